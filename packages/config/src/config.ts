@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { parseEnv, type Env } from './env.js';
+
+export type ProviderName = 'openai' | 'anthropic' | 'deepseek';
+
+/** How one provider is reached. */
+export interface ProviderConfig {
+  /** Absent when no key is configured; the start script then points the provider at mock-llm. */
+  readonly apiKey: string | undefined;
+  readonly baseUrl: string;
+  /** Requests per minute across every worker, enforced by the provider queue's rate limiter. */
+  readonly requestsPerMinute: number;
+}
+
+export type DatabaseConfig =
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+  | { readonly kind: 'pglite'; readonly dataDir: string };
+
+/** The whole configuration, grouped by concern. Built once per process by {@link loadConfig}. */
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly dataDir: string;
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly database: DatabaseConfig;
+  readonly api: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
+  readonly worker: { readonly metricsPort: number; readonly concurrency: number };
+  readonly providers: Readonly<Record<ProviderName, ProviderConfig>>;
+  readonly modelsFile: string | undefined;
+  readonly rateLimits: { readonly standardPerMinute: number; readonly expensivePerMinute: number };
+  readonly timeouts: {
+    readonly generateMs: number;
+    readonly ensembleMs: number;
+    readonly backgroundMs: number;
+  };
+  readonly retry: {
+    readonly attempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  readonly circuit: { readonly failureThreshold: number; readonly resetMs: number };
+}
+
+/** Builds the grouped {@link Config} from a parsed environment. */
+export function toConfig(env: Env): Config {
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    api: { host: env.API_HOST, port: env.API_PORT, maxBodyBytes: env.API_MAX_BODY_BYTES },
+    worker: { metricsPort: env.WORKER_METRICS_PORT, concurrency: env.WORKER_CONCURRENCY },
+    providers: {
+      openai: {
+        apiKey: env.OPENAI_API_KEY,
+        baseUrl: env.OPENAI_BASE_URL,
+        requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
+      },
+      anthropic: {
+        apiKey: env.ANTHROPIC_API_KEY,
+        baseUrl: env.ANTHROPIC_BASE_URL,
+        requestsPerMinute: env.ANTHROPIC_REQUESTS_PER_MINUTE,
+      },
+      deepseek: {
+        apiKey: env.DEEPSEEK_API_KEY,
+        baseUrl: env.DEEPSEEK_BASE_URL,
+        requestsPerMinute: env.DEEPSEEK_REQUESTS_PER_MINUTE,
+      },
+    },
+    modelsFile: env.MODELS_FILE,
+    rateLimits: {
+      standardPerMinute: env.RATE_LIMIT_STANDARD_PER_MINUTE,
+      expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+    },
+    timeouts: {
+      generateMs: env.GENERATE_TIMEOUT_MS,
+      ensembleMs: env.ENSEMBLE_TIMEOUT_MS,
+      backgroundMs: env.BACKGROUND_TIMEOUT_MS,
+    },
+    retry: {
+      attempts: env.RETRY_ATTEMPTS,
+      baseDelayMs: env.RETRY_BASE_DELAY_MS,
+      maxDelayMs: env.RETRY_MAX_DELAY_MS,
+    },
+    circuit: {
+      failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
+      resetMs: env.CIRCUIT_RESET_MS,
+    },
+  };
+}
+
+/**
+ * Parses the environment once. The only reader of `process.env` in aiq (house style R7).
+ * @throws ConfigError naming the first bad or missing variable.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  return toConfig(parseEnv(source));
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+
+/** What an environment variable means, beside its schema. */
+export interface EnvVariable<S extends z.ZodType = z.ZodType> {
+  /** Parses the raw string; carries the default, so docs and parsing cannot disagree. */
+  readonly schema: S;
+  /** Completes "NAME: expected …" in the one-line start-up error. Never mentions the received value. */
+  readonly expected: string;
+  /** One sentence for the README configuration table. */
+  readonly description: string;
+  /** Secret values are never printed and are redacted from every log. */
+  readonly secret: boolean;
+}
+
+function variable<S extends z.ZodType>(
+  schema: S,
+  expected: string,
+  description: string,
+  { secret = false }: { secret?: boolean } = {},
+): EnvVariable<S> {
+  return { schema, expected, description, secret };
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const urlWithProtocols = (protocols: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  });
+
+const httpUrl = urlWithProtocols(['http', 'https']);
+const nonEmpty = z.string().min(1);
+const port = integer(0, 65535);
+const milliseconds = integer(1, 86_400_000);
+const perMinute = integer(1, 1_000_000);
+const PORT = 'an integer from 0 to 65535';
+const MILLISECONDS = 'milliseconds, an integer from 1 to 86400000';
+const PER_MINUTE = 'an integer from 1 to 1000000';
+
+/**
+ * Every environment variable aiq reads. This table is the single source for parsing,
+ * start-up errors, secret redaction and the README's configuration table.
+ */
+export const envVariables = {
+  NODE_ENV: variable(
+    z.enum(['development', 'production', 'test']).default('development'),
+    'one of development, production, test',
+    'Runtime mode; production refuses development conveniences such as the default API key.',
+  ),
+  LOG_LEVEL: variable(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'one of fatal, error, warn, info, debug, trace, silent',
+    'pino log level.',
+  ),
+  DATA_DIR: variable(
+    nonEmpty.default('./.data'),
+    'a directory path',
+    'Where the embedded defaults keep their data (PGlite, and a Redis that `pnpm start` starts).',
+  ),
+  REDIS_URL: variable(
+    urlWithProtocols(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    'a redis:// or rediss:// URL',
+    'Redis for the queues, pub/sub, rate limits and the circuit breaker.',
+    { secret: true },
+  ),
+  QUEUE_PREFIX: variable(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('aiq'),
+    'letters, digits, "_" or "-"',
+    'BullMQ key prefix; processes with the same prefix share queues.',
+  ),
+  DATABASE_URL: variable(
+    urlWithProtocols(['postgres', 'postgresql']).optional(),
+    'a postgres:// or postgresql:// URL',
+    'PostgreSQL for the ledger. Unset: embedded PGlite under DATA_DIR/pglite.',
+    { secret: true },
+  ),
+  DATABASE_POOL_SIZE: variable(
+    integer(1, 100).default(10),
+    'an integer from 1 to 100',
+    'Connections per process to DATABASE_URL.',
+  ),
+  API_HOST: variable(
+    nonEmpty.default('127.0.0.1'),
+    'a host name or IP address',
+    'Address the API listens on (0.0.0.0 in containers).',
+  ),
+  API_PORT: variable(port.default(3000), PORT, 'Port the API listens on.'),
+  API_MAX_BODY_BYTES: variable(
+    integer(1024, 67_108_864).default(1_048_576),
+    'an integer from 1024 to 67108864',
+    'Largest request body the API accepts; larger ones get 413.',
+  ),
+  WORKER_METRICS_PORT: variable(
+    port.default(9464),
+    PORT,
+    'Port of the worker health and metrics endpoint (0 picks a free port).',
+  ),
+  WORKER_CONCURRENCY: variable(
+    integer(1, 1000).default(8),
+    'an integer from 1 to 1000',
+    'Jobs one worker process runs at once per queue (provider calls wait on I/O).',
+  ),
+  OPENAI_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'OpenAI API key.', {
+    secret: true,
+  }),
+  OPENAI_BASE_URL: variable(
+    httpUrl.default('https://api.openai.com/v1'),
+    'an http(s) URL',
+    'OpenAI API base URL.',
+  ),
+  OPENAI_REQUESTS_PER_MINUTE: variable(
+    perMinute.default(500),
+    PER_MINUTE,
+    'Requests per minute to OpenAI, across all workers.',
+  ),
+  ANTHROPIC_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'Anthropic API key.', {
+    secret: true,
+  }),
+  ANTHROPIC_BASE_URL: variable(
+    httpUrl.default('https://api.anthropic.com'),
+    'an http(s) URL',
+    'Anthropic API base URL.',
+  ),
+  ANTHROPIC_REQUESTS_PER_MINUTE: variable(
+    perMinute.default(50),
+    PER_MINUTE,
+    'Requests per minute to Anthropic, across all workers.',
+  ),
+  DEEPSEEK_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'DeepSeek API key.', {
+    secret: true,
+  }),
+  DEEPSEEK_BASE_URL: variable(
+    httpUrl.default('https://api.deepseek.com'),
+    'an http(s) URL',
+    'DeepSeek API base URL.',
+  ),
+  DEEPSEEK_REQUESTS_PER_MINUTE: variable(
+    perMinute.default(60),
+    PER_MINUTE,
+    'Requests per minute to DeepSeek, across all workers.',
+  ),
+  MODELS_FILE: variable(
+    nonEmpty.optional(),
+    'a path to a JSON file',
+    'Extra or overriding entries for the model registry.',
+  ),
+  RATE_LIMIT_STANDARD_PER_MINUTE: variable(
+    perMinute.default(10),
+    PER_MINUTE,
+    'Per-user limit on generation requests (runbook: 10/min).',
+  ),
+  RATE_LIMIT_EXPENSIVE_PER_MINUTE: variable(
+    perMinute.default(5),
+    PER_MINUTE,
+    'Per-user limit on background tasks and ensembles (runbook: 5/min).',
+  ),
+  GENERATE_TIMEOUT_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'Deadline of a generation task across all its attempts (runbook: 60 s).',
+  ),
+  ENSEMBLE_TIMEOUT_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'Deadline of an ensemble task (runbook: 60 s).',
+  ),
+  BACKGROUND_TIMEOUT_MS: variable(
+    milliseconds.default(300_000),
+    MILLISECONDS,
+    'Deadline of a background task (runbook: 300 s).',
+  ),
+  RETRY_ATTEMPTS: variable(
+    integer(1, 100).default(3),
+    'an integer from 1 to 100',
+    'Attempts per job before it moves to the dead-letter queue (runbook: 3).',
+  ),
+  RETRY_BASE_DELAY_MS: variable(
+    milliseconds.default(1_000),
+    MILLISECONDS,
+    'First retry delay; doubles each attempt, with full jitter (runbook: 1 s).',
+  ),
+  RETRY_MAX_DELAY_MS: variable(
+    milliseconds.default(10_000),
+    MILLISECONDS,
+    'Cap on the retry delay (runbook: 10 s).',
+  ),
+  CIRCUIT_FAILURE_THRESHOLD: variable(
+    integer(1, 1000).default(5),
+    'an integer from 1 to 1000',
+    'Consecutive outage failures that open a provider circuit (runbook: 5).',
+  ),
+  CIRCUIT_RESET_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'How long an open circuit waits before a half-open probe (runbook: 60 s).',
+  ),
+} as const satisfies Record<string, EnvVariable>;
+
+export type EnvVariableName = keyof typeof envVariables;
+
+/** Names of the variables whose values are secrets. */
+export const secretVariableNames: readonly EnvVariableName[] = (
+  Object.keys(envVariables) as EnvVariableName[]
+).filter((name) => envVariables[name].secret);

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './config.js';
+import { parseEnv } from './env.js';
+import { secretVariableNames } from './env-variables.js';
+
+function configErrorOf(source: Record<string, string>): ConfigError {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('parseEnv accepted the environment');
+}
+
+describe('parseEnv', () => {
+  it('should apply the documented defaults to an empty environment', () => {
+    const env = parseEnv({});
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.API_PORT).toBe(3000);
+    expect(env.RATE_LIMIT_STANDARD_PER_MINUTE).toBe(10);
+    expect(env.RATE_LIMIT_EXPENSIVE_PER_MINUTE).toBe(5);
+    expect(env.GENERATE_TIMEOUT_MS).toBe(60_000);
+    expect(env.BACKGROUND_TIMEOUT_MS).toBe(300_000);
+    expect(env.RETRY_ATTEMPTS).toBe(3);
+    expect(env.CIRCUIT_FAILURE_THRESHOLD).toBe(5);
+  });
+
+  it('should coerce numbers from strings', () => {
+    expect(parseEnv({ API_PORT: '8080' }).API_PORT).toBe(8080);
+  });
+
+  it('should treat an empty string as unset', () => {
+    expect(parseEnv({ DATABASE_URL: '', API_PORT: '' }).API_PORT).toBe(3000);
+  });
+
+  it.each([
+    [{ API_PORT: 'abc' }, 'API_PORT is invalid: expected an integer from 0 to 65535'],
+    [{ API_PORT: '70000' }, 'API_PORT is invalid: expected an integer from 0 to 65535'],
+    [
+      { REDIS_URL: 'http://localhost' },
+      'REDIS_URL is invalid: expected a redis:// or rediss:// URL',
+    ],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL is invalid: expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL is invalid: expected a postgres:// or postgresql:// URL',
+    ],
+  ])('should name the variable and what it expects for %o', (source, message) => {
+    const error = configErrorOf(source);
+    expect(error.message).toBe(message);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('should never print a secret value, even a malformed one', () => {
+    const secretish = 'postgres-with-password-hunter2';
+    const error = configErrorOf({ DATABASE_URL: secretish });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('hunter2');
+    const redisError = configErrorOf({ REDIS_URL: 'ftp://user:hunter2@host' });
+    expect(redisError.message).not.toContain('hunter2');
+  });
+
+  it('should refuse a base retry delay above the cap', () => {
+    const error = configErrorOf({ RETRY_BASE_DELAY_MS: '20000', RETRY_MAX_DELAY_MS: '10000' });
+    expect(error.message).toBe('RETRY_BASE_DELAY_MS: expected at most RETRY_MAX_DELAY_MS');
+  });
+
+  it('should mark every key and credential-bearing URL as secret', () => {
+    expect(secretVariableNames).toEqual(
+      expect.arrayContaining([
+        'OPENAI_API_KEY',
+        'ANTHROPIC_API_KEY',
+        'DEEPSEEK_API_KEY',
+        'DATABASE_URL',
+        'REDIS_URL',
+      ]),
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  it('should choose PGlite under DATA_DIR when DATABASE_URL is unset', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/aiq-data' });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/aiq-data/pglite' });
+  });
+
+  it('should choose postgres-js when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', DATABASE_POOL_SIZE: '3' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h:5432/d',
+      poolSize: 3,
+    });
+  });
+
+  it('should group provider settings', () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:4010/v1',
+    });
+    expect(config.providers.openai).toEqual({
+      apiKey: 'sk-test',
+      baseUrl: 'http://127.0.0.1:4010/v1',
+      requestsPerMinute: 500,
+    });
+    expect(config.providers.anthropic.apiKey).toBeUndefined();
+  });
+});

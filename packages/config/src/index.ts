@@ -1,0 +1,12 @@
+export type { Config, DatabaseConfig, ProviderConfig, ProviderName } from './config.js';
+export { loadConfig, toConfig } from './config.js';
+export { ConfigError } from './config-error.js';
+export { Env, parseEnv } from './env.js';
+export {
+  envVariables,
+  secretVariableNames,
+  type EnvVariable,
+  type EnvVariableName,
+} from './env-variables.js';
+export { renderEnvTable, defaultOf } from './env-docs.js';
+export { redactPaths, redactUrl } from './redaction.js';

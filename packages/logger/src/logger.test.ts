@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  return { lines, destination };
+}
+
+describe('createLogger', () => {
+  it('should redact provider keys and authorization headers wherever they are logged', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ logLevel: 'info' }, { name: 'test', destination });
+    logger.info({ OPENAI_API_KEY: 'sk-live-secret-1' }, 'env');
+    logger.info({ config: { providers: { anthropic: { apiKey: 'sk-ant-secret-2' } } } }, 'config');
+    logger.info({ headers: { authorization: 'Bearer aiq_secret_3' } }, 'request');
+    logger.info({ provider: { apiKey: 'sk-secret-4' } }, 'nested');
+    const output = lines.join('');
+    expect(output).not.toMatch(/secret-1|secret-2|secret_3|secret-4/);
+    expect(output.match(/\[redacted\]/g)).toHaveLength(4);
+  });
+
+  it('should honour the configured level', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ logLevel: 'warn' }, { destination });
+    logger.info('hidden');
+    logger.warn('shown');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ msg: 'shown', level: 40 });
+  });
+});
