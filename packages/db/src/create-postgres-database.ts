@@ -1,0 +1,68 @@
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import type { Database, Db, SqlParameter } from './database.js';
+import { migrationConfig, readMigrationStatus } from './migrations.js';
+import * as schema from './schema.js';
+
+/** Any constant works; it only has to be the same in every aiq process. */
+const MIGRATION_LOCK_KEY = 0x616971; // "aiq"
+
+export interface PostgresDatabaseOptions {
+  url: string;
+  poolSize: number;
+  /** Shown in `pg_stat_activity.application_name` (`aiq-api`, `aiq-worker`, …). */
+  applicationName?: string;
+  /** Fail a connection attempt after this long instead of waiting on an unreachable server. */
+  connectTimeoutSeconds?: number;
+}
+
+/** The ledger on a PostgreSQL server, through postgres-js. */
+export function createPostgresDatabase({
+  url,
+  poolSize,
+  applicationName = 'aiq',
+  connectTimeoutSeconds = 5,
+}: PostgresDatabaseOptions): Database {
+  const client = postgres(url, {
+    max: poolSize,
+    connect_timeout: connectTimeoutSeconds,
+    onnotice: () => undefined, // "relation already exists, skipping" is not news
+    connection: { application_name: applicationName },
+  });
+  const db = drizzle({ client, schema }) as unknown as Db;
+
+  async function query<Row>(text: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    const rows = await client.unsafe(text, parameters as postgres.ParameterOrJSON<never>[]);
+    return rows as unknown as Row[];
+  }
+
+  return {
+    kind: 'postgres',
+    db,
+    query,
+    async migrate() {
+      // One migrator at a time across the fleet: api, worker and `pnpm db:migrate` may start
+      // together. The lock lives on a reserved connection; the migration runs on the pool.
+      const lockConnection = await client.reserve();
+      try {
+        await lockConnection`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        await migrate(drizzle({ client }), migrationConfig);
+      } finally {
+        await lockConnection`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+        lockConnection.release();
+      }
+    },
+    migrationStatus: () => readMigrationStatus(query),
+    async listen(channel, onNotify) {
+      const subscription = await client.listen(channel, onNotify);
+      return () => subscription.unlisten();
+    },
+    async ping() {
+      await client`SELECT 1`;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}

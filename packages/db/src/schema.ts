@@ -1,0 +1,144 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Status of a provider attempt and of a task. The names are the runbook's, so its SQL
+ * (`status = 'failed'`, `status IN ('failed', 'timeout')`) runs unchanged.
+ */
+export const TASK_STATUSES = [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'timeout',
+  'cancelled',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const API_KEY_ROLES = ['user', 'operator'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+const statusCheck = (name: string, column: string) =>
+  check(name, sql.raw(`${column} IN (${TASK_STATUSES.map((status) => `'${status}'`).join(', ')})`));
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** People and services that own tasks. */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  createdAt: createdAt(),
+});
+
+/** Bearer API keys. Only a SHA-256 hash of the key is stored; the key is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    keyHash: text('key_hash').notNull(),
+    /** The first characters of the key (`aiq_ab12…`), so operators can tell keys apart. */
+    keyPrefix: text('key_prefix').notNull(),
+    role: text('role', { enum: API_KEY_ROLES }).notNull().default('user'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('api_keys_key_hash_idx').on(table.keyHash),
+    index('api_keys_user_id_idx').on(table.userId),
+    check('api_keys_role_check', sql`${table.role} IN ('user', 'operator')`),
+  ],
+);
+
+/**
+ * Every accepted task (a generation, an ensemble or a long-running job), written before it
+ * is enqueued. The queue may lose a job; this row is what the reconciler re-enqueues from.
+ */
+export const backgroundTasks = pgTable(
+  'background_tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id').notNull(),
+    /** `ai_generation`, `ai_ensemble`, or a registered background type such as `ai_analyze_document`. */
+    type: text('type').notNull(),
+    status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
+    input: jsonb('input').notNull(),
+    result: jsonb('result'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    retryCount: integer('retry_count').notNull().default(0),
+    idempotencyKey: text('idempotency_key'),
+    deadlineAt: timestamp('deadline_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    statusCheck('background_tasks_status_check', 'status'),
+    index('background_tasks_status_created_at_idx').on(table.status, table.createdAt),
+    index('background_tasks_type_idx').on(table.type),
+    index('background_tasks_user_id_created_at_idx').on(table.userId, table.createdAt),
+    uniqueIndex('background_tasks_user_idempotency_key_idx')
+      .on(table.userId, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} IS NOT NULL`),
+  ],
+);
+
+/** One row per provider attempt: the runbook's telemetry table. */
+export const aiRequests = pgTable(
+  'ai_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id'),
+    userId: text('user_id').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    prompt: text('prompt'),
+    response: text('response'),
+    /** The response was cut off (timeout, disconnect, cancel): `response` holds what arrived. */
+    partial: boolean('partial').notNull().default(false),
+    finishReason: text('finish_reason'),
+    /** prompt_tokens + completion_tokens, as the runbook sums it. */
+    tokensUsed: integer('tokens_used'),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
+    durationMs: integer('duration_ms'),
+    /** Time to first token. */
+    ttftMs: integer('ttft_ms'),
+    attempt: integer('attempt').notNull().default(1),
+    providerRequestId: text('provider_request_id'),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (table) => [
+    statusCheck('ai_requests_status_check', 'status'),
+    index('ai_requests_created_at_idx').on(table.createdAt),
+    index('ai_requests_status_created_at_idx').on(table.status, table.createdAt),
+    index('ai_requests_model_created_at_idx').on(table.model, table.createdAt),
+    index('ai_requests_error_code_idx')
+      .on(table.errorCode, table.createdAt)
+      .where(sql`${table.errorCode} IS NOT NULL`),
+    index('ai_requests_task_id_idx').on(table.taskId),
+    index('ai_requests_user_id_created_at_idx').on(table.userId, table.createdAt),
+  ],
+);

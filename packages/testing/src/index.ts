@@ -1,0 +1,9 @@
+export { testServices, canConnect, type TestServices } from './services.js';
+export { connectTestRedis, deletePrefix, uniquePrefix } from './redis.js';
+export { createTestDatabase, type TestDatabase } from './postgres.js';
+export { freePort } from './free-port.js';
+export {
+  startOwnRedisServer,
+  type OwnRedisServer,
+  type OwnRedisServerOptions,
+} from './own-redis-server.js';
