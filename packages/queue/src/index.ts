@@ -1,0 +1,21 @@
+export {
+  queueCatalog,
+  queueNames,
+  generationQueueName,
+  type QueueDefinition,
+  type QueueName,
+  type JobPayload,
+  type JobData,
+} from './catalog.js';
+export { ChatMessage } from './jobs/chat-message.js';
+export { GenerateJob } from './jobs/generate-job.js';
+export { BackgroundTaskJob } from './jobs/background-task-job.js';
+export { DeadLetterJob, AttemptFailure } from './jobs/dead-letter-job.js';
+export {
+  createRedisConnection,
+  waitUntilReady,
+  type ConnectionRole,
+  type RedisConnectionOptions,
+} from './redis-connection.js';
+export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
+export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';

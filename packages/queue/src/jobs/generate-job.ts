@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { ChatMessage } from './chat-message.js';
+
+/** A chat generation on one provider's queue. */
+export const GenerateJob = z.object({
+  /** Also the BullMQ job id, so enqueueing the same task twice is a no-op. */
+  taskId: z.uuid(),
+  userId: z.string().min(1),
+  model: z.string().min(1),
+  messages: z.array(ChatMessage).min(1),
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /** Try the model's fallback chain when this provider fails for good. */
+  fallback: z.boolean().default(true),
+  /** Epoch ms: the deadline of the whole task, across retries and fallbacks. */
+  deadlineAt: z.number().int(),
+});
+export type GenerateJob = z.infer<typeof GenerateJob>;
