@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@aiq/config';
+import type { z } from 'zod';
+import { DEFAULT_ALIASES, DEFAULT_FALLBACK_CHAIN, DEFAULT_MODELS } from './default-models.js';
+import { ModelEntry, ModelRegistryFile } from './model-entry.js';
+import { createModelRegistry, type ModelRegistry } from './model-registry.js';
+
+function fail(file: string, field: string, problem: string): never {
+  throw new ConfigError(`Model registry file ${file}: ${field}: ${problem}`);
+}
+
+function fieldOf(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): string {
+  const path = [...prefix, ...issue.path].map(String);
+  return path.length > 0 ? path.join('.') : '(root)';
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return fail(
+      file,
+      '(file)',
+      `cannot be read (${typeof code === 'string' ? code : 'unknown error'})`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fail(file, '(file)', 'is not valid JSON');
+  }
+}
+
+/** Built-in entries with the file's entries merged on top, each validated as a whole. */
+function mergeModels(
+  file: string,
+  overrides: ModelRegistryFile['models'] = {},
+): Record<string, ModelEntry> {
+  const models: Record<string, ModelEntry> = { ...DEFAULT_MODELS };
+  for (const [id, override] of Object.entries(overrides)) {
+    const parsed = ModelEntry.safeParse({ ...models[id], ...override });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      if (issue) fail(file, fieldOf(issue, ['models', id]), issue.message);
+    } else {
+      models[id] = parsed.data;
+    }
+  }
+  return models;
+}
+
+/**
+ * The model registry: the built-in catalog, extended or overridden by a JSON file when a path is
+ * given (usually `config.modelsFile`). Changing models, prices or the fallback chain needs no code
+ * change. Validated with zod.
+ * @throws ConfigError naming the file and the first bad field
+ */
+export function loadModelRegistry(file?: string): ModelRegistry {
+  if (file === undefined) return createModelRegistry();
+  const parsed = ModelRegistryFile.safeParse(readJson(file));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(file, issue ? fieldOf(issue) : '(root)', issue?.message ?? 'invalid');
+  }
+  const models = mergeModels(file, parsed.data.models);
+  const aliases = { ...DEFAULT_ALIASES, ...parsed.data.aliases };
+  for (const [alias, id] of Object.entries(parsed.data.aliases ?? {})) {
+    if (models[id] === undefined) fail(file, `aliases.${alias}`, `names unknown model "${id}"`);
+  }
+  const fallbackChain = parsed.data.fallbackChain ?? DEFAULT_FALLBACK_CHAIN;
+  fallbackChain.forEach((id, index) => {
+    if (models[id] === undefined && models[aliases[id] ?? ''] === undefined) {
+      fail(file, `fallbackChain.${index}`, `names unknown model "${id}"`);
+    }
+  });
+  return createModelRegistry({ models, aliases, fallbackChain });
+}
