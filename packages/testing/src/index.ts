@@ -7,3 +7,4 @@ export {
   type OwnRedisServer,
   type OwnRedisServerOptions,
 } from './own-redis-server.js';
+export { spawnNode, type SpawnedProcess, type SpawnNodeOptions } from './spawn-process.js';

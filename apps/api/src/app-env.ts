@@ -1,0 +1,9 @@
+import type { Logger } from '@aiq/logger';
+
+/** Typed context variables (`c.var`) of every route. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+  };
+}

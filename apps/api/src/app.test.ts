@@ -1,0 +1,115 @@
+import { loadConfig } from '@aiq/config';
+import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createLogger } from '@aiq/logger';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  waitUntilReady,
+  type Queues,
+} from '@aiq/queue';
+import { deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from './app.js';
+
+describe('API app', () => {
+  const prefix = uniquePrefix('api');
+  let database: Database;
+  let redis: Redis;
+  let queues: Queues;
+  let app: App;
+
+  beforeAll(async () => {
+    const { redisUrl } = await testServices();
+    const config = loadConfig({
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      API_MAX_BODY_BYTES: '2048',
+    });
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    redis = await waitUntilReady(createRedisConnection({ url: redisUrl, role: 'producer' }));
+    queues = createQueues(redis, prefix);
+    app = createApp({ config, logger: createLogger(config), database, redis, queues });
+  });
+  afterAll(async () => {
+    await closeQueues(queues);
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    await database.close();
+  });
+
+  it('should answer liveness with 200', async () => {
+    const response = await app.request('/api/health');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('should report not ready with the reason while migrations are pending, then ready', async () => {
+    const before = await app.request('/api/health/ready');
+    expect(before.status).toBe(503);
+    expect(await before.json()).toMatchObject({
+      status: 'not_ready',
+      checks: {
+        redis: { ok: true },
+        postgres: { ok: true },
+        migrations: { ok: false, detail: '2 migration(s) pending' },
+      },
+    });
+
+    await database.migrate();
+    const after = await app.request('/api/health/ready');
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({
+      status: 'ready',
+      queues: { 'generate-openai': { wait: 0, active: 0, delayed: 0, failed: 0 } },
+    });
+  });
+
+  it('should answer unknown routes with a JSON 404', async () => {
+    const response = await app.request('/api/nope');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: { code: 'not_found', message: 'No route for GET /api/nope' },
+    });
+  });
+
+  it('should refuse a body over the limit with 413', async () => {
+    const response = await app.request('/api/health', {
+      method: 'POST',
+      body: 'x'.repeat(4096),
+      headers: { 'content-type': 'text/plain', 'content-length': '4096' },
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('should serve the OpenAPI document and the docs page', async () => {
+    const document = await app.request('/api/openapi.json');
+    expect(document.status).toBe(200);
+    const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toBe('3.1.0');
+    expect(Object.keys(openapi.paths)).toEqual(['/api/health', '/api/health/ready']);
+    const docs = await app.request('/api/docs');
+    expect(await docs.text()).toContain('/api/openapi.json');
+  });
+
+  it('should serve Bull Board over the aiq queues', async () => {
+    const response = await app.request('/admin/queues/api/queues');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { queues: { name: string }[] };
+    expect(body.queues.map((queue) => queue.name).sort()).toEqual([
+      'background-task',
+      'dead-letter',
+      'generate-anthropic',
+      'generate-deepseek',
+      'generate-openai',
+    ]);
+  });
+
+  it('should carry a request id on every response', async () => {
+    const response = await app.request('/api/health');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,92 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { queueNames } from '@aiq/queue';
+import type { ApiDeps } from '../api-deps.js';
+import type { AppEnv } from '../app-env.js';
+
+const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
+
+export const ReadinessResponse = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({ redis: Check, postgres: Check, migrations: Check }),
+    queues: z.record(z.string(), z.record(z.string(), z.number())),
+  })
+  .openapi('Readiness');
+
+const liveness = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Liveness: the process serves HTTP',
+  responses: {
+    200: {
+      description: 'Alive',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+    },
+  },
+});
+
+const readiness = createRoute({
+  method: 'get',
+  path: '/ready',
+  summary: 'Readiness: Redis, Postgres and migrations, with queue depths',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: ReadinessResponse } } },
+    503: {
+      description: 'Not ready, with the reason',
+      content: { 'application/json': { schema: ReadinessResponse } },
+    },
+  },
+});
+
+async function check(probe: () => Promise<string | undefined>): Promise<z.infer<typeof Check>> {
+  try {
+    const detail = await probe();
+    return detail === undefined ? { ok: true } : { ok: true, detail };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** `/api/health` (liveness) and `/api/health/ready` (dependencies). */
+export function healthRoutes(deps: ApiDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(liveness, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(readiness, async (c) => {
+      const [redis, postgres, migrations] = await Promise.all([
+        check(async () => {
+          await deps.redis.ping();
+          return undefined;
+        }),
+        check(async () => {
+          await deps.database.ping();
+          return deps.database.kind;
+        }),
+        check(async () => {
+          const status = await deps.database.migrationStatus();
+          if (!status.current)
+            throw new Error(`${status.available - status.applied} migration(s) pending`);
+          return `${status.applied} applied`;
+        }),
+      ]);
+      const queues: Record<string, Record<string, number>> = {};
+      if (redis.ok) {
+        await Promise.all(
+          queueNames.map(async (name) => {
+            queues[name] = await deps.queues[name].getJobCounts(
+              'wait',
+              'active',
+              'delayed',
+              'failed',
+            );
+          }),
+        );
+      }
+      const ready = redis.ok && postgres.ok && migrations.ok;
+      const body = {
+        status: ready ? ('ready' as const) : ('not_ready' as const),
+        checks: { redis, postgres, migrations },
+        queues,
+      };
+      return ready ? c.json(body, 200) : c.json(body, 503);
+    });
+}

@@ -1,0 +1,55 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from '@aiq/config';
+import type { Database } from '@aiq/db';
+import type { Logger } from '@aiq/logger';
+import { closeQueues, createQueues, createRedisConnection } from '@aiq/queue';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+
+export interface StartApiOptions {
+  config: Config;
+  logger: Logger;
+  /** The ledger; its owner closes it (`pnpm start` shares one PGlite with the workers). */
+  database: Database;
+}
+
+export interface RunningApi {
+  /** Where the server listens, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** Stops accepting connections, waits for open requests, closes queues and Redis. */
+  close(): Promise<void>;
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // SSE streams would keep close() waiting forever: end idle keep-alive sockets now.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+/** Builds the API's dependencies and serves it. */
+export async function startApi({ config, logger, database }: StartApiOptions): Promise<RunningApi> {
+  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const queues = createQueues(redis, config.redis.prefix);
+  const app = createApp({ config, logger, database, redis, queues });
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve(
+      { fetch: app.fetch, hostname: config.api.host, port: config.api.port },
+      () => resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url }, 'api listening');
+  return {
+    url,
+    async close() {
+      await closeServer(server);
+      await closeQueues(queues);
+      redis.disconnect();
+    },
+  };
+}

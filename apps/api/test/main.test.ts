@@ -1,0 +1,41 @@
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnNode, testServices, uniquePrefix } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+describe('api process', () => {
+  it('should stop at start-up with one line naming a bad variable, without its value', async () => {
+    const api = spawnNode(entry, {
+      env: { API_PORT: 'not-a-port', OPENAI_API_KEY: 'sk-secret-value' },
+    });
+    expect(await api.exited()).toBe(1);
+    expect(api.stderr()).toBe(
+      'aiq: configuration error: API_PORT is invalid: expected an integer from 0 to 65535\n',
+    );
+    expect(api.stdout() + api.stderr()).not.toContain('sk-secret-value');
+  });
+
+  it('should serve /api/health and exit 0 on SIGTERM', async () => {
+    const { redisUrl } = await testServices();
+    const port = await freePort();
+    const dataDir = `/tmp/${uniquePrefix('api-data')}`;
+    const api = spawnNode(entry, {
+      env: {
+        API_PORT: String(port),
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: uniquePrefix('api-main'),
+        DATA_DIR: dataDir,
+      },
+    });
+    try {
+      await api.waitForOutput(/api listening/);
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+      expect(response.status).toBe(200);
+    } finally {
+      expect(await api.stop('SIGTERM')).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
