@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { isInvalidKey } from '../http/authenticate.js';
+import type { ProviderDialect, RateLimitState } from '../http/provider-dialect.js';
+import { randomBase62 } from '../http/record-request.js';
+import type { RecordedRequest } from '../request-log.js';
+import { anthropicMessage, anthropicMessageFrames } from './anthropic-message-frames.js';
+import {
+  AnthropicMessagesRequest,
+  describeAnthropicRequest,
+} from './anthropic-messages-request.js';
+import { renderAnthropicError } from './render-anthropic-error.js';
+
+const ORGANIZATION_ID = randomUUID();
+
+/** Anthropic's `anthropic-ratelimit-*` headers; resets are RFC 3339 timestamps. */
+function anthropicHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
+  const reset = new Date(Date.now() + Math.max(rate.resetSeconds, 1) * 1000)
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z');
+  const headers: Record<string, string> = {
+    'request-id': entry.id,
+    'anthropic-organization-id': ORGANIZATION_ID,
+  };
+  const limits = { requests: 50, tokens: 90_000, 'input-tokens': 50_000, 'output-tokens': 40_000 };
+  for (const [name, limit] of Object.entries(limits)) {
+    headers[`anthropic-ratelimit-${name}-limit`] = String(limit);
+    headers[`anthropic-ratelimit-${name}-remaining`] = rate.limited ? '0' : String(limit - 1);
+    headers[`anthropic-ratelimit-${name}-reset`] = reset;
+  }
+  return headers;
+}
+
+/** The api.anthropic.com wire format: `x-api-key` + `anthropic-version`, `request-id`, 529. */
+export const anthropicDialect: ProviderDialect<AnthropicMessagesRequest> = {
+  provider: 'anthropic',
+  schema: AnthropicMessagesRequest,
+  authenticate(headers) {
+    const key = headers.get('x-api-key') ?? '';
+    if (key === '') return { kind: 'missing_key' };
+    if (isInvalidKey(key)) return { kind: 'invalid_key', key };
+    return headers.get('anthropic-version') ? undefined : { kind: 'missing_version' };
+  },
+  apiKey: (headers) => headers.get('x-api-key') ?? '',
+  describe: describeAnthropicRequest,
+  renderError: renderAnthropicError,
+  headers: anthropicHeaders,
+  completion: anthropicMessage,
+  frames: anthropicMessageFrames,
+  streamErrorFallback: { kind: 'overloaded' },
+  newResponseId: () => `msg_01${randomBase62(22)}`,
+};

@@ -1,0 +1,69 @@
+import { randomBase62 } from '../http/record-request.js';
+import { bearerKey, isInvalidKey } from '../http/authenticate.js';
+import type { ProviderDialect, RateLimitState } from '../http/provider-dialect.js';
+import type { RecordedRequest } from '../request-log.js';
+import {
+  chatCompletion,
+  chatCompletionFrames,
+  type ChatShape,
+  openAIUsage,
+} from './openai-chat-frames.js';
+import { describeOpenAIChatRequest, OpenAIChatRequest } from './openai-chat-request.js';
+import { renderOpenAIError } from './render-openai-error.js';
+
+/** OpenAI formats reset times as Go-style durations: `6ms`, `1s`, `1m30s`. */
+export function formatResetDuration(seconds: number): string {
+  if (seconds <= 0) return '0s';
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Number((seconds % 60).toFixed(3));
+  return minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
+}
+
+function openAIHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
+  return {
+    'x-request-id': entry.id,
+    'openai-version': '2020-10-01',
+    'openai-organization': 'org-mock',
+    'openai-processing-ms': String(Date.now() - entry.timestamp),
+    'x-ratelimit-limit-requests': '500',
+    'x-ratelimit-limit-tokens': '200000',
+    'x-ratelimit-remaining-requests': rate.limited ? '0' : '499',
+    'x-ratelimit-remaining-tokens': rate.limited ? '0' : '199000',
+    'x-ratelimit-reset-requests': rate.limited ? formatResetDuration(rate.resetSeconds) : '120ms',
+    'x-ratelimit-reset-tokens': rate.limited ? formatResetDuration(rate.resetSeconds) : '300ms',
+  };
+}
+
+const OPENAI_SHAPE: ChatShape = {
+  usage: openAIUsage,
+  extras: { service_tier: 'default', system_fingerprint: null },
+  messageExtras: { refusal: null },
+};
+
+// The SDK throws an APIError for a `data: {"error": …}` event inside a 200 stream.
+const IN_STREAM_ERROR = {
+  message: 'The server had an error while processing your request. Sorry about that!',
+  type: 'server_error',
+  param: null,
+  code: null,
+};
+
+/** The api.openai.com wire format: Bearer auth, `x-request-id`, `x-ratelimit-*` headers. */
+export const openAIDialect: ProviderDialect<OpenAIChatRequest> = {
+  provider: 'openai',
+  schema: OpenAIChatRequest,
+  authenticate(headers) {
+    const key = bearerKey(headers);
+    if (key === undefined) return { kind: 'missing_key' };
+    return isInvalidKey(key) ? { kind: 'invalid_key', key } : undefined;
+  },
+  apiKey: (headers) => bearerKey(headers) ?? '',
+  describe: describeOpenAIChatRequest,
+  renderError: renderOpenAIError,
+  headers: openAIHeaders,
+  completion: (context) => chatCompletion(OPENAI_SHAPE, context),
+  frames: (context) => chatCompletionFrames(OPENAI_SHAPE, context, IN_STREAM_ERROR),
+  streamErrorFallback: { kind: 'server_error' },
+  newResponseId: () => `chatcmpl-${randomBase62(29)}`,
+};
