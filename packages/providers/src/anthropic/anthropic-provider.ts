@@ -44,9 +44,13 @@ export function createAnthropicProvider({
   baseURL,
   fetch,
 }: AnthropicProviderOptions): Provider {
+  const key = apiKey ?? MISSING_API_KEY;
   const client = new Anthropic({
-    apiKey: apiKey ?? MISSING_API_KEY,
+    apiKey: key,
     baseURL,
+    // The SDK (1.14) sends the key as `Authorization: Bearer`; the API reference documents
+    // `x-api-key`. Sending both keeps proxies and gateways that read only `x-api-key` working.
+    defaultHeaders: { 'x-api-key': key },
     maxRetries: 0,
     logLevel: 'off',
     ...(fetch === undefined ? {} : { fetch }),

@@ -54,8 +54,9 @@ const SPEND_CAP_CODES = new Set([
   'linked_organization_spend_limit_reached',
 ]);
 
-const PROMPT_TOO_LONG =
-  /prompt is too long|exceeds? the (?:model'?s? )?context (?:window|length)|context window/i;
+// "prompt is too long: 208310 tokens > 200000 maximum", and the prompt-plus-max_tokens variant
+// "input length and `max_tokens` exceed context limit: … decrease input length or `max_tokens`".
+const PROMPT_TOO_LONG = /prompt is too long|context (?:window|length|limit)/i;
 const CREDIT_TOO_LOW =
   /credit balance is too low|reached your specified (?:workspace )?API usage limits/i;
 
@@ -106,16 +107,19 @@ export function mapAnthropicError(error: unknown, context: ErrorContext): Provid
     return new ProviderError({ kind: 'network', provider, message });
   }
   if (!(error instanceof APIError)) return mapTransportError(error, context);
+  // `instanceof` narrows to APIError<any, any, any>; pin the documented field types.
+  const status = error.status as number | undefined;
+  const headers = error.headers as Headers | undefined;
   const message = error.apiMessage ?? error.message;
   const type = error.type ?? undefined;
   const errorCode = error.errorCode ?? undefined;
   return buildApiError(
     {
-      kind: classifyAnthropicError(error.status, type, errorCode, message),
-      status: error.status,
+      kind: classifyAnthropicError(status, type, errorCode, message),
+      status,
       providerCode: errorCode ?? type,
       message,
-      headers: error.headers,
+      headers,
       requestId: error.requestID ?? undefined,
     },
     error,

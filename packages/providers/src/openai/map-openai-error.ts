@@ -47,7 +47,6 @@ const CODE_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   content_filter: 'content_filtered',
   rate_limit_exceeded: 'rate_limited',
   rate_limit_error: 'rate_limited',
-  server_error: 'server_error',
   overloaded_error: 'overloaded',
 };
 
@@ -58,8 +57,7 @@ interface OpenAIErrorBody {
   readonly code: string | undefined;
 }
 
-function readBody(error: APIError): OpenAIErrorBody {
-  const body: unknown = error.error;
+function readBody(body: unknown, sdkCode: string | undefined): OpenAIErrorBody {
   const field = (name: string): string | undefined => {
     if (typeof body !== 'object' || body === null) return undefined;
     const value = (body as Record<string, unknown>)[name];
@@ -68,10 +66,11 @@ function readBody(error: APIError): OpenAIErrorBody {
   return {
     message: field('message'),
     type: field('type'),
-    code: field('code') ?? error.code ?? undefined,
+    code: field('code') ?? sdkCode,
   };
 }
 
+const MODEL_MISSING_MESSAGE = /model not exist/i;
 const CONTEXT_MESSAGE =
   /maximum context length|context[ _]length|too many tokens|reduce the length/i;
 
@@ -88,7 +87,12 @@ export function classifyOpenAIError(
   const byCode =
     (code !== undefined ? CODE_KINDS[code] : undefined) ??
     (type !== undefined ? CODE_KINDS[type] : undefined);
+  // OpenAI answers "Project … does not have access to model" with 403 and code model_not_found:
+  // the model exists, the key may not use it.
+  if (byCode === 'model_not_found' && status === 403) return 'permission';
   if (byCode !== undefined) return byCode;
+  // DeepSeek answers an unknown model with 400 "Model Not Exist".
+  if (MODEL_MISSING_MESSAGE.test(message)) return 'model_not_found';
   if ((status === 400 || status === undefined) && CONTEXT_MESSAGE.test(message))
     return 'context_length_exceeded';
   if (status === undefined) return 'server_error'; // an `error` chunk inside a 200 stream
@@ -130,14 +134,17 @@ export function mapOpenAIError(
     });
   }
   if (!(error instanceof APIError)) return mapTransportError(error, context);
-  const body = readBody(error);
+  // `instanceof` narrows to APIError<any, any, any>; pin the documented field types.
+  const status = error.status as number | undefined;
+  const headers = error.headers as Headers | undefined;
+  const body = readBody(error.error as unknown, error.code ?? undefined);
   return buildApiError(
     {
-      kind: classifyOpenAIError(error.status, body, statusKinds),
-      status: error.status,
+      kind: classifyOpenAIError(status, body, statusKinds),
+      status,
       providerCode: body.code ?? body.type,
       message: body.message ?? error.message,
-      headers: error.headers,
+      headers,
       requestId: error.requestID ?? undefined,
     },
     error,
