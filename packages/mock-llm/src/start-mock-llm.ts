@@ -37,7 +37,7 @@ export interface MockLlmServer {
   addScenario(spec: ScenarioSpec): Scenario;
   clearScenarios(): void;
   clearRequests(): void;
-  /** Stops listening and destroys every open connection, hanging ones included. */
+  /** Stops listening and destroys every open connection, hanging ones included. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -79,6 +79,7 @@ export async function startMockLlm({
   if (!(server instanceof Server)) throw new Error('mock-llm: expected an HTTP/1.1 server');
   const boundPort = await listen(server, port, host);
   const url = `http://${clientHost(host)}:${boundPort}`;
+  let closing: Promise<void> | undefined;
 
   return {
     url,
@@ -93,11 +94,13 @@ export async function startMockLlm({
       scenarios.clear();
     },
     clearRequests: () => log.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // close() alone waits for open requests; a hanging request would never end.
         server.closeAllConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isInvalidKey } from '../http/authenticate.js';
+import { bearerKey, isInvalidKey } from '../http/authenticate.js';
 import type { ProviderDialect, RateLimitState } from '../http/provider-dialect.js';
 import { randomBase62 } from '../http/record-request.js';
 import type { RecordedRequest } from '../request-log.js';
@@ -11,6 +11,14 @@ import {
 import { renderAnthropicError } from './render-anthropic-error.js';
 
 const ORGANIZATION_ID = randomUUID();
+
+/**
+ * The API key: `x-api-key`, or `Authorization: Bearer` (what `@anthropic-ai/sdk` v1 sends
+ * for `apiKey`; the real API accepts both).
+ */
+function anthropicKey(headers: Headers): string {
+  return headers.get('x-api-key') ?? bearerKey(headers) ?? '';
+}
 
 /** Anthropic's `anthropic-ratelimit-*` headers; resets are RFC 3339 timestamps. */
 function anthropicHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
@@ -35,12 +43,12 @@ export const anthropicDialect: ProviderDialect<AnthropicMessagesRequest> = {
   provider: 'anthropic',
   schema: AnthropicMessagesRequest,
   authenticate(headers) {
-    const key = headers.get('x-api-key') ?? '';
+    const key = anthropicKey(headers);
     if (key === '') return { kind: 'missing_key' };
     if (isInvalidKey(key)) return { kind: 'invalid_key', key };
     return headers.get('anthropic-version') ? undefined : { kind: 'missing_version' };
   },
-  apiKey: (headers) => headers.get('x-api-key') ?? '',
+  apiKey: anthropicKey,
   describe: describeAnthropicRequest,
   renderError: renderAnthropicError,
   headers: anthropicHeaders,
