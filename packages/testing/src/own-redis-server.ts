@@ -63,7 +63,7 @@ export async function startOwnRedisServer({
 
   async function kill(): Promise<void> {
     const current = child;
-    if (!current || current.exitCode !== null) return;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise((resolve) => current.once('exit', resolve));
     current.kill('SIGKILL');
     await exited;
