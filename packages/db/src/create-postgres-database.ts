@@ -43,14 +43,17 @@ export function createPostgresDatabase({
     query,
     async migrate() {
       // One migrator at a time across the fleet: api, worker and `pnpm db:migrate` may start
-      // together. The lock lives on a reserved connection; the migration runs on the pool.
-      const lockConnection = await client.reserve();
+      // together. The lock is held by a connection of its own, so even a pool of one can migrate.
+      const lockClient = postgres(url, {
+        max: 1,
+        connect_timeout: connectTimeoutSeconds,
+        onnotice: () => undefined,
+      });
       try {
-        await lockConnection`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        await lockClient`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
         await migrate(drizzle({ client }), migrationConfig);
       } finally {
-        await lockConnection`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
-        lockConnection.release();
+        await lockClient.end({ timeout: 5 }); // ending the session releases the lock
       }
     },
     migrationStatus: () => readMigrationStatus(query),
