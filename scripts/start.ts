@@ -11,6 +11,7 @@ import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
+import { listEndOfLifeWarnings, loadModelRegistry } from '@aiq/providers';
 import { startWorker } from '@aiq/worker';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
 
@@ -38,6 +39,10 @@ runMain(async () => {
   let config = loadConfig();
   const logger = createLogger(config, { name: 'aiq' });
   const print = (line: string) => process.stdout.write(`${line}\n`);
+
+  // A bad MODELS_FILE stops start-up here, before anything is started.
+  const models = loadModelRegistry(config.modelsFile);
+  for (const warning of listEndOfLifeWarnings(models)) print(`Warning: ${warning.message}`);
 
   const redis = await ensureRedis(config.redis.url, config.dataDir);
   if (redis.kind === 'unavailable') {

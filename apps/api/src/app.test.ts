@@ -1,6 +1,7 @@
 import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createLogger } from '@aiq/logger';
+import { createModelRegistry } from '@aiq/providers';
 import {
   closeQueues,
   createQueues,
@@ -31,7 +32,14 @@ describe('API app', () => {
     database = await createPgliteDatabase({ dataDir: 'memory://' });
     redis = await waitUntilReady(createRedisConnection({ url: redisUrl, role: 'producer' }));
     queues = createQueues(redis, prefix);
-    app = createApp({ config, logger: createLogger(config), database, redis, queues });
+    app = createApp({
+      config,
+      logger: createLogger(config),
+      database,
+      redis,
+      queues,
+      models: createModelRegistry(),
+    });
   });
   afterAll(async () => {
     await closeQueues(queues);
@@ -64,6 +72,10 @@ describe('API app', () => {
     expect(await after.json()).toMatchObject({
       status: 'ready',
       queues: { 'generate-openai': { wait: 0, active: 0, delayed: 0, failed: 0 } },
+      // Today (2026-11-28) Claude Sonnet 4.5 is two days from its end of life.
+      warnings: expect.arrayContaining([
+        expect.stringMatching(/^Model claude-sonnet-4-5 reaches end of life on 2026-11-30/),
+      ]),
     });
   });
 

@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
+import { loadModelRegistry } from '@aiq/providers';
 import { closeQueues, createQueues, createRedisConnection } from '@aiq/queue';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
@@ -33,7 +34,8 @@ export async function startApi({ config, logger, database }: StartApiOptions): P
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const queues = createQueues(redis, config.redis.prefix);
-  const app = createApp({ config, logger, database, redis, queues });
+  const models = loadModelRegistry(config.modelsFile);
+  const app = createApp({ config, logger, database, redis, queues, models });
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve(
       { fetch: app.fetch, hostname: config.api.host, port: config.api.port },

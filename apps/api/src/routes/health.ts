@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { listEndOfLifeWarnings } from '@aiq/providers';
 import { queueNames } from '@aiq/queue';
 import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -10,6 +11,8 @@ export const ReadinessResponse = z
     status: z.enum(['ready', 'not_ready']),
     checks: z.object({ redis: Check, postgres: Check, migrations: Check }),
     queues: z.record(z.string(), z.record(z.string(), z.number())),
+    /** Models at or near their end of life: worth acting on, not a reason to be unready. */
+    warnings: z.array(z.string()),
   })
   .openapi('Readiness');
 
@@ -82,10 +85,12 @@ export function healthRoutes(deps: ApiDeps) {
         );
       }
       const ready = redis.ok && postgres.ok && migrations.ok;
+      const warnings = listEndOfLifeWarnings(deps.models).map((warning) => warning.message);
       const body = {
         status: ready ? ('ready' as const) : ('not_ready' as const),
         checks: { redis, postgres, migrations },
         queues,
+        warnings,
       };
       return ready ? c.json(body, 200) : c.json(body, 503);
     });

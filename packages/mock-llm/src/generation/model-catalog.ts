@@ -14,6 +14,25 @@ export type MockModel = {
 /** The models each provider accepts; any other id gets the provider's "model not found". */
 export const MOCK_MODELS: Readonly<Record<MockProvider, readonly MockModel[]>> = {
   openai: [
+    // The GPT-5.6 family (openai SDK 6.49 `ChatModel`); gpt-5.6-sol heads aiq's default chain.
+    {
+      id: 'gpt-5.6-sol',
+      contextWindow: 1_050_000,
+      displayName: 'GPT-5.6 Sol',
+      releasedAt: '2026-09-01T00:00:00Z',
+    },
+    {
+      id: 'gpt-5.6-terra',
+      contextWindow: 1_050_000,
+      displayName: 'GPT-5.6 Terra',
+      releasedAt: '2026-09-01T00:00:00Z',
+    },
+    {
+      id: 'gpt-5.6-luna',
+      contextWindow: 400_000,
+      displayName: 'GPT-5.6 Luna',
+      releasedAt: '2026-09-01T00:00:00Z',
+    },
     {
       id: 'gpt-5',
       contextWindow: 400_000,
@@ -52,6 +71,13 @@ export const MOCK_MODELS: Readonly<Record<MockProvider, readonly MockModel[]>> =
     },
   ],
   anthropic: [
+    // Claude Sonnet 5.5 replaces Sonnet 4.5 (end of life 2026-11-30, per the SDK's table).
+    {
+      id: 'claude-sonnet-5-5',
+      contextWindow: 1_000_000,
+      displayName: 'Claude Sonnet 5.5',
+      releasedAt: '2026-10-01T00:00:00Z',
+    },
     {
       id: 'claude-sonnet-4-5',
       contextWindow: 200_000,
