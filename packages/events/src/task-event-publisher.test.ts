@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { connectTestRedis, deletePrefix, uniquePrefix } from '@aiq/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTaskEvents } from './read-task-events.js';
+import { parseTaskEvent, type TaskEvent } from './task-event.js';
+import { taskEventChannel, taskEventKeys } from './task-event-keys.js';
+import { createTaskEventPublisher } from './task-event-publisher.js';
+
+describe('task event publisher', () => {
+  const prefix = uniquePrefix('events');
+  let redis: Redis;
+  let subscriber: Redis;
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+    subscriber = await connectTestRedis();
+  });
+  afterAll(async () => {
+    await deletePrefix(redis, prefix);
+    await Promise.all([redis.quit(), subscriber.quit()]);
+  });
+
+  it('should number events per task, publish them live and keep them for replay', async () => {
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix });
+    const live: TaskEvent[] = [];
+    await subscriber.subscribe(taskEventChannel(prefix, taskId));
+    const gotDone = new Promise<void>((resolve) => {
+      subscriber.on('message', (_channel: string, message: string) => {
+        const event = parseTaskEvent(message);
+        live.push(event);
+        if (event.type === 'done') resolve();
+      });
+    });
+
+    await publisher.publish(taskId, { type: 'queued', queue: 'generate-openai' });
+    await publisher.publish(taskId, { type: 'token', text: 'Hello' });
+    await publisher.publish(taskId, {
+      type: 'done',
+      model: 'gpt-5',
+      finishReason: 'stop',
+      usage: { inputTokens: 3, outputTokens: 1 },
+    });
+    await gotDone;
+    await subscriber.unsubscribe();
+
+    expect(live.map((event) => [event.sequence, event.type])).toEqual([
+      [1, 'queued'],
+      [2, 'token'],
+      [3, 'done'],
+    ]);
+    expect(await readTaskEvents(redis, prefix, taskId, 1)).toEqual(live.slice(1));
+    expect(await redis.ttl(taskEventKeys(prefix, taskId).log)).toBeGreaterThan(3_000);
+  });
+
+  it('should end a stream exactly once, even when two workers race to finish it', async () => {
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix });
+    const results = await Promise.all([
+      publisher.publish(taskId, { type: 'done', model: 'm', finishReason: 'stop', usage: null }),
+      publisher.publish(taskId, { type: 'error', code: 'timeout', message: 'x', retryable: true }),
+      publisher.publish(taskId, { type: 'cancelled', reason: 'user' }),
+    ]);
+    expect(results.filter((sequence) => sequence > 0)).toEqual([1]);
+    expect(await publisher.publish(taskId, { type: 'token', text: 'late' })).toBe(0);
+    expect(await readTaskEvents(redis, prefix, taskId)).toHaveLength(1);
+  });
+
+  it('should give concurrent events distinct sequence numbers and cap the replay log', async () => {
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix, maxEvents: 10 });
+    const sequences = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        publisher.publish(taskId, { type: 'token', text: String(index) }),
+      ),
+    );
+    expect(new Set(sequences).size).toBe(50);
+    const kept = await readTaskEvents(redis, prefix, taskId);
+    expect(kept.map((event) => event.sequence)).toEqual(
+      Array.from({ length: 10 }, (_, index) => 41 + index),
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import { isTerminalEvent, type TaskEventBody } from './task-event.js';
+import { taskEventKeys } from './task-event-keys.js';
+
+// One atomic step per event: drop it if the stream already ended, take the next sequence
+// number, append to the capped log, refresh the TTLs, publish. Done in Lua so two workers
+// publishing for the same task (a stalled job re-run) can never interleave or end twice.
+// The JSON is built by splicing the sequence in front of the caller's object, so no JSON
+// library is needed in Lua and field order is kept.
+const PUBLISH_SCRIPT = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local sequence = redis.call('INCR', KEYS[1])
+local event = '{"sequence":' .. sequence .. ',' .. string.sub(ARGV[2], 2)
+redis.call('RPUSH', KEYS[2], event)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[5] == '1' then redis.call('SET', KEYS[3], sequence, 'EX', ARGV[4]) end
+redis.call('PUBLISH', ARGV[1], event)
+return sequence
+`;
+
+type RedisWithPublish = Redis & {
+  aiqPublishTaskEvent(
+    sequenceKey: string,
+    logKey: string,
+    terminalKey: string,
+    channel: string,
+    json: string,
+    maxEvents: number,
+    ttlSeconds: number,
+    terminal: '1' | '0',
+  ): Promise<number>;
+};
+
+/** Options of {@link createTaskEventPublisher}. */
+export interface TaskEventPublisherOptions {
+  /** A producer or worker connection (not one in subscriber mode). */
+  redis: Redis;
+  /** The queue prefix (`config.redis.prefix`), so test runs and deployments stay apart. */
+  prefix: string;
+  /**
+   * Events kept per task for replay; older ones are trimmed.
+   * @defaultValue 10 000 (a long answer is a few thousand tokens)
+   */
+  maxEvents?: number;
+  /**
+   * How long a task's replay log lives after its last event.
+   * @defaultValue 3 600 s
+   */
+  ttlSeconds?: number;
+}
+
+/** Publishes a task's progress. */
+export interface TaskEventPublisher {
+  /**
+   * Numbers the event, appends it to the replay log and publishes it.
+   * @returns its sequence number, or 0 when the task's stream already ended (the event is dropped)
+   */
+  publish(taskId: string, body: TaskEventBody): Promise<number>;
+}
+
+/** A publisher over Redis pub/sub plus a capped per-task replay log with a TTL. */
+export function createTaskEventPublisher({
+  redis,
+  prefix,
+  maxEvents = 10_000,
+  ttlSeconds = 3_600,
+}: TaskEventPublisherOptions): TaskEventPublisher {
+  if (!('aiqPublishTaskEvent' in redis)) {
+    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+  }
+  const commands = redis as RedisWithPublish;
+  return {
+    async publish(taskId, body) {
+      const keys = taskEventKeys(prefix, taskId);
+      const json = JSON.stringify({ taskId, at: Date.now(), ...body });
+      return commands.aiqPublishTaskEvent(
+        keys.sequence,
+        keys.log,
+        keys.terminal,
+        keys.channel,
+        json,
+        maxEvents,
+        ttlSeconds,
+        isTerminalEvent(body) ? '1' : '0',
+      );
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/** Token usage of a finished generation, as the provider reported it. */
+export const TaskUsage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type TaskUsage = z.infer<typeof TaskUsage>;
+
+/**
+ * What happened, without the envelope the publisher adds. The names are the public SSE event
+ * names fixed by the API issue, plus `progress` (one per finished step of a background task)
+ * and `cancelled`.
+ */
+export const TaskEventBody = z.discriminatedUnion('type', [
+  /** Accepted: the ledger row is written and the job is on `queue`. */
+  z.object({ type: z.literal('queued'), queue: z.string() }),
+  /** An attempt began on a worker. `attempt` counts from 1. */
+  z.object({
+    type: z.literal('started'),
+    attempt: z.number().int().positive(),
+    provider: z.string(),
+    model: z.string(),
+  }),
+  /** A piece of generated text. */
+  z.object({ type: z.literal('token'), text: z.string() }),
+  /** A step of a background task finished (e.g. one chunk of `ai_analyze_document`). */
+  z.object({
+    type: z.literal('progress'),
+    step: z.string(),
+    completed: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
+  /** The attempt failed and attempt `attempt` will start in about `delayMs`. */
+  z.object({
+    type: z.literal('retrying'),
+    attempt: z.number().int().positive(),
+    delayMs: z.number().int().nonnegative(),
+    code: z.string(),
+  }),
+  /** Discard the text received so far: the next attempt starts over. */
+  z.object({ type: z.literal('reset'), attempt: z.number().int().positive() }),
+  /** The model failed for good; the task continues on the next model of the fallback chain. */
+  z.object({
+    type: z.literal('fallback'),
+    fromModel: z.string(),
+    toModel: z.string(),
+    code: z.string(),
+  }),
+  /** Terminal: finished. `result` is the task's result for background tasks. */
+  z.object({
+    type: z.literal('done'),
+    model: z.string(),
+    finishReason: z.string(),
+    usage: TaskUsage.nullable(),
+    result: z.unknown().optional(),
+  }),
+  /** Terminal: failed for good. `code` is the ProviderError kind (or an aiq code). */
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+  }),
+  /** Terminal: cancelled by a user or operator. */
+  z.object({ type: z.literal('cancelled'), reason: z.string() }),
+]);
+export type TaskEventBody = z.infer<typeof TaskEventBody>;
+export type TaskEventType = TaskEventBody['type'];
+
+/** What the publisher adds to every event. */
+export const TaskEventEnvelope = z.object({
+  taskId: z.string().min(1),
+  /** 1, 2, 3, … per task, assigned atomically in Redis: the SSE `id` and `Last-Event-ID`. */
+  sequence: z.number().int().positive(),
+  /** Epoch ms when the publisher sent it. */
+  at: z.number().int(),
+});
+export type TaskEventEnvelope = z.infer<typeof TaskEventEnvelope>;
+
+/** One published event, as subscribers and the replay log see it. */
+export const TaskEvent = z.intersection(TaskEventBody, TaskEventEnvelope);
+export type TaskEvent = TaskEventBody & TaskEventEnvelope;
+
+/** Every stream ends with exactly one of these. */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<TaskEventType> = new Set([
+  'done',
+  'error',
+  'cancelled',
+]);
+
+/** True for `done`, `error` and `cancelled`. */
+export function isTerminalEvent(event: { readonly type: TaskEventType }): boolean {
+  return TERMINAL_EVENT_TYPES.has(event.type);
+}
+
+/**
+ * Parses one event from its wire form (a pub/sub message or a replay log entry).
+ * @throws ZodError or SyntaxError for anything that is not a task event
+ */
+export function parseTaskEvent(json: string): TaskEvent {
+  return TaskEvent.parse(JSON.parse(json));
+}
