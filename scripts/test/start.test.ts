@@ -1,0 +1,89 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canConnect, freePort, spawnNode, uniquePrefix } from '@aiq/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../start.ts', import.meta.url));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiq-start-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('pnpm start', () => {
+  it('should start Redis when none answers, serve the API on PGlite and stop everything on Ctrl-C', async () => {
+    const [redisPort, apiPort, workerPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const dataDir = await tempDir();
+    const start = spawnNode(entry, {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        API_PORT: String(apiPort),
+        WORKER_METRICS_PORT: String(workerPort),
+        DATA_DIR: dataDir,
+        QUEUE_PREFIX: uniquePrefix('start'),
+      },
+    });
+    cleanups.push(() => start.stop('SIGKILL'));
+
+    await start.waitForOutput(/Press Ctrl-C to stop/, 60_000);
+    const out = start.stdout();
+    expect(out).toContain(`Started redis-server for you, data in ${path.join(dataDir, 'redis')}`);
+    expect(out).toMatch(
+      /No API key for openai, anthropic, deepseek: using the mock LLM server at http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(out).toContain(`Ledger: PGlite at ${path.join(dataDir, 'pglite')}, migrations applied`);
+    expect(out).toContain(`API         http://127.0.0.1:${apiPort}/api/health`);
+    expect(out).toContain(`Docs        http://127.0.0.1:${apiPort}/api/docs`);
+    expect(out).toContain(`Bull Board  http://127.0.0.1:${apiPort}/admin/queues`);
+    expect(out).toMatch(/Warning: Model claude-sonnet-4-5 reaches end of life on 2026-11-30/);
+
+    expect((await fetch(`http://127.0.0.1:${apiPort}/api/health`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/api/health/ready`);
+    expect(ready.status).toBe(200);
+    // The Redis it started keeps an append-only file: the production settings.
+    expect(await readdir(path.join(dataDir, 'redis'))).toContain('appendonlydir');
+
+    start.child.kill('SIGINT');
+    expect(await start.exited()).toBe(0);
+    expect(await canConnect(`redis://127.0.0.1:${redisPort}`)).toBe(false);
+    expect(await canConnect(`http://127.0.0.1:${apiPort}`)).toBe(false);
+  });
+
+  it('should say in one line how to get Redis when there is none and no redis-server', async () => {
+    const redisPort = await freePort();
+    const start = spawnNode(entry, {
+      env: {
+        PATH: '/nonexistent',
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        DATA_DIR: await tempDir(),
+      },
+    });
+    expect(await start.exited()).toBe(1);
+    expect(start.stderr()).toMatch(
+      /^aiq: No Redis at 127\.0\.0\.1:\d+ and no redis-server on PATH: start one with `docker compose up -d redis`.*\n$/,
+    );
+    expect(start.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('should stop at a bad variable with its one-line error before starting anything', async () => {
+    const start = spawnNode(entry, {
+      env: { REDIS_URL: 'http://wrong', DATA_DIR: await tempDir() },
+    });
+    expect(await start.exited()).toBe(1);
+    expect(start.stderr()).toBe(
+      'aiq: configuration error: REDIS_URL is invalid: expected a redis:// or rediss:// URL\n',
+    );
+  });
+});
