@@ -12,9 +12,11 @@ export {
   aiRequests,
   apiKeys,
   backgroundTasks,
+  taskSteps,
   users,
   TASK_STATUSES,
   API_KEY_ROLES,
   type TaskStatus,
   type ApiKeyRole,
 } from './schema.js';
+export { loadTaskSteps, saveTaskStep } from './task-steps.js';

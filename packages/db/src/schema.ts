@@ -7,6 +7,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -141,4 +142,20 @@ export const aiRequests = pgTable(
     index('ai_requests_task_id_idx').on(table.taskId),
     index('ai_requests_user_id_created_at_idx').on(table.userId, table.createdAt),
   ],
+);
+
+/**
+ * Finished steps of a background task (step memoization): a retried or recovered task reads
+ * them and resumes after its last finished step instead of paying for it again.
+ */
+export const taskSteps = pgTable(
+  'task_steps',
+  {
+    taskId: uuid('task_id').notNull(),
+    /** Unique within the task, e.g. `map:3` or `reduce`. */
+    step: text('step').notNull(),
+    output: jsonb('output').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ name: 'task_steps_pkey', columns: [table.taskId, table.step] })],
 );

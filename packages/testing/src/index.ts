@@ -8,3 +8,4 @@ export {
   type OwnRedisServerOptions,
 } from './own-redis-server.js';
 export { spawnNode, type SpawnedProcess, type SpawnNodeOptions } from './spawn-process.js';
+export { startOwnPostgres, type OwnPostgres, type OwnPostgresOptions } from './own-postgres.js';
