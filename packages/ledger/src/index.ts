@@ -1,0 +1,9 @@
+export type { AttemptRecord, TaskOutcome, TaskUpdate } from './ledger-records.js';
+export { attemptRecordId } from './attempt-record-id.js';
+export {
+  createLedgerWriter,
+  type LedgerStats,
+  type LedgerWriter,
+  type LedgerWriterOptions,
+} from './ledger-writer.js';
+export { writeLedgerBatch, type LedgerOperation } from './write-ledger-batch.js';

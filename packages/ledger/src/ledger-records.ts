@@ -1,0 +1,60 @@
+import type { TaskStatus } from '@aiq/db';
+
+/** One provider attempt: one `ai_requests` row. */
+export interface AttemptRecord {
+  /**
+   * Chosen by the writer's caller, deterministically (see `attemptRecordId`), so a row written
+   * twice — a flush retried after a lost reply, a job re-run after a crash — is stored once.
+   */
+  readonly id: string;
+  readonly taskId: string;
+  readonly userId: string;
+  readonly provider: string;
+  readonly model: string;
+  /** `completed`, `failed`, `timeout` or `cancelled`. */
+  readonly status: TaskStatus;
+  /** The ProviderError kind (`rate_limited`, `context_length_exceeded`, …); null on success. */
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly prompt: string | null;
+  readonly response: string | null;
+  /** The response was cut off (timeout, disconnect, cancel): `response` holds what arrived. */
+  readonly partial: boolean;
+  readonly finishReason: string | null;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  /** US dollars, from the model registry's list prices. */
+  readonly costUsd: number | null;
+  readonly durationMs: number;
+  /** Time to first token; null when none arrived. */
+  readonly ttftMs: number | null;
+  readonly attempt: number;
+  readonly providerRequestId: string | null;
+  /** Epoch ms when the attempt started and ended. */
+  readonly startedAt: number;
+  readonly completedAt: number;
+}
+
+/** The terminal statuses of a task. The first one written wins (idempotent completion). */
+export type TaskOutcome = 'completed' | 'failed' | 'timeout' | 'cancelled';
+
+/** A change to a `background_tasks` row. */
+export type TaskUpdate =
+  | {
+      readonly kind: 'started';
+      readonly taskId: string;
+      /** 1-based attempt number; `retry_count` becomes `attempt - 1`. */
+      readonly attempt: number;
+      /** Epoch ms. */
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'finished';
+      readonly taskId: string;
+      readonly status: TaskOutcome;
+      readonly result?: unknown;
+      readonly errorCode?: string;
+      readonly errorMessage?: string;
+      /** Epoch ms. */
+      readonly at: number;
+    };

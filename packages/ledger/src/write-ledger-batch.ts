@@ -1,0 +1,89 @@
+import { aiRequests, backgroundTasks, type Db } from '@aiq/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
+
+/** What the buffer holds, in the order it was recorded. */
+export type LedgerOperation =
+  | { readonly kind: 'attempt'; readonly record: AttemptRecord }
+  | { readonly kind: 'task'; readonly update: TaskUpdate };
+
+// A task that reached a terminal status is never changed again by a worker: the first
+// terminal write wins (a recovered duplicate run, a late cancel, a repair by the reconciler).
+const OPEN_STATUSES = ['pending', 'processing'] as const;
+
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+function toRow(record: AttemptRecord): typeof aiRequests.$inferInsert {
+  const tokens =
+    record.promptTokens === null && record.completionTokens === null
+      ? null
+      : (record.promptTokens ?? 0) + (record.completionTokens ?? 0);
+  return {
+    id: record.id,
+    taskId: record.taskId,
+    userId: record.userId,
+    provider: record.provider,
+    model: record.model,
+    status: record.status,
+    errorCode: record.errorCode,
+    errorMessage: record.errorMessage,
+    prompt: record.prompt,
+    response: record.response,
+    partial: record.partial,
+    finishReason: record.finishReason,
+    tokensUsed: tokens,
+    promptTokens: record.promptTokens,
+    completionTokens: record.completionTokens,
+    costUsd: record.costUsd === null ? null : record.costUsd.toFixed(6),
+    durationMs: record.durationMs,
+    ttftMs: record.ttftMs,
+    attempt: record.attempt,
+    providerRequestId: record.providerRequestId,
+    createdAt: new Date(record.startedAt),
+    completedAt: new Date(record.completedAt),
+  };
+}
+
+async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<void> {
+  const open = and(
+    eq(backgroundTasks.id, update.taskId),
+    inArray(backgroundTasks.status, [...OPEN_STATUSES]),
+  );
+  const at = new Date(update.at).toISOString();
+  if (update.kind === 'started') {
+    await tx
+      .update(backgroundTasks)
+      .set({
+        status: 'processing',
+        retryCount: sql`GREATEST(${backgroundTasks.retryCount}, ${update.attempt - 1})`,
+        startedAt: sql`COALESCE(${backgroundTasks.startedAt}, ${at}::timestamptz)`,
+        updatedAt: sql`now()`,
+      })
+      .where(open);
+    return;
+  }
+  await tx
+    .update(backgroundTasks)
+    .set({
+      status: update.status,
+      result: update.result ?? null,
+      errorCode: update.errorCode ?? null,
+      errorMessage: update.errorMessage ?? null,
+      completedAt: sql`${at}::timestamptz`,
+      updatedAt: sql`now()`,
+    })
+    .where(open);
+}
+
+/** Writes one batch in one transaction: the attempt rows first, then the task updates in order. */
+export async function writeLedgerBatch(db: Db, batch: readonly LedgerOperation[]): Promise<void> {
+  const rows = batch.flatMap((operation) =>
+    operation.kind === 'attempt' ? [toRow(operation.record)] : [],
+  );
+  await db.transaction(async (tx) => {
+    if (rows.length > 0) await tx.insert(aiRequests).values(rows).onConflictDoNothing();
+    for (const operation of batch) {
+      if (operation.kind === 'task') await applyTaskUpdate(tx, operation.update);
+    }
+  });
+}
