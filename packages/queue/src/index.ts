@@ -19,3 +19,33 @@ export {
 } from './redis-connection.js';
 export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
 export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';
+export {
+  createMaintenanceQueue,
+  MAINTENANCE_QUEUE_NAME,
+  RECONCILE_JOB_NAME,
+} from './maintenance-queue.js';
+export { BACKOFF_TYPE, retryJobOptions } from './retry-settings.js';
+export {
+  AnalyzeDocumentInput,
+  BackgroundGenerationInput,
+  builtInTaskTypes,
+  GENERATION_TASK_TYPE,
+  UnknownTaskTypeError,
+  type TaskTypeSchemas,
+} from './task-types.js';
+export { enqueueTaskJob, taskJobFor, type TaskJob, type TaskRow } from './task-job.js';
+export {
+  submitTask,
+  type BackgroundSubmission,
+  type GenerationSubmission,
+  type Submission,
+  type SubmitDeps,
+  type SubmittedTask,
+} from './submit-task.js';
+export {
+  cancelChannel,
+  cancelKey,
+  cancelTask,
+  type CancelDeps,
+  type CancelResult,
+} from './cancellation.js';

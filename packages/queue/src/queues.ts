@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueCatalog, queueNames, type JobPayload, type QueueName } from './catalog.js';
 
@@ -27,7 +27,7 @@ export async function enqueue<Q extends QueueName>(
   queues: Queues,
   name: Q,
   payload: JobPayload<Q>,
-  options: { attempts?: number } = {},
+  options: Pick<JobsOptions, 'attempts' | 'backoff' | 'delay'> = {},
 ) {
   const data = queueCatalog[name].schema.parse(payload);
   return queues[name].add(name, data, {

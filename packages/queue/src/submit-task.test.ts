@@ -1,0 +1,105 @@
+import { loadConfig } from '@aiq/config';
+import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createTaskEventPublisher, readTaskEvents, type TaskEventPublisher } from '@aiq/events';
+import { createModelRegistry } from '@aiq/providers';
+import { connectTestRedis, deletePrefix, uniquePrefix } from '@aiq/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelKey, cancelTask } from './cancellation.js';
+import { closeQueues, createQueues, type Queues } from './queues.js';
+import { submitTask, type SubmitDeps } from './submit-task.js';
+import { UnknownTaskTypeError } from './task-types.js';
+
+describe('submitTask and cancelTask', () => {
+  const prefix = uniquePrefix('submit');
+  const config = loadConfig({ RETRY_ATTEMPTS: '4' });
+  let redis: Redis;
+  let database: Database;
+  let queues: Queues;
+  let deps: SubmitDeps;
+  let events: TaskEventPublisher;
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    queues = createQueues(redis, prefix);
+    events = createTaskEventPublisher({ redis, prefix });
+    deps = { database, queues, registry: createModelRegistry(), config, events };
+  });
+  afterAll(async () => {
+    await closeQueues(queues);
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+    await database.close();
+  });
+
+  const generation = {
+    kind: 'generation' as const,
+    userId: 'user-1',
+    model: 'claude-sonnet-4.5',
+    messages: [{ role: 'user' as const, content: 'Hello' }],
+  };
+
+  it('should write the pending row, then enqueue on the model provider queue with job id = task id', async () => {
+    const task = await submitTask(deps, generation);
+    expect(task).toMatchObject({ type: 'ai_generation', queue: 'generate-anthropic' });
+    const [row] = await database.query<{ status: string; type: string }>(
+      'SELECT status, type FROM background_tasks WHERE id = $1',
+      [task.taskId],
+    );
+    expect(row).toEqual({ status: 'pending', type: 'ai_generation' });
+    const job = await queues['generate-anthropic'].getJob(task.taskId);
+    expect(job?.opts).toMatchObject({ attempts: 4, backoff: { type: 'aiq-full-jitter' } });
+    expect(job?.data).toMatchObject({
+      model: 'claude-sonnet-4.5',
+      fallback: true,
+      triedModels: [],
+    });
+    const events = await readTaskEvents(redis, prefix, task.taskId);
+    expect(events).toMatchObject([{ sequence: 1, type: 'queued', queue: 'generate-anthropic' }]);
+  });
+
+  it('should return the first task for a repeated idempotency key', async () => {
+    const first = await submitTask(deps, { ...generation, idempotencyKey: 'key-1' });
+    const second = await submitTask(deps, { ...generation, idempotencyKey: 'key-1' });
+    expect(second).toMatchObject({ taskId: first.taskId, existing: true });
+  });
+
+  it('should refuse an unknown task type and bad input before writing anything', async () => {
+    const before = await database.query('SELECT id FROM background_tasks');
+    await expect(
+      submitTask(deps, { kind: 'background', userId: 'u', type: 'ai_nope', input: {} }),
+    ).rejects.toThrow(UnknownTaskTypeError);
+    await expect(
+      submitTask(deps, { kind: 'background', userId: 'u', type: 'ai_analyze_document', input: {} }),
+    ).rejects.toThrow(/document/);
+    await expect(submitTask(deps, { ...generation, model: 'gpt-0' })).rejects.toThrow(
+      /Unknown model/,
+    );
+    expect(await database.query('SELECT id FROM background_tasks')).toEqual(before);
+  });
+
+  it('should cancel a waiting task: job removed, row cancelled, event published, once', async () => {
+    const task = await submitTask(deps, {
+      kind: 'background',
+      userId: 'user-1',
+      type: 'ai_analyze_document',
+      input: { model: 'gpt-5', document: 'Long text.' },
+    });
+    const cancelDeps = { database, queues, redis, prefix, events };
+    expect(await cancelTask(cancelDeps, task.taskId)).toEqual({ cancelled: true });
+    expect(await queues['background-task'].getJob(task.taskId)).toBeUndefined();
+    expect(await redis.exists(cancelKey(prefix, task.taskId))).toBe(1);
+    const [row] = await database.query<{ status: string }>(
+      'SELECT status FROM background_tasks WHERE id = $1',
+      [task.taskId],
+    );
+    expect(row?.status).toBe('cancelled');
+    expect((await readTaskEvents(redis, prefix, task.taskId)).map((event) => event.type)).toEqual([
+      'queued',
+      'cancelled',
+    ]);
+    expect(await cancelTask(cancelDeps, task.taskId)).toEqual({ cancelled: false });
+  });
+});

@@ -1,0 +1,137 @@
+import type { Config } from '@aiq/config';
+import { backgroundTasks, type Database } from '@aiq/db';
+import type { TaskEventPublisher } from '@aiq/events';
+import type { ModelRegistry } from '@aiq/providers';
+import { and, eq } from 'drizzle-orm';
+import type { ChatMessage } from './jobs/chat-message.js';
+import type { QueueName } from './catalog.js';
+import type { Queues } from './queues.js';
+import { enqueueTaskJob, taskJobFor } from './task-job.js';
+import {
+  builtInTaskTypes,
+  GENERATION_TASK_TYPE,
+  UnknownTaskTypeError,
+  type TaskTypeSchemas,
+} from './task-types.js';
+
+/** What {@link submitTask} needs. The API, the CLI, the workers and the tests all pass these. */
+export interface SubmitDeps {
+  readonly database: Database;
+  readonly queues: Queues;
+  readonly registry: ModelRegistry;
+  readonly config: Pick<Config, 'timeouts' | 'retry'>;
+  /** Publishes `queued`; absent, nothing is published. */
+  readonly events?: TaskEventPublisher;
+  /** Background task types accepted. @defaultValue builtInTaskTypes */
+  readonly taskTypes?: TaskTypeSchemas;
+}
+
+/** Fields every submission may carry. */
+interface SubmitCommon {
+  readonly userId: string;
+  /** A repeated submission with the same key returns the first task instead of a new one. */
+  readonly idempotencyKey?: string;
+}
+
+/** A chat generation on the model's provider queue. */
+export interface GenerationSubmission extends SubmitCommon {
+  readonly kind: 'generation';
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  /** Try the registry's fallback chain when the model fails for good. @defaultValue true */
+  readonly fallback?: boolean;
+}
+
+/** A task of a registered background type. */
+export interface BackgroundSubmission extends SubmitCommon {
+  readonly kind: 'background';
+  readonly type: string;
+  readonly input: unknown;
+}
+
+export type Submission = GenerationSubmission | BackgroundSubmission;
+
+/** The accepted task. */
+export interface SubmittedTask {
+  readonly taskId: string;
+  readonly type: string;
+  readonly queue: QueueName;
+  /** True when an earlier submission with the same idempotency key was returned. */
+  readonly existing: boolean;
+}
+
+/**
+ * The whole retry budget of a task: every attempt may run to its timeout and wait the longest
+ * backoff. Each attempt has its own timeout (the runbook's `maxDuration` is per invocation).
+ */
+function deadlineFor(timeoutMs: number, retry: Config['retry'], now = Date.now()): Date {
+  return new Date(now + (timeoutMs + retry.maxDelayMs) * retry.attempts);
+}
+
+function typeAndInput(
+  deps: SubmitDeps,
+  submission: Submission,
+): { type: string; input: unknown; timeoutMs: number } {
+  if (submission.kind === 'generation') {
+    deps.registry.resolve(submission.model); // refuse an unknown model before writing anything
+    const { model, messages, maxTokens, temperature, fallback = true } = submission;
+    return {
+      type: GENERATION_TASK_TYPE,
+      input: { model, messages, maxTokens, temperature, fallback },
+      timeoutMs: deps.config.timeouts.generateMs,
+    };
+  }
+  const types: TaskTypeSchemas = deps.taskTypes ?? builtInTaskTypes;
+  const schema = types[submission.type];
+  if (schema === undefined) throw new UnknownTaskTypeError(submission.type, Object.keys(types));
+  return {
+    type: submission.type,
+    input: schema.parse(submission.input),
+    timeoutMs: deps.config.timeouts.backgroundMs,
+  };
+}
+
+/**
+ * The one producer: validates the submission, writes the `background_tasks` row (status
+ * `pending`) and only then enqueues the job with job id = task id. A crash between the two
+ * leaves a pending row that the reconciler enqueues; a second enqueue is a no-op.
+ * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`
+ */
+export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
+  const { type, input, timeoutMs } = typeAndInput(deps, submission);
+  const inserted = await deps.database.db
+    .insert(backgroundTasks)
+    .values({
+      userId: submission.userId,
+      type,
+      input: JSON.parse(JSON.stringify(input)) as unknown, // drop undefined fields
+      idempotencyKey: submission.idempotencyKey ?? null,
+      deadlineAt: deadlineFor(timeoutMs, deps.config.retry),
+    })
+    .onConflictDoNothing()
+    .returning();
+  let row = inserted[0];
+  const existing = row === undefined;
+  if (row === undefined && submission.idempotencyKey !== undefined) {
+    [row] = await deps.database.db
+      .select()
+      .from(backgroundTasks)
+      .where(
+        and(
+          eq(backgroundTasks.userId, submission.userId),
+          eq(backgroundTasks.idempotencyKey, submission.idempotencyKey),
+        ),
+      );
+  }
+  if (row === undefined) throw new Error('submitTask: the task row was neither written nor found');
+  const job = taskJobFor(row, deps.registry);
+  // A repeated submission re-enqueues only a task that never started; a finished one whose job
+  // left Redis must not run again.
+  if (!existing || row.status === 'pending') {
+    await enqueueTaskJob(deps.queues, job, deps.config.retry);
+  }
+  if (!existing) await deps.events?.publish(row.id, { type: 'queued', queue: job.queue });
+  return { taskId: row.id, type, queue: job.queue, existing };
+}

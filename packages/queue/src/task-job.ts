@@ -1,0 +1,54 @@
+import type { ModelRegistry } from '@aiq/providers';
+import { generationQueueName, type JobPayload, type QueueName } from './catalog.js';
+import { enqueue, type Queues } from './queues.js';
+import { retryJobOptions } from './retry-settings.js';
+import { GENERATION_TASK_TYPE } from './task-types.js';
+
+/** The columns of a `background_tasks` row a job is built from. */
+export interface TaskRow {
+  readonly id: string;
+  readonly userId: string;
+  readonly type: string;
+  readonly input: unknown;
+  readonly deadlineAt: Date | null;
+}
+
+/** A task's job: where it goes and what it carries. */
+export interface TaskJob {
+  readonly queue: QueueName;
+  /** Validated against the queue's schema when it is enqueued. */
+  readonly payload: JobPayload<'generate-openai'> | JobPayload<'background-task'>;
+}
+
+/**
+ * Builds the job of a task from its ledger row: the same for the first enqueue (submit) and
+ * for the reconciler's re-enqueue, so the two can never disagree.
+ * @throws ProviderError `model_not_found` for a generation on a model the registry does not know
+ */
+export function taskJobFor(row: TaskRow, registry: ModelRegistry): TaskJob {
+  const deadlineAt = row.deadlineAt?.getTime() ?? Date.now();
+  if (row.type === GENERATION_TASK_TYPE) {
+    const input = row.input as Omit<
+      JobPayload<'generate-openai'>,
+      'taskId' | 'userId' | 'deadlineAt'
+    >;
+    const provider = registry.resolve(input.model).provider;
+    return {
+      queue: generationQueueName(provider),
+      payload: { ...input, taskId: row.id, userId: row.userId, deadlineAt },
+    };
+  }
+  return {
+    queue: 'background-task',
+    payload: { taskId: row.id, userId: row.userId, type: row.type, input: row.input, deadlineAt },
+  };
+}
+
+/** Adds a task's job with the retry settings; a no-op when a job with its id is there already. */
+export async function enqueueTaskJob(
+  queues: Queues,
+  job: TaskJob,
+  retry: { readonly attempts: number },
+): Promise<void> {
+  await enqueue(queues, job.queue, job.payload as never, retryJobOptions(retry));
+}
