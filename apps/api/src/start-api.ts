@@ -3,7 +3,15 @@ import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
 import { loadModelRegistry } from '@aiq/providers';
-import { closeQueues, createQueues, createRedisConnection } from '@aiq/queue';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  evictionWarning,
+  inspectRedis,
+  waitUntilReady,
+} from '@aiq/queue';
+import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 
@@ -29,10 +37,25 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
+/**
+ * Warns loudly at start-up when Redis may evict queued jobs. A Redis that is down now is not
+ * fatal: the API answers 503 until it returns.
+ */
+async function warnAboutEviction(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    await waitUntilReady(redis, 5_000);
+    const warning = evictionWarning(await inspectRedis(redis));
+    if (warning) logger.warn(warning);
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'redis not reachable at start-up');
+  }
+}
+
 /** Builds the API's dependencies and serves it. */
 export async function startApi({ config, logger, database }: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
   const models = loadModelRegistry(config.modelsFile);
   const app = createApp({ config, logger, database, redis, queues, models });

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnNode, testServices, uniquePrefix } from '@aiq/testing';
+import { freePort, spawnNode, startOwnRedisServer, testServices, uniquePrefix } from '@aiq/testing';
 import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -35,6 +35,23 @@ describe('api process', () => {
       expect(response.status).toBe(200);
     } finally {
       expect(await api.stop('SIGTERM')).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('should warn loudly at start-up when Redis may evict jobs', async () => {
+    const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-random'] });
+    const port = await freePort();
+    const dataDir = `/tmp/${uniquePrefix('api-data')}`;
+    const api = spawnNode(entry, {
+      env: { API_PORT: String(port), REDIS_URL: redis.url, DATA_DIR: dataDir },
+    });
+    try {
+      await api.waitForOutput(/api listening/);
+      expect(api.stdout()).toMatch(/"level":40.*maxmemory-policy is \\"allkeys-random\\"/);
+    } finally {
+      expect(await api.stop('SIGTERM')).toBe(0);
+      await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

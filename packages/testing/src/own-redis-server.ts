@@ -30,6 +30,7 @@ async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    redis.on('error', () => undefined); // refused until the server listens; retried below
     try {
       await redis.connect();
       await redis.ping();
