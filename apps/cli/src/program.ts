@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '@aiq/config';
 import { doctor } from './commands/doctor.js';
+import { createKey, revokeKey } from './commands/keys.js';
 import { runbook } from './commands/runbook.js';
 import type { Output } from './output.js';
 
@@ -36,6 +37,26 @@ export function createProgram(
     .action(async (query: string | undefined, options: { json?: boolean }) =>
       exit(await runbook(loadEnv(), output, query, options)),
     );
+
+  const keys = program.command('keys').description('Manage API keys (hashed at rest, shown once)');
+  keys
+    .command('create')
+    .description('Create an API key for a user (the user is created if new) and print it once')
+    .requiredOption('--user <id>', 'user id the key belongs to')
+    .addOption(
+      new Option('--role <role>', 'what the key may do')
+        .choices(['user', 'operator'])
+        .default('user'),
+    )
+    .option('--json', 'print the key and its id as JSON')
+    .action(async (options: { user: string; role: 'user' | 'operator'; json?: boolean }) =>
+      exit(await createKey(loadEnv(), output, options)),
+    );
+  keys
+    .command('revoke')
+    .description('Revoke an API key by its id')
+    .argument('<id>', 'key id, as `keys create` printed it')
+    .action(async (id: string) => exit(await revokeKey(loadEnv(), output, id)));
 
   return program;
 }

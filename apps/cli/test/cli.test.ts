@@ -1,3 +1,4 @@
+import { verifyApiKey } from '@aiq/auth';
 import { createPgliteDatabase } from '@aiq/db';
 import { loadConfig } from '@aiq/config';
 import { aiRequests } from '@aiq/db';
@@ -89,6 +90,41 @@ describe('aiq runbook', () => {
       const unknown = await run(['runbook', 'nope'], { DATA_DIR: dataDir });
       expect(unknown.code).toBe(2);
       expect(unknown.err).toMatch(/Unknown runbook query "nope"/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('aiq keys', () => {
+  it('should print a new key once, store only its hash, and revoke it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aiq-cli-'));
+    try {
+      const setup = await createPgliteDatabase({ dataDir: path.join(dataDir, 'pglite') });
+      await setup.migrate();
+      await setup.close();
+
+      const created = await run(['keys', 'create', '--user', 'carol', '--role', 'operator'], {
+        DATA_DIR: dataDir,
+      });
+      expect(created.code).toBe(0);
+      expect(created.out).toMatch(/^aiq_[A-Za-z0-9_-]{43}$/);
+      expect(created.err).toMatch(
+        /Created operator key [0-9a-f-]{36} \(aiq_.{8}…\) for user carol\. It is shown only this once/,
+      );
+      const keyId = /key ([0-9a-f-]{36})/.exec(created.err)?.[1] ?? '';
+
+      const database = await createPgliteDatabase({ dataDir: path.join(dataDir, 'pglite') });
+      const principal = await verifyApiKey(database, created.out);
+      const stored = JSON.stringify(await database.query('SELECT * FROM api_keys'));
+      await database.close();
+      expect(principal).toEqual({ userId: 'carol', role: 'operator', keyId });
+      expect(stored).not.toContain(created.out);
+
+      expect((await run(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).out).toBe(
+        `Revoked key ${keyId}`,
+      );
+      expect((await run(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).code).toBe(1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

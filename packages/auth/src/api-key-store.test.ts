@@ -1,0 +1,60 @@
+import { createPgliteDatabase, type Database } from '@aiq/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVELOPMENT_API_KEY, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
+import { createApiKey, ensureApiKey, revokeApiKey, verifyApiKey } from './api-key-store.js';
+
+describe('API keys', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+  });
+  afterAll(() => database.close());
+
+  it('should generate recognisable 256-bit keys', () => {
+    const first = generateApiKey();
+    const second = generateApiKey();
+    expect(first.key).toMatch(/^aiq_[A-Za-z0-9_-]{43}$/);
+    expect(first.key).not.toBe(second.key);
+    expect(first.keyHash).toBe(hashApiKey(first.key));
+    expect(first.keyPrefix).toBe(first.key.slice(0, 12));
+    expect(looksLikeApiKey(DEVELOPMENT_API_KEY)).toBe(true);
+  });
+
+  it('should store only the hash and verify the key to its user and role', async () => {
+    const created = await createApiKey(database, { userId: 'alice', role: 'operator' });
+    const stored = await database.query<{ key_hash: string; key_prefix: string }>(
+      'SELECT key_hash, key_prefix FROM api_keys WHERE id = $1',
+      [created.keyId],
+    );
+    expect(stored).toEqual([{ key_hash: hashApiKey(created.key), key_prefix: created.keyPrefix }]);
+    expect(JSON.stringify(await database.query('SELECT * FROM api_keys'))).not.toContain(
+      created.key,
+    );
+    expect(await verifyApiKey(database, created.key)).toEqual({
+      userId: 'alice',
+      role: 'operator',
+      keyId: created.keyId,
+    });
+  });
+
+  it('should refuse unknown, malformed and revoked keys', async () => {
+    expect(await verifyApiKey(database, generateApiKey().key)).toBeUndefined();
+    expect(await verifyApiKey(database, 'Bearer nonsense')).toBeUndefined();
+    const created = await createApiKey(database, { userId: 'bob' });
+    expect(await revokeApiKey(database, created.keyId)).toBe(true);
+    expect(await revokeApiKey(database, created.keyId)).toBe(false);
+    expect(await verifyApiKey(database, created.key)).toBeUndefined();
+  });
+
+  it('should insert a known key once', async () => {
+    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
+    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
+    const rows = await database.query('SELECT id FROM api_keys WHERE user_id = $1', ['dev']);
+    expect(rows).toHaveLength(1);
+    expect(await verifyApiKey(database, DEVELOPMENT_API_KEY)).toMatchObject({
+      userId: 'dev',
+      role: 'operator',
+    });
+  });
+});
