@@ -1,27 +1,65 @@
 import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
+import { createTaskEventPublisher } from '@aiq/events';
+import { createLedgerWriter, type LedgerStats } from '@aiq/ledger';
 import type { Logger } from '@aiq/logger';
-import { createRedisConnection, evictionWarning, inspectRedis, waitUntilReady } from '@aiq/queue';
+import {
+  createProviders,
+  loadModelRegistry,
+  type ModelRegistry,
+  type Providers,
+} from '@aiq/providers';
+import {
+  closeQueues,
+  createMaintenanceQueue,
+  createQueues,
+  createRedisConnection,
+  evictionWarning,
+  inspectRedis,
+  waitUntilReady,
+} from '@aiq/queue';
+import { listenForCancellations } from './cancel-listener.js';
+import { createWorkers } from './create-workers.js';
+import { drainWorkers } from './drain-workers.js';
 import { startHealthServer } from './health-server.js';
+import { keepReconcileScheduled } from './reconciler/reconcile-schedule.js';
+import { createAnalyzeDocumentTask } from './tasks/analyze-document-task.js';
+import { backgroundGenerationTask } from './tasks/background-generation-task.js';
+import { createTaskRegistry, type AnyTaskHandler } from './tasks/task-registry.js';
+import { resolveWorkerSettings, type WorkerSettings } from './worker-settings.js';
 
 export interface StartWorkerOptions {
   config: Config;
   logger: Logger;
   /** The ledger; its owner closes it (`pnpm start` shares one PGlite with the API). */
   database: Database;
+  /** Timings, concurrency and roles beyond the environment; defaults suit production. */
+  settings?: Partial<WorkerSettings>;
+  /** @defaultValue createProviders(config.providers) */
+  providers?: Providers;
+  /** @defaultValue loadModelRegistry(config.modelsFile) */
+  registry?: ModelRegistry;
+  /** Application task types, beside the built-in `ai_background_generation` and `ai_analyze_document`. */
+  taskHandlers?: readonly AnyTaskHandler[];
 }
 
 export interface RunningWorker {
   /** Port of the health endpoint. */
   readonly healthPort: number;
+  /** Ledger counters: buffered, written, dropped. */
+  ledgerStats(): LedgerStats;
+  /** Drains (SIGTERM semantics: finish or hand back within the grace period) and stops. */
   close(): Promise<void>;
 }
 
 /**
  * Starts one worker process's machinery: a worker-role Redis connection (it waits out outages),
- * the Redis safety check and the health endpoint.
+ * the Redis safety check, the BullMQ workers of its roles, the cancel listener, the ledger
+ * writer, the reconciler's schedule and the health endpoint.
  */
-export async function startWorker({ config, logger }: StartWorkerOptions): Promise<RunningWorker> {
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { config, logger, database } = options;
+  const settings = resolveWorkerSettings(config, options.settings);
   const redis = createRedisConnection({
     url: config.redis.url,
     role: 'worker',
@@ -34,19 +72,73 @@ export async function startWorker({ config, logger }: StartWorkerOptions): Promi
   if (warning) logger.warn({ maxmemoryPolicy: health.maxmemoryPolicy }, warning);
   logger.info({ redisVersion: health.version, appendOnly: health.appendOnly }, 'redis ready');
 
+  const registry = options.registry ?? loadModelRegistry(config.modelsFile);
+  const queues = createQueues(redis, config.redis.prefix);
+  const maintenance = createMaintenanceQueue(redis, config.redis.prefix);
+  const ledger = createLedgerWriter({ database, logger, maxBuffered: settings.ledgerMaxBuffered });
+  const deps = {
+    config,
+    settings,
+    logger,
+    database,
+    redis,
+    queues,
+    ledger,
+    registry,
+    events: createTaskEventPublisher({
+      redis,
+      prefix: config.redis.prefix,
+      maxEvents: settings.replayMaxEvents,
+      ttlSeconds: settings.replayTtlSeconds,
+    }),
+    providers: options.providers ?? createProviders(config.providers),
+    tasks: createTaskRegistry([
+      backgroundGenerationTask,
+      createAnalyzeDocumentTask(registry),
+      ...(options.taskHandlers ?? []),
+    ]),
+  };
+  const workers = createWorkers(deps);
+  const stopCancelListener = await listenForCancellations(redis, {
+    prefix: config.redis.prefix,
+    workers,
+    logger,
+  });
+  const stopSchedule = settings.roles.includes('maintenance')
+    ? keepReconcileScheduled(maintenance, { intervalMs: settings.reconcileIntervalMs, logger })
+    : () => undefined;
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
   const server = await startHealthServer({
     host: config.api.host,
     port: config.worker.metricsPort,
     isHealthy: () => redis.status === 'ready',
   });
-  logger.info({ port: server.port, concurrency: config.worker.concurrency }, 'worker started');
+  logger.info(
+    { port: server.port, roles: settings.roles, concurrency: settings.generationConcurrency },
+    'worker started',
+  );
+  let closing: Promise<void> | undefined;
   return {
     healthPort: server.port,
-    async close() {
-      await server.close();
-      // QUIT would wait forever for a Redis that is down (worker connections never give up).
-      if (redis.status === 'ready') await redis.quit();
-      else redis.disconnect();
+    ledgerStats: () => ledger.stats(),
+    close() {
+      closing ??= (async () => {
+        stopSchedule();
+        // With Redis gone no job can be finished or handed back: stop at once, and let the
+        // stalled-job check return the jobs to the queue once Redis is back.
+        const redisUp = redis.status === 'ready';
+        await drainWorkers(workers, { graceMs: redisUp ? settings.shutdownGraceMs : 0, logger });
+        await stopCancelListener();
+        await ledger.close({ timeoutMs: 5_000 });
+        await server.close();
+        await closeQueues(queues);
+        await maintenance.close();
+        // QUIT would wait forever for a Redis that is down (worker connections never give up).
+        if (redis.status === 'ready') await redis.quit();
+        else redis.disconnect();
+      })();
+      return closing;
     },
   };
 }

@@ -1,0 +1,30 @@
+import type { Logger } from '@aiq/logger';
+import { cancelChannel } from '@aiq/queue';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ABORT_REASON } from './processors/attempt-failure.js';
+
+/**
+ * Listens for cancellations and aborts the job's signal on whichever of this process's workers
+ * holds it; the processor ends the provider call and completes the job as cancelled.
+ * @returns a function that stops listening and closes the subscriber connection
+ */
+export async function listenForCancellations(
+  redis: Redis,
+  { prefix, workers, logger }: { prefix: string; workers: readonly Worker[]; logger: Logger },
+): Promise<() => Promise<void>> {
+  const subscriber = redis.duplicate({ connectionName: 'aiq-worker-cancel' });
+  subscriber.on('error', (error) => logger.warn({ err: error.message }, 'cancel subscriber error'));
+  subscriber.on('message', (_channel: string, taskId: string) => {
+    for (const worker of workers) {
+      if (worker.cancelJob(taskId, ABORT_REASON.cancelled)) {
+        logger.info({ taskId, queue: worker.name }, 'cancelling the running job');
+      }
+    }
+  });
+  await subscriber.subscribe(cancelChannel(prefix));
+  return async () => {
+    if (subscriber.status === 'ready') await subscriber.quit();
+    else subscriber.disconnect();
+  };
+}

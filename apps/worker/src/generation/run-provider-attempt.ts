@@ -1,0 +1,156 @@
+import { attemptRecordId, type AttemptRecord } from '@aiq/ledger';
+import {
+  checkFits,
+  ProviderError,
+  type ChatMessage,
+  type GenerateRequest,
+  type ModelInfo,
+} from '@aiq/providers';
+import { errorCodeOf, errorMessageOf } from '../error-code.js';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** One provider call of a task. */
+export interface ProviderAttempt {
+  readonly taskId: string;
+  readonly userId: string;
+  readonly model: ModelInfo;
+  readonly messages: readonly ChatMessage[];
+  readonly maxOutputTokens: number;
+  readonly temperature?: number | undefined;
+  /** Aborted on cancel or shutdown. */
+  readonly signal: AbortSignal;
+  /** Epoch ms: this attempt's deadline. */
+  readonly deadlineAt: number;
+  /** 1-based attempt number of the job. */
+  readonly attempt: number;
+  /** Distinguishes runs of the same attempt (BullMQ's `attemptsStarted`). */
+  readonly run: number;
+  /** The step of a background task (`generate` for plain generations). */
+  readonly step: string;
+  /** Publish each text delta as a `token` event. */
+  readonly streamTokens: boolean;
+}
+
+/** A finished call. */
+export interface AttemptSuccess {
+  readonly text: string;
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
+  readonly finishReason: string;
+  readonly model: string;
+  readonly record: AttemptRecord;
+}
+
+/** A failed call: the provider's error and the text that arrived before it. */
+export class FailedAttempt extends Error {
+  override readonly name = 'FailedAttempt';
+  constructor(
+    readonly error: ProviderError,
+    readonly partialText: string,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
+function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | null {
+  if (usage === null) return null;
+  return (
+    (usage.inputTokens * model.inputUsdPerMillionTokens +
+      usage.outputTokens * model.outputUsdPerMillionTokens) /
+    1_000_000
+  );
+}
+
+function promptOf(messages: readonly ChatMessage[]): string {
+  return messages.map((message) => `${message.role}: ${message.content}`).join('\n');
+}
+
+/**
+ * Runs one provider call: refuses an oversized prompt before calling, streams the answer
+ * (publishing tokens), and records one `ai_requests` row whatever the outcome, with partial
+ * output kept and marked when the call was cut off.
+ * @throws FailedAttempt
+ */
+export async function runProviderAttempt(
+  deps: WorkerDeps,
+  attempt: ProviderAttempt,
+): Promise<AttemptSuccess> {
+  const startedAt = Date.now();
+  const request: GenerateRequest = {
+    model: attempt.model.id,
+    messages: attempt.messages,
+    maxOutputTokens: attempt.maxOutputTokens,
+    ...(attempt.temperature === undefined ? {} : { temperature: attempt.temperature }),
+  };
+  let text = '';
+  let ttftMs: number | null = null;
+  let usage: AttemptSuccess['usage'] = null;
+  let requestId: string | null = null;
+  let answeredModel = attempt.model.id;
+  let failure: ProviderError | undefined;
+  let finishReason = 'error';
+  try {
+    checkFits(request, attempt.model);
+    const options = { signal: attempt.signal, deadlineAt: attempt.deadlineAt };
+    for await (const event of deps.providers[attempt.model.provider].stream(request, options)) {
+      if (event.type === 'response-start') {
+        requestId = event.requestId ?? null;
+        answeredModel = event.model;
+      } else if (event.type === 'text-delta') {
+        ttftMs ??= Date.now() - startedAt;
+        text += event.text;
+        if (attempt.streamTokens) {
+          await deps.events.publish(attempt.taskId, { type: 'token', text: event.text });
+        }
+      } else if (event.type === 'usage') {
+        usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+      } else if (event.type === 'finish') {
+        finishReason = event.finishReason.raw ?? event.finishReason.unified;
+      } else {
+        failure = event.error;
+      }
+    }
+  } catch (error) {
+    failure = ProviderError.isInstance(error)
+      ? error
+      : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
+  }
+
+  const completedAt = Date.now();
+  const status = failure === undefined ? 'completed' : statusOf(failure);
+  const record: AttemptRecord = {
+    // One completed row per step at most; one row per run of a failed attempt.
+    id:
+      failure === undefined
+        ? attemptRecordId(attempt.taskId, attempt.step, attempt.model.id, 'completed')
+        : attemptRecordId(attempt.taskId, attempt.step, attempt.model.id, attempt.run),
+    taskId: attempt.taskId,
+    userId: attempt.userId,
+    provider: attempt.model.provider,
+    model: attempt.model.id,
+    status,
+    errorCode: failure === undefined ? null : errorCodeOf(failure),
+    errorMessage: failure === undefined ? null : failure.message,
+    prompt: promptOf(attempt.messages),
+    response: text,
+    partial: failure !== undefined && text.length > 0,
+    finishReason,
+    promptTokens: usage?.inputTokens ?? null,
+    completionTokens: usage?.outputTokens ?? null,
+    costUsd: costUsd(attempt.model, usage),
+    durationMs: completedAt - startedAt,
+    ttftMs,
+    attempt: attempt.attempt,
+    providerRequestId: requestId ?? failure?.requestId ?? null,
+    startedAt,
+    completedAt,
+  };
+  deps.ledger.recordAttempt(record);
+  if (failure !== undefined) throw new FailedAttempt(failure, text);
+  return { text, usage, finishReason, model: answeredModel, record };
+}
+
+function statusOf(error: ProviderError): AttemptRecord['status'] {
+  if (error.kind === 'timeout') return 'timeout';
+  if (error.kind === 'cancelled') return 'cancelled';
+  return 'failed';
+}

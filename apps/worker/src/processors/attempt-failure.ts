@@ -1,0 +1,139 @@
+import { cancelKey } from '@aiq/queue';
+import { ProviderError } from '@aiq/providers';
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { errorCodeOf, errorMessageOf } from '../error-code.js';
+import { backoffDelayMs, RetryAttemptError } from '../retry-policy.js';
+import type { WorkerDeps } from '../worker-deps.js';
+import { logAttemptFailure } from './dead-letter.js';
+
+/** Why a worker aborted a job's signal. */
+export const ABORT_REASON = { cancelled: 'cancelled', shutdown: 'shutdown' } as const;
+
+/** What the processor returns instead of throwing. */
+export type HandledOutcome =
+  { readonly status: 'cancelled' } | { readonly status: 'fell-back'; readonly toModel: string };
+
+/** The job-level facts the failure policy needs. */
+export interface FailureContext {
+  readonly deps: WorkerDeps;
+  readonly job: Job;
+  readonly token: string | undefined;
+  /**
+   * A provider queue, which a retry-after rate-limits as a whole; undefined for queues that mix
+   * providers (background tasks), where a retry-after only delays this job's retry.
+   */
+  readonly rateLimitQueue: Queue | undefined;
+  readonly taskId: string;
+  /** 1-based. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Epoch ms: the whole task's deadline. */
+  readonly deadlineAt: number;
+  readonly signal: AbortSignal;
+  /** Called for a failure that is final: fall back, or dead-letter and report. */
+  onFinal(error: unknown, status: 'failed' | 'timeout'): Promise<HandledOutcome | Error>;
+}
+
+async function isCancelled(context: FailureContext): Promise<boolean> {
+  if (context.signal.aborted && context.signal.reason === ABORT_REASON.cancelled) return true;
+  const key = cancelKey(context.deps.config.redis.prefix, context.taskId);
+  return (await context.deps.redis.exists(key)) === 1;
+}
+
+/** Publishes `cancelled` and records it; the job completes so it is neither retried nor dead-lettered. */
+export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise<HandledOutcome> {
+  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' });
+  deps.ledger.updateTask({
+    kind: 'finished',
+    taskId,
+    status: 'cancelled',
+    errorCode: 'cancelled',
+    at: Date.now(),
+  });
+  return { status: 'cancelled' };
+}
+
+async function announceRetry(
+  context: FailureContext,
+  next: { attempt: number; delayMs: number; code: string },
+  partialText: string,
+): Promise<void> {
+  const { deps, taskId } = context;
+  await deps.events.publish(taskId, { type: 'retrying', ...next });
+  if (partialText.length > 0) {
+    await deps.events.publish(taskId, { type: 'reset', attempt: next.attempt });
+  }
+}
+
+/**
+ * The retry policy (house style R11): turns a failed attempt into what BullMQ should do.
+ * Shutdown → hand the job back; cancel → complete as cancelled; `retryAfterMs` → rate-limit the
+ * whole provider queue and retry without charging an attempt; retryable with attempts and time
+ * left → retry after full-jitter backoff; anything else → final (fallback or dead letter).
+ * @returns an error to throw, or an outcome to return
+ */
+export async function handleAttemptFailure(
+  context: FailureContext,
+  error: unknown,
+  partialText: string,
+): Promise<HandledOutcome | Error> {
+  const { deps, job, signal } = context;
+  if (signal.aborted && signal.reason === ABORT_REASON.shutdown) {
+    // Back to the queue untouched: no attempt charged, another worker takes it at once.
+    await job.moveToDelayed(Date.now(), context.token);
+    return new DelayedError();
+  }
+  if (await isCancelled(context)) return finishCancelled(deps, context.taskId);
+
+  const code = errorCodeOf(error);
+  const now = Date.now();
+  const providerError = ProviderError.isInstance(error) ? error : undefined;
+  const retryable = providerError?.retryable ?? code === 'internal_error';
+  const retryAfterMs = providerError?.retryAfterMs;
+  const queue = context.rateLimitQueue;
+  if (retryable && retryAfterMs !== undefined && queue && now + retryAfterMs < context.deadlineAt) {
+    await announceRetry(
+      context,
+      { attempt: context.attempt, delayMs: retryAfterMs, code },
+      partialText,
+    );
+    await queue.rateLimit(retryAfterMs);
+    return Worker.RateLimitError();
+  }
+
+  await logAttemptFailure(job, {
+    attempt: context.attempt,
+    at: now,
+    errorCode: code,
+    message: errorMessageOf(error),
+  });
+  const delayMs = Math.max(backoffDelayMs(context.attempt, deps.config.retry), retryAfterMs ?? 0);
+  if (retryable && context.attempt < context.maxAttempts && now + delayMs < context.deadlineAt) {
+    await announceRetry(context, { attempt: context.attempt + 1, delayMs, code }, partialText);
+    return new RetryAttemptError(errorMessageOf(error), code, delayMs);
+  }
+  // The runbook lists timed-out tasks apart (`status IN ('failed', 'timeout')`).
+  return context.onFinal(error, code === 'timeout' ? 'timeout' : 'failed');
+}
+
+/** Reports a final failure: `error` event, ledger row marked, job failed without retries. */
+export async function reportFinalFailure(
+  deps: WorkerDeps,
+  taskId: string,
+  error: unknown,
+  status: 'failed' | 'timeout',
+): Promise<Error> {
+  const code = errorCodeOf(error);
+  const message = errorMessageOf(error);
+  const retryable = ProviderError.isInstance(error) ? error.retryable : false;
+  await deps.events.publish(taskId, { type: 'error', code, message, retryable });
+  deps.ledger.updateTask({
+    kind: 'finished',
+    taskId,
+    status,
+    errorCode: code,
+    errorMessage: message,
+    at: Date.now(),
+  });
+  return new UnrecoverableError(`${code}: ${message}`);
+}

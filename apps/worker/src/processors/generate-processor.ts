@@ -1,0 +1,119 @@
+import { cancelKey, GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
+import type { Processor } from 'bullmq';
+import { errorCodeOf } from '../error-code.js';
+import { fallBack, nextFallbackModel } from '../generation/fallback.js';
+import { FailedAttempt, runProviderAttempt } from '../generation/run-provider-attempt.js';
+import type { WorkerDeps } from '../worker-deps.js';
+import {
+  finishCancelled,
+  handleAttemptFailure,
+  reportFinalFailure,
+  type HandledOutcome,
+} from './attempt-failure.js';
+import { sendToDeadLetter } from './dead-letter.js';
+
+/** Output budget when the submission set none. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
+
+/** What a generation job returns; `completed` carries the ledger row for the reconciler's repairs. */
+export type GenerateOutcome =
+  | HandledOutcome
+  | {
+      readonly status: 'completed';
+      readonly text: string;
+      readonly model: string;
+      readonly finishReason: string;
+      readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
+    };
+
+/** The processor of the three provider queues: one attempt per call (house style R11). */
+export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, GenerateOutcome> {
+  // Three parameters on purpose: BullMQ only passes `signal` when processor.length >= 3.
+  return async function generate(job, token, signal) {
+    const data = GenerateJob.parse(job.data);
+    const abortSignal = signal ?? new AbortController().signal;
+    if ((await deps.redis.exists(cancelKey(deps.config.redis.prefix, data.taskId))) === 1) {
+      return finishCancelled(deps, data.taskId);
+    }
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const model = deps.registry.resolve(data.model);
+    deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+    await deps.events.publish(data.taskId, {
+      type: 'started',
+      attempt,
+      provider: model.provider,
+      model: model.id,
+    });
+    try {
+      const success = await runProviderAttempt(deps, {
+        taskId: data.taskId,
+        userId: data.userId,
+        model,
+        messages: data.messages,
+        maxOutputTokens:
+          data.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+        temperature: data.temperature,
+        signal: abortSignal,
+        deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
+        attempt,
+        run: job.attemptsStarted,
+        step: 'generate',
+        streamTokens: true,
+      });
+      const outcome = {
+        status: 'completed' as const,
+        text: success.text,
+        model: success.model,
+        finishReason: success.finishReason,
+        usage: success.usage,
+      };
+      deps.ledger.updateTask({
+        kind: 'finished',
+        taskId: data.taskId,
+        status: 'completed',
+        result: outcome,
+        at: Date.now(),
+      });
+      await deps.events.publish(data.taskId, { type: 'done', ...outcome });
+      return outcome;
+    } catch (error) {
+      const cause = error instanceof FailedAttempt ? error.error : error;
+      const partial = error instanceof FailedAttempt ? error.partialText : '';
+      const handled = await handleAttemptFailure(
+        {
+          deps,
+          job,
+          token,
+          rateLimitQueue: deps.queues[job.queueName as QueueName],
+          taskId: data.taskId,
+          attempt,
+          maxAttempts,
+          deadlineAt: data.deadlineAt,
+          signal: abortSignal,
+          async onFinal(finalError, status) {
+            const next = nextFallbackModel(deps, data, model, finalError);
+            if (next !== undefined) {
+              await fallBack(deps, data, next, errorCodeOf(finalError));
+              return { status: 'fell-back', toModel: next.id };
+            }
+            const failureQueues = [...data.triedModels, data.model]
+              .filter((id) => deps.registry.has(id))
+              .map((id) => generationQueueName(deps.registry.resolve(id).provider));
+            await sendToDeadLetter(deps, {
+              taskId: data.taskId,
+              queue: job.queueName as QueueName,
+              payload: data,
+              failureQueues: [...new Set(failureQueues)],
+            });
+            return reportFinalFailure(deps, data.taskId, finalError, status);
+          },
+        },
+        cause,
+        partial,
+      );
+      if (handled instanceof Error) throw handled;
+      return handled;
+    }
+  };
+}

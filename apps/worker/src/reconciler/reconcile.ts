@@ -1,0 +1,120 @@
+import {
+  generationQueueName,
+  taskJobFor,
+  enqueueTaskJob,
+  type TaskJob,
+  type TaskRow,
+} from '@aiq/queue';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/** What one reconciler run did. */
+export interface ReconcileReport {
+  /** Open tasks looked at. */
+  readonly checked: number;
+  /** Tasks Redis no longer held, enqueued again. */
+  readonly reenqueued: number;
+  /** Tasks whose job finished but whose ledger row missed it, corrected from Redis. */
+  readonly repaired: number;
+  /** Failed jobs of tasks an operator reset to `pending` (the runbook's bulk retry), retried. */
+  readonly retried: number;
+}
+
+interface OpenTaskRow {
+  id: string;
+  user_id: string;
+  type: string;
+  input: unknown;
+  deadline_at: Date | string | null;
+  status: 'pending' | 'processing';
+}
+
+type JobOutcome = { status?: string; toModel?: string } | null | undefined;
+
+function toTaskRow(row: OpenTaskRow): TaskRow {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    type: row.type,
+    input: row.input,
+    deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
+  };
+}
+
+/** Follows a task's fallbacks to the job that holds it now. */
+async function currentJob(deps: WorkerDeps, first: TaskJob) {
+  let target = first;
+  for (let hop = 0; hop < 10; hop += 1) {
+    const job = await deps.queues[target.queue].getJob(target.payload.taskId);
+    const outcome = job?.returnvalue as JobOutcome;
+    if (job === undefined || outcome?.status !== 'fell-back' || outcome.toModel === undefined) {
+      return { target, job };
+    }
+    const data = job.data as { model: string; triedModels?: string[] };
+    target = {
+      queue: generationQueueName(deps.registry.resolve(outcome.toModel).provider),
+      payload: {
+        ...(job.data as TaskJob['payload']),
+        model: outcome.toModel,
+        triedModels: [...(data.triedModels ?? []), data.model],
+      },
+    };
+  }
+  return { target, job: undefined };
+}
+
+/**
+ * Compares the ledger with Redis for open tasks older than `graceMs` and repairs the
+ * difference: a task Redis lost (restart without persistence, FLUSHALL, failover) is enqueued
+ * again from its row; a job that finished while its ledger write was lost (a worker killed
+ * between the two) is written to the ledger; a failed job whose task was reset to `pending`
+ * is retried.
+ */
+export async function reconcile(
+  deps: WorkerDeps,
+  { graceMs, limit = 1_000 }: { graceMs: number; limit?: number },
+): Promise<ReconcileReport> {
+  const rows = await deps.database.query<OpenTaskRow>(
+    `SELECT id, user_id, type, input, deadline_at, status FROM background_tasks
+     WHERE status IN ('pending', 'processing') AND updated_at < now() - ($1::int * interval '1 millisecond')
+     ORDER BY created_at LIMIT $2`,
+    [graceMs, limit],
+  );
+  let reenqueued = 0;
+  let repaired = 0;
+  let retried = 0;
+  for (const row of rows) {
+    const { target, job } = await currentJob(deps, taskJobFor(toTaskRow(row), deps.registry));
+    if (job === undefined) {
+      await enqueueTaskJob(deps.queues, target, deps.config.retry);
+      reenqueued += 1;
+      continue;
+    }
+    const state = await job.getState();
+    if (state === 'completed') {
+      const outcome = job.returnvalue as JobOutcome;
+      const status = outcome?.status === 'cancelled' ? 'cancelled' : 'completed';
+      deps.ledger.updateTask({
+        kind: 'finished',
+        taskId: row.id,
+        status,
+        result: outcome,
+        at: job.finishedOn ?? Date.now(),
+      });
+      repaired += 1;
+    } else if (state === 'failed' && row.status === 'pending') {
+      await job.retry('failed');
+      retried += 1;
+    } else if (state === 'failed') {
+      deps.ledger.updateTask({
+        kind: 'finished',
+        taskId: row.id,
+        status: 'failed',
+        errorCode: 'failed',
+        errorMessage: job.failedReason,
+        at: job.finishedOn ?? Date.now(),
+      });
+      repaired += 1;
+    }
+  }
+  return { checked: rows.length, reenqueued, repaired, retried };
+}

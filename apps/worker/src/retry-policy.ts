@@ -1,0 +1,45 @@
+import type { Config } from '@aiq/config';
+import { BACKOFF_TYPE } from '@aiq/queue';
+import type { BackoffStrategy } from 'bullmq';
+
+/**
+ * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And
+ * Jitter"): a uniform delay between 0 and `min(maxDelayMs, baseDelayMs * 2^(retry - 1))`.
+ * Runbook defaults: 1 s doubling, capped at 10 s.
+ * @param retry - 1 for the first retry
+ */
+export function backoffDelayMs(
+  retry: number,
+  { baseDelayMs, maxDelayMs }: Pick<Config['retry'], 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * The error a processor throws for an attempt that should be retried. It carries the delay the
+ * processor already announced in the `retrying` event, so the event and BullMQ agree.
+ */
+export class RetryAttemptError extends Error {
+  override readonly name = 'RetryAttemptError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryDelayMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * BullMQ's `settings.backoffStrategy` (the one seam, house style R11): the announced delay for
+ * our own retries, full jitter for anything else (e.g. an unexpected exception).
+ */
+export function createBackoffStrategy(retry: Config['retry']): BackoffStrategy {
+  return (attemptsMade, type, error) => {
+    if (type !== BACKOFF_TYPE) return 0;
+    if (error instanceof RetryAttemptError) return error.retryDelayMs;
+    return backoffDelayMs(attemptsMade, retry);
+  };
+}

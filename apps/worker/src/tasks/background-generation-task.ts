@@ -1,0 +1,16 @@
+import { BackgroundGenerationInput } from '@aiq/queue';
+import { defineTask } from './task-registry.js';
+
+/** `ai_background_generation`: one long generation under the background deadline, streamed. */
+export const backgroundGenerationTask = defineTask({
+  type: 'ai_background_generation',
+  input: BackgroundGenerationInput,
+  async run(input, context) {
+    const generation = await context.generate(input, { step: 'generate', streamTokens: true });
+    return {
+      text: generation.text,
+      model: generation.model,
+      finishReason: generation.finishReason,
+    };
+  },
+});

@@ -1,0 +1,75 @@
+import { loadTaskSteps, saveTaskStep } from '@aiq/db';
+import type { BackgroundTaskJob } from '@aiq/queue';
+import { runProviderAttempt } from '../generation/run-provider-attempt.js';
+import type { WorkerDeps } from '../worker-deps.js';
+import type { TaskContext, TaskGeneration } from './task-registry.js';
+
+/** Output budget of a model call inside a task when the handler sets none. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
+
+/** Usage summed over every model call of one attempt, for the `done` event. */
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
+  lastModel: string | undefined;
+}
+
+/**
+ * Builds the context of one attempt of a background task. Finished steps are read once, up
+ * front; new ones are written straight to Postgres (not through the ledger buffer) because the
+ * next attempt must be able to read them.
+ */
+export async function createTaskContext(
+  deps: WorkerDeps,
+  data: BackgroundTaskJob,
+  { attempt, run, signal }: { attempt: number; run: number; signal: AbortSignal },
+): Promise<{ context: TaskContext; usage: UsageTotals }> {
+  const finished = new Map(await loadTaskSteps(deps.database, data.taskId));
+  const deadlineAt = Math.min(Date.now() + deps.config.timeouts.backgroundMs, data.deadlineAt);
+  const usage: UsageTotals = { inputTokens: 0, outputTokens: 0, calls: 0, lastModel: undefined };
+  const logger = deps.logger.child({ taskId: data.taskId, type: data.type, attempt });
+
+  const context: TaskContext = {
+    taskId: data.taskId,
+    userId: data.userId,
+    attempt,
+    signal,
+    deadlineAt,
+    logger,
+    async step<T>(name: string, execute: () => Promise<T>): Promise<T> {
+      if (finished.has(name)) return finished.get(name) as T;
+      const output = await execute();
+      const recorded = (await saveTaskStep(deps.database, data.taskId, name, output)) as T;
+      finished.set(name, recorded);
+      return recorded;
+    },
+    async generate(request, { step, streamTokens = false }): Promise<TaskGeneration> {
+      const model = deps.registry.resolve(request.model);
+      const success = await runProviderAttempt(deps, {
+        taskId: data.taskId,
+        userId: data.userId,
+        model,
+        messages: request.messages,
+        maxOutputTokens:
+          request.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+        temperature: request.temperature,
+        signal,
+        deadlineAt,
+        attempt,
+        run,
+        step,
+        streamTokens,
+      });
+      usage.inputTokens += success.usage?.inputTokens ?? 0;
+      usage.outputTokens += success.usage?.outputTokens ?? 0;
+      usage.calls += 1;
+      usage.lastModel = success.model;
+      return success;
+    },
+    async progress(step, completed, total) {
+      await deps.events.publish(data.taskId, { type: 'progress', step, completed, total });
+    },
+  };
+  return { context, usage };
+}

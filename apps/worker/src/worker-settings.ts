@@ -1,0 +1,66 @@
+import type { Config } from '@aiq/config';
+
+/** Which queues a worker process consumes; separate processes may take separate roles. */
+export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
+
+/**
+ * Process-level knobs that are not (yet) environment variables. Every field has a default
+ * suited to production on 2 cores; tests shorten the timings.
+ */
+export interface WorkerSettings {
+  /** @defaultValue every role */
+  readonly roles: readonly WorkerRole[];
+  /** Jobs at once per generation queue in this process. @defaultValue config.worker.concurrency */
+  readonly generationConcurrency: number;
+  /** Background tasks at once in this process. @defaultValue 2 */
+  readonly backgroundConcurrency: number;
+  /**
+   * How long a job's lock lives without renewal; a killed worker's jobs are recovered after
+   * about this long plus `stalledIntervalMs`. @defaultValue 30 000 ms (BullMQ's default)
+   */
+  readonly lockDurationMs: number;
+  /** How often each worker looks for stalled jobs. @defaultValue 30 000 ms */
+  readonly stalledIntervalMs: number;
+  /** Stalls (crashed workers) a job survives before it fails. @defaultValue 2 */
+  readonly maxStalledCount: number;
+  /**
+   * SIGTERM grace: active jobs get this long to finish; the rest are handed back to the queue.
+   * @defaultValue 25 000 ms (within Kubernetes' default 30 s termination grace)
+   */
+  readonly shutdownGraceMs: number;
+  /** How often the reconciler runs (one runner at a time across the fleet). @defaultValue 60 000 ms */
+  readonly reconcileIntervalMs: number;
+  /**
+   * Tasks younger than this (since their last ledger update) are left alone, so writes still
+   * in a ledger buffer land first. @defaultValue 30 000 ms
+   */
+  readonly reconcileGraceMs: number;
+  /** Ledger writes buffered during a Postgres outage. @defaultValue 100 000 */
+  readonly ledgerMaxBuffered: number;
+  /** Events kept per task for replay. @defaultValue 10 000 */
+  readonly replayMaxEvents: number;
+  /** Replay log lifetime after a task's last event. @defaultValue 3 600 s */
+  readonly replayTtlSeconds: number;
+}
+
+/** The settings with defaults filled in. */
+export function resolveWorkerSettings(
+  config: Config,
+  overrides: Partial<WorkerSettings> = {},
+): WorkerSettings {
+  return {
+    roles: ['generation', 'background', 'dead-letter', 'maintenance'],
+    generationConcurrency: config.worker.concurrency,
+    backgroundConcurrency: 2,
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 30_000,
+    maxStalledCount: 2,
+    shutdownGraceMs: 25_000,
+    reconcileIntervalMs: 60_000,
+    reconcileGraceMs: 30_000,
+    ledgerMaxBuffered: 100_000,
+    replayMaxEvents: 10_000,
+    replayTtlSeconds: 3_600,
+    ...overrides,
+  };
+}
