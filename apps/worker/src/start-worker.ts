@@ -48,6 +48,8 @@ export interface RunningWorker {
   readonly healthPort: number;
   /** Ledger counters: buffered, written, dropped. */
   ledgerStats(): LedgerStats;
+  /** Resolves once every ledger write recorded so far is in Postgres (tests, diagnostics). */
+  flushLedger(): Promise<void>;
   /** Drains (SIGTERM semantics: finish or hand back within the grace period) and stops. */
   close(): Promise<void>;
 }
@@ -122,6 +124,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   return {
     healthPort: server.port,
     ledgerStats: () => ledger.stats(),
+    flushLedger: () => ledger.flush(),
     close() {
       closing ??= (async () => {
         stopSchedule();
