@@ -7,6 +7,7 @@
  */
 import { loadConfig, redactUrl, type Config, type ProviderName } from '@aiq/config';
 import { BULL_BOARD_PATH, DOCS_PATH, startApi } from '@aiq/api';
+import { DEVELOPMENT_API_KEY, ensureApiKey } from '@aiq/auth';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
@@ -69,6 +70,11 @@ runMain(async () => {
     `Ledger: ${database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'} at ${where}, migrations applied`,
   );
 
+  // A first try needs a key; this one is public, so the API refuses it in production.
+  const developmentKey = config.env === 'production' ? undefined : DEVELOPMENT_API_KEY;
+  if (developmentKey)
+    await ensureApiKey(database, { key: developmentKey, userId: 'dev', role: 'operator' });
+
   const worker = await startWorker({ config, logger, database });
   const api = await startApi({ config, logger, database });
   print('');
@@ -76,6 +82,12 @@ runMain(async () => {
   print(`  API         ${api.url}/api/health`);
   print(`  Docs        ${api.url}${DOCS_PATH}`);
   print(`  Bull Board  ${api.url}${BULL_BOARD_PATH}`);
+  if (developmentKey) {
+    print(`  Dev API key ${developmentKey}  (operator; refused when NODE_ENV=production)`);
+    print(
+      `              Bull Board asks for it as the password; create real keys with \`pnpm aiq keys create --user <id>\``,
+    );
+  }
   print(`Press Ctrl-C to stop.`);
 
   onShutdown(logger, async () => {

@@ -50,6 +50,12 @@ describe('pnpm start', () => {
     expect(out).toMatch(/Warning: Model claude-sonnet-4-5 reaches end of life on 2026-11-30/);
 
     expect((await fetch(`http://127.0.0.1:${apiPort}/api/health`)).status).toBe(200);
+    const key = /Dev API key (aiq_\S+)/.exec(out)?.[1];
+    expect(key).toBeDefined();
+    const board = await fetch(`http://127.0.0.1:${apiPort}/admin/queues`, {
+      headers: { authorization: `Basic ${Buffer.from(`dev:${key}`).toString('base64')}` },
+    });
+    expect(board.status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${apiPort}/api/health/ready`);
     expect(ready.status).toBe(200);
     // The Redis it started keeps an append-only file: the production settings.

@@ -5,5 +5,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     logger: Logger;
+    /** Set by the authenticate middleware. */
+    user: { id: string; role: 'user' | 'operator'; keyId: string };
   };
 }

@@ -1,5 +1,6 @@
 import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createApiKey } from '@aiq/auth';
 import { createLogger } from '@aiq/logger';
 import { createModelRegistry } from '@aiq/providers';
 import {
@@ -109,8 +110,24 @@ describe('API app', () => {
     expect(await docs.text()).toContain('/api/openapi.json');
   });
 
-  it('should serve Bull Board over the aiq queues', async () => {
-    const response = await app.request('/admin/queues/api/queues');
+  it('should serve Bull Board over the aiq queues to operators only', async () => {
+    const anonymous = await app.request('/admin/queues');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm="aiq"/);
+    const user = await createApiKey(database, { userId: 'plain-user' });
+    const forbidden = await app.request('/admin/queues/api/queues', {
+      headers: { authorization: `Bearer ${user.key}` },
+    });
+    expect(forbidden.status).toBe(403);
+
+    const operator = await createApiKey(database, { userId: 'ops', role: 'operator' });
+    // Browsers send the key as the Basic password after the prompt.
+    const basic = `Basic ${Buffer.from(`ops:${operator.key}`).toString('base64')}`;
+    const page = await app.request('/admin/queues', { headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    const response = await app.request('/admin/queues/api/queues', {
+      headers: { authorization: basic },
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { queues: { name: string }[] };
     expect(body.queues.map((queue) => queue.name).sort()).toEqual([

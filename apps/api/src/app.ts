@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id';
 import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
+import { authenticate } from './middleware/authenticate.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
@@ -36,8 +37,17 @@ export function createApp(deps: ApiDeps) {
     info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
   });
   app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH }));
-  // Operator authentication arrives with API keys; until then Bull Board is a development tool.
-  if (deps.config.env !== 'production') app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues));
+  // Bull Board is for operators: an operator key, typed into the browser's prompt as password.
+  app.use(
+    `${BULL_BOARD_PATH}/*`,
+    authenticate({
+      config: deps.config,
+      database: deps.database,
+      requireRole: 'operator',
+      browserPrompt: true,
+    }),
+  );
+  app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues));
   app.notFound(renderNotFound);
   app.onError(renderError);
   return app;

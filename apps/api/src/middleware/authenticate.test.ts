@@ -1,0 +1,69 @@
+import { createApiKey, DEVELOPMENT_API_KEY, ensureApiKey, revokeApiKey } from '@aiq/auth';
+import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createLogger } from '@aiq/logger';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+import { authenticate } from './authenticate.js';
+
+function appFor(database: Database, env: 'development' | 'production') {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('logger', createLogger({ logLevel: 'silent' }));
+    await next();
+  });
+  app.use(authenticate({ config: { env }, database }));
+  app.get('/me', (c) => c.json(c.var.user));
+  app.onError(renderError);
+  return app;
+}
+
+describe('authenticate', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
+  });
+  afterAll(() => database.close());
+
+  it('should resolve a Bearer key to its user', async () => {
+    const created = await createApiKey(database, { userId: 'alice' });
+    const response = await appFor(database, 'development').request('/me', {
+      headers: { authorization: `Bearer ${created.key}` },
+    });
+    expect(await response.json()).toEqual({ id: 'alice', role: 'user', keyId: created.keyId });
+  });
+
+  it.each([
+    [undefined, 'unauthorized'],
+    ['Bearer', 'unauthorized'],
+    ['Token abc', 'unauthorized'],
+    ['Bearer aiq_not-a-real-key', 'invalid_api_key'],
+  ])('should answer 401 with a stable code for %s', async (header, code) => {
+    const response = await appFor(database, 'development').request('/me', {
+      headers: header === undefined ? {} : { authorization: header },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="aiq"');
+    expect(await response.json()).toMatchObject({ error: { code } });
+  });
+
+  it('should refuse a revoked key', async () => {
+    const created = await createApiKey(database, { userId: 'bob' });
+    await revokeApiKey(database, created.keyId);
+    const response = await appFor(database, 'development').request('/me', {
+      headers: { authorization: `Bearer ${created.key}` },
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('should accept the development key only outside production', async () => {
+    const headers = { authorization: `Bearer ${DEVELOPMENT_API_KEY}` };
+    expect((await appFor(database, 'development').request('/me', { headers })).status).toBe(200);
+    const refused = await appFor(database, 'production').request('/me', { headers });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'development_key_refused' } });
+  });
+});

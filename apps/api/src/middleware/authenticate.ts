@@ -1,0 +1,70 @@
+import { DEVELOPMENT_API_KEY, verifyApiKey, type Principal } from '@aiq/auth';
+import type { Config } from '@aiq/config';
+import type { Database } from '@aiq/db';
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+
+export interface AuthenticateOptions {
+  config: Pick<Config, 'env'>;
+  database: Database;
+  /** Only keys of this role pass (operator routes such as Bull Board). */
+  requireRole?: Principal['role'];
+  /**
+   * Ask browsers for credentials (`WWW-Authenticate: Basic`), for pages people open by hand:
+   * Bull Board takes the API key as the password.
+   */
+  browserPrompt?: boolean;
+}
+
+/** The key from `Authorization: Bearer <key>`, or the password of `Basic base64(user:key)`. */
+function keyFrom(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value] = header.split(/\s+/, 2);
+  if (!value) return undefined;
+  if (scheme?.toLowerCase() === 'bearer') return value;
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+/** Resolves the caller from their API key and sets `c.var.user`; 401 or 403 otherwise. */
+export function authenticate({
+  config,
+  database,
+  requireRole,
+  browserPrompt = false,
+}: AuthenticateOptions): MiddlewareHandler<AppEnv> {
+  const challenge = browserPrompt ? 'Basic realm="aiq", charset="UTF-8"' : 'Bearer realm="aiq"';
+  return async function authenticateRequest(c, next) {
+    const key = keyFrom(c.req.header('authorization'));
+    if (!key) {
+      throw new ApiError(401, 'unauthorized', 'Send an API key: Authorization: Bearer aiq_…', {
+        'WWW-Authenticate': challenge,
+      });
+    }
+    if (key === DEVELOPMENT_API_KEY && config.env === 'production') {
+      throw new ApiError(
+        401,
+        'development_key_refused',
+        'The development key is refused in production',
+        {
+          'WWW-Authenticate': challenge,
+        },
+      );
+    }
+    const principal = await verifyApiKey(database, key);
+    if (!principal) {
+      throw new ApiError(401, 'invalid_api_key', 'The API key is unknown or revoked', {
+        'WWW-Authenticate': challenge,
+      });
+    }
+    if (requireRole && principal.role !== requireRole) {
+      throw new ApiError(403, 'forbidden', `This route needs an ${requireRole} key`);
+    }
+    c.set('user', { id: principal.userId, role: principal.role, keyId: principal.keyId });
+    await next();
+  };
+}

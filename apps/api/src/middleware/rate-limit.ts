@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import type { MiddlewareHandler } from 'hono';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { ApiError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+
+export interface RateLimitOptions {
+  redis: Redis;
+  /** Key namespace, e.g. `aiq:ratelimit:standard`; shared by every API process on this Redis. */
+  keyPrefix: string;
+  /** Requests per user per window (runbook: 10/min standard, 5/min expensive). */
+  points: number;
+  /** @defaultValue 60 */
+  windowSeconds?: number;
+}
+
+/** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), set on every answer. */
+function rateLimitHeaders(
+  points: number,
+  windowSeconds: number,
+  result: RateLimiterRes,
+): Record<string, string> {
+  return {
+    'RateLimit-Policy': `${points};w=${windowSeconds}`,
+    'RateLimit-Limit': String(points),
+    'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
+    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
+  };
+}
+
+/**
+ * Per-user fixed-window limit kept in Redis (rate-limiter-flexible's atomic Lua counter), so all
+ * API processes share one budget per user. Over it: 429 with Retry-After. Redis down: 503.
+ */
+export function rateLimit({
+  redis,
+  keyPrefix,
+  points,
+  windowSeconds = 60,
+}: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix,
+    points,
+    duration: windowSeconds,
+    rejectIfRedisNotReady: true,
+  });
+  return async function limitRequests(c, next) {
+    let result: RateLimiterRes;
+    try {
+      result = await limiter.consume(c.var.user.id);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        const headers = rateLimitHeaders(points, windowSeconds, rejection);
+        throw new ApiError(
+          429,
+          'rate_limited',
+          `More than ${points} requests in ${windowSeconds} s; retry later`,
+          {
+            ...headers,
+            'Retry-After': String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))),
+          },
+        );
+      }
+      throw new ApiError(
+        503,
+        'service_unavailable',
+        'Rate limiting is unavailable; retry shortly',
+        {
+          'Retry-After': '1',
+        },
+      );
+    }
+    for (const [name, value] of Object.entries(rateLimitHeaders(points, windowSeconds, result))) {
+      c.header(name, value);
+    }
+    await next();
+  };
+}
