@@ -8,6 +8,7 @@ import {
 } from '@aiq/providers';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
+import { markPartialOutput } from './partial-output-marker.js';
 
 /** One provider call of a task. */
 export interface ProviderAttempt {
@@ -96,7 +97,10 @@ export async function runProviderAttempt(
         requestId = event.requestId ?? null;
         answeredModel = event.model;
       } else if (event.type === 'text-delta') {
-        ttftMs ??= Date.now() - startedAt;
+        if (ttftMs === null) {
+          ttftMs = Date.now() - startedAt;
+          if (attempt.streamTokens) await markPartialOutput(deps, attempt.taskId);
+        }
         text += event.text;
         if (attempt.streamTokens) {
           await deps.events.publish(attempt.taskId, { type: 'token', text: event.text });

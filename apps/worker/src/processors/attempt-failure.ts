@@ -2,6 +2,7 @@ import { cancelKey } from '@aiq/queue';
 import { ProviderError } from '@aiq/providers';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
+import { resetPartialOutput } from '../generation/partial-output-marker.js';
 import { backoffDelayMs, RetryAttemptError } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { logAttemptFailure } from './dead-letter.js';
@@ -60,9 +61,7 @@ async function announceRetry(
 ): Promise<void> {
   const { deps, taskId } = context;
   await deps.events.publish(taskId, { type: 'retrying', ...next });
-  if (partialText.length > 0) {
-    await deps.events.publish(taskId, { type: 'reset', attempt: next.attempt });
-  }
+  if (partialText.length > 0) await resetPartialOutput(deps, taskId, next.attempt);
 }
 
 /**

@@ -3,6 +3,7 @@ import { UnrecoverableError, type Processor } from 'bullmq';
 import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import { createTaskContext } from '../tasks/create-task-context.js';
 import type { WorkerDeps } from '../worker-deps.js';
+import { resetPartialOutput } from '../generation/partial-output-marker.js';
 import {
   finishCancelled,
   handleAttemptFailure,
@@ -30,6 +31,7 @@ export function createBackgroundProcessor(deps: WorkerDeps): Processor<unknown, 
     }
     const attempt = job.attemptsMade + 1;
     deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+    await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
     await deps.events.publish(data.taskId, {
       type: 'started',
       attempt,

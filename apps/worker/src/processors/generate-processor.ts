@@ -1,9 +1,11 @@
 import { cancelKey, GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
+import type { AttemptRecord } from '@aiq/ledger';
 import type { Processor } from 'bullmq';
 import { errorCodeOf } from '../error-code.js';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
 import { FailedAttempt, runProviderAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
+import { resetPartialOutput } from '../generation/partial-output-marker.js';
 import {
   finishCancelled,
   handleAttemptFailure,
@@ -24,6 +26,8 @@ export type GenerateOutcome =
       readonly model: string;
       readonly finishReason: string;
       readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
+      /** The attempt's ledger row, so the reconciler can write it if this process died first. */
+      readonly record: AttemptRecord;
     };
 
 /** The processor of the three provider queues: one attempt per call (house style R11). */
@@ -39,6 +43,7 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
     const maxAttempts = job.opts.attempts ?? 1;
     const model = deps.registry.resolve(data.model);
     deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+    await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
     await deps.events.publish(data.taskId, {
       type: 'started',
       attempt,
@@ -76,7 +81,7 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
         at: Date.now(),
       });
       await deps.events.publish(data.taskId, { type: 'done', ...outcome });
-      return outcome;
+      return { ...outcome, record: success.record };
     } catch (error) {
       const cause = error instanceof FailedAttempt ? error.error : error;
       const partial = error instanceof FailedAttempt ? error.partialText : '';

@@ -5,6 +5,7 @@ import {
   type TaskJob,
   type TaskRow,
 } from '@aiq/queue';
+import type { AttemptRecord } from '@aiq/ledger';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** What one reconciler run did. */
@@ -28,7 +29,7 @@ interface OpenTaskRow {
   status: 'pending' | 'processing';
 }
 
-type JobOutcome = { status?: string; toModel?: string } | null | undefined;
+type JobOutcome = { status?: string; toModel?: string; record?: AttemptRecord } | null | undefined;
 
 function toTaskRow(row: OpenTaskRow): TaskRow {
   return {

@@ -1,0 +1,24 @@
+import type { WorkerDeps } from '../worker-deps.js';
+
+// Set when a run sends its first token, cleared when a `reset` goes out. A run that starts
+// while it is set follows a run that died mid-stream (a killed worker): the client holds text
+// that will be sent again, so the new run tells it to discard it first.
+function markerKey(deps: WorkerDeps, taskId: string): string {
+  return `${deps.config.redis.prefix}:partial-output:${taskId}`;
+}
+
+/** Notes that this task's client has received text (call on a run's first token). */
+export async function markPartialOutput(deps: WorkerDeps, taskId: string): Promise<void> {
+  await deps.redis.set(markerKey(deps, taskId), '1', 'EX', 86_400);
+}
+
+/** Publishes `reset` if text went out since the last reset, and clears the mark. */
+export async function resetPartialOutput(
+  deps: WorkerDeps,
+  taskId: string,
+  attempt: number,
+): Promise<void> {
+  if ((await deps.redis.del(markerKey(deps, taskId))) === 1) {
+    await deps.events.publish(taskId, { type: 'reset', attempt });
+  }
+}

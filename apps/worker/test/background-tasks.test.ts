@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
+
+describe('background tasks', () => {
+  let harness: WorkerHarness;
+  beforeAll(async () => {
+    harness = await startWorkerHarness();
+  });
+  afterAll(() => harness.close());
+
+  const document = Array.from(
+    { length: 60 },
+    (_, index) => `Sentence number ${index} of the report.`,
+  ).join(' ');
+
+  it('should map-reduce a long document with a progress event per chunk and resume after the last finished step', async () => {
+    harness.mock.clearRequests();
+    // Four chunks map fine; the reduce call fails once. The retry must not pay for the maps again.
+    harness.mock.addScenario({ provider: 'deepseek', fault: 'none', count: 4 });
+    harness.mock.addScenario({ provider: 'deepseek', fault: 'server_error', count: 1 });
+    const { taskId } = await harness.submit({
+      kind: 'background',
+      userId: 'user-1',
+      type: 'ai_analyze_document',
+      input: { model: 'deepseek-chat', document, chunkTokens: 200, maxTokens: 50 },
+    });
+    const events = await harness.events.waitForTerminal(taskId);
+    const progress = events.filter((event) => event.type === 'progress');
+    expect(progress.map((event) => [event.step, event.completed, event.total])).toEqual([
+      ['map', 1, 4],
+      ['map', 2, 4],
+      ['map', 3, 4],
+      ['map', 4, 4],
+      ['map', 1, 4],
+      ['map', 2, 4],
+      ['map', 3, 4],
+      ['map', 4, 4],
+      ['reduce', 1, 1],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'done', result: { chunks: 4 } });
+    // 4 maps + the failed reduce + the reduce retried: the memoized maps were not called again.
+    expect(harness.mock.requests({ provider: 'deepseek' })).toHaveLength(6);
+    await harness.worker.flushLedger();
+    expect(await harness.task(taskId)).toMatchObject({
+      status: 'completed',
+      type: 'ai_analyze_document',
+      retry_count: 1,
+      result: { chunks: 4, summary: expect.any(String) },
+    });
+    const steps = await harness.database.query<{ step: string }>(
+      'SELECT step FROM task_steps WHERE task_id = $1 ORDER BY step',
+      [taskId],
+    );
+    expect(steps.map((row) => row.step)).toEqual(['map:0', 'map:1', 'map:2', 'map:3', 'reduce']);
+  });
+
+  it('should stream one long generation as a background task', async () => {
+    const { taskId } = await harness.submit({
+      kind: 'background',
+      userId: 'user-1',
+      type: 'ai_background_generation',
+      input: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Tell a story' }] },
+    });
+    const events = await harness.events.waitForTerminal(taskId);
+    const text = events.flatMap((event) => (event.type === 'token' ? [event.text] : [])).join('');
+    expect(events.at(-1)).toMatchObject({ type: 'done', result: { text } });
+    expect(text.length).toBeGreaterThan(0);
+  });
+});
