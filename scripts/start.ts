@@ -38,7 +38,7 @@ async function startMock(): Promise<MockLlmServer> {
 
 runMain(async () => {
   let config = loadConfig();
-  const logger = createLogger(config, { name: 'aiq' });
+  const logger = createLogger(config, { name: 'aiq', pretty: process.stdout.isTTY });
   const print = (line: string) => process.stdout.write(`${line}\n`);
 
   // A bad MODELS_FILE stops start-up here, before anything is started.

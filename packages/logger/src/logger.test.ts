@@ -34,4 +34,25 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ msg: 'shown', level: 40 });
   });
+
+  it('should still redact secrets when printing for people', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = [
+      "import { createLogger } from './src/logger.ts';",
+      "const logger = createLogger({ logLevel: 'info' }, { name: 'pretty', pretty: true });",
+      "logger.info({ OPENAI_API_KEY: 'sk-pretty-secret' }, 'hello people');",
+    ].join('\n');
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: new URL('..', import.meta.url).pathname,
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stdout).toContain('hello people');
+    expect(result.stdout).toContain('[redacted]');
+    expect(result.stdout).not.toContain('sk-pretty-secret');
+    expect(result.stdout).not.toMatch(/^\{/); // not JSON
+  });
 });

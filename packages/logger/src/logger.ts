@@ -9,6 +9,11 @@ export interface LoggerOptions {
   name?: string;
   /** Where lines go; stdout when absent. Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
+  /**
+   * Human-readable lines (pino-pretty) instead of JSON, for a person at a terminal
+   * (`pnpm start` on a TTY). Redaction applies all the same. Ignored with `destination`.
+   */
+  pretty?: boolean;
 }
 
 /**
@@ -17,12 +22,22 @@ export interface LoggerOptions {
  */
 export function createLogger(
   config: Pick<Config, 'logLevel'>,
-  { name, destination }: LoggerOptions = {},
+  { name, destination, pretty = false }: LoggerOptions = {},
 ): Logger {
   const options = {
     level: config.logLevel,
     redact: { paths: [...redactPaths], censor: '[redacted]' },
     ...(name === undefined ? {} : { name }),
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+      },
+    });
+  }
+  return pino(options);
 }
