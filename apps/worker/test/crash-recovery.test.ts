@@ -1,0 +1,63 @@
+import { createTestDatabase, deletePrefix, testServices } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+import { generation } from './harness/worker-harness.js';
+import { startProducerHarness } from './harness/producer-harness.js';
+import { spawnWorkerProcess } from './harness/worker-process.js';
+
+const MODELS = ['gpt-5', 'claude-haiku-4-5', 'deepseek-chat'];
+
+describe('worker processes', () => {
+  it('should finish all 200 jobs, each written once, when a worker is SIGKILLed mid-job', async () => {
+    const { redisUrl } = await testServices();
+    const testDatabase = await createTestDatabase();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: testDatabase.url });
+    // About a second per job, so the kill lands with many jobs active on both workers.
+    harness.mock.addScenario({ fault: 'tokens=20 delay=40' });
+    const settings = { generationConcurrency: 20 };
+    const first = await spawnWorkerProcess(harness.env, settings);
+    const second = await spawnWorkerProcess(harness.env, settings);
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: 200 }, (_, index) =>
+          harness.submit(generation(MODELS[index % 3] ?? 'gpt-5', `Job ${index}`)),
+        ),
+      );
+      const [early] = tasks;
+      if (early) await harness.events.waitForTerminal(early.taskId, 30_000);
+      expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+
+      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 60_000);
+      const terminals = tasks.map(
+        (task) =>
+          harness.events.events(task.taskId).filter((event) => event.type === 'done').length,
+      );
+      expect(terminals.every((count) => count === 1)).toBe(true);
+
+      // The killed worker's unwritten ledger rows are repaired by the reconciler from Redis.
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.database.query<{ count: string }>(
+                `SELECT count(*) FROM background_tasks WHERE status = 'completed'`,
+              )
+            )[0]?.count,
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBe('200');
+      const rows = await harness.database.query<{ task_id: string; completed: string }>(
+        `SELECT task_id, count(*) FILTER (WHERE status = 'completed') AS completed
+         FROM ai_requests GROUP BY task_id`,
+      );
+      expect(rows).toHaveLength(200);
+      expect(rows.filter((row) => row.completed !== '1')).toEqual([]);
+      // The killed worker's jobs really were re-run by the other one.
+      expect(harness.mock.requests().length).toBeGreaterThan(200);
+    } finally {
+      await Promise.all([first.stop('SIGKILL'), second.stop('SIGTERM')]);
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await testDatabase.drop();
+    }
+  }, 120_000);
+});

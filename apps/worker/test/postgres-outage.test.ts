@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deletePrefix, startOwnPostgres, testServices } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+import { generation } from './harness/worker-harness.js';
+import { startProducerHarness } from './harness/producer-harness.js';
+import { spawnWorkerProcess } from './harness/worker-process.js';
+
+const MODELS = ['gpt-5', 'claude-haiku-4-5', 'deepseek-chat'];
+const OUTAGE_MS = 10_000;
+
+describe('ledger', () => {
+  it('should lose no ai_requests row while Postgres is stopped for 10 s under load', async () => {
+    const { redisUrl } = await testServices();
+    const postgresServer = await startOwnPostgres();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: postgresServer.url });
+    // Jobs of about 2 s: the workers are busy for the whole outage.
+    harness.mock.addScenario({ fault: 'tokens=20 delay=100' });
+    const worker = await spawnWorkerProcess(harness.env, { generationConcurrency: 10 });
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: 150 }, (_, index) =>
+          harness.submit(generation(MODELS[index % 3] ?? 'gpt-5', `Under load ${index}`)),
+        ),
+      );
+      await postgresServer.stop();
+      await sleep(OUTAGE_MS); // the outage itself: how long Postgres stays down
+      const doneDuringOutage = tasks.filter((task) =>
+        harness.events.events(task.taskId).some((event) => event.type === 'done'),
+      ).length;
+      expect(doneDuringOutage).toBeGreaterThan(30);
+      await postgresServer.start();
+
+      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 60_000);
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.database
+                .query<{ count: string }>(
+                  `SELECT count(*) FROM ai_requests WHERE status = 'completed'`,
+                )
+                .catch(() => [{ count: 'unreachable' }])
+            )[0]?.count,
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBe('150');
+      const [tasksDone] = await harness.database.query<{ count: string }>(
+        `SELECT count(*) FROM background_tasks WHERE status = 'completed'`,
+      );
+      expect(tasksDone?.count).toBe('150');
+      expect(worker.stdout()).toMatch(/holding writes until Postgres answers/);
+      expect(worker.stdout()).toMatch(/ledger writes resumed/);
+      expect(worker.stdout()).not.toMatch(/ledger buffer full/);
+    } finally {
+      await worker.stop('SIGTERM');
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await postgresServer.destroy();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,52 @@
+import { createTestDatabase, startOwnRedisServer } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+import { generation } from './harness/worker-harness.js';
+import { startProducerHarness } from './harness/producer-harness.js';
+import { spawnWorkerProcess } from './harness/worker-process.js';
+
+const MODELS = ['gpt-5', 'claude-haiku-4-5', 'deepseek-chat'];
+
+describe('reconciler', () => {
+  it('should restore 100 pending tasks after Redis lost everything (FLUSHALL), and finish them', async () => {
+    const redisServer = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
+    const testDatabase = await createTestDatabase();
+    const harness = await startProducerHarness({
+      redisUrl: redisServer.url,
+      databaseUrl: testDatabase.url,
+    });
+    let worker: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: 100 }, (_, index) =>
+          harness.submit(generation(MODELS[index % 3] ?? 'gpt-5', `Pending ${index}`)),
+        ),
+      );
+      expect(await harness.queues['generate-openai'].count()).toBeGreaterThan(0);
+      await harness.redis.flushall();
+      expect(await harness.redis.dbsize()).toBe(0);
+
+      worker = await spawnWorkerProcess(harness.env, { reconcileGraceMs: 200 });
+      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
+      expect(
+        tasks.every((task) => harness.events.events(task.taskId).at(-1)?.type === 'done'),
+      ).toBe(true);
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.database.query<{ count: string }>(
+                `SELECT count(*) FROM background_tasks WHERE status = 'completed'`,
+              )
+            )[0]?.count,
+          { timeout: 10_000, interval: 200 },
+        )
+        .toBe('100');
+      expect(worker.stdout()).toMatch(/reconciler repaired the queue from the ledger/);
+    } finally {
+      await worker?.stop('SIGTERM');
+      await harness.close();
+      await testDatabase.drop();
+      await redisServer.stop();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,53 @@
+import { createTestDatabase, deletePrefix, testServices } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+import { generation } from './harness/worker-harness.js';
+import { startProducerHarness } from './harness/producer-harness.js';
+import { spawnWorkerProcess } from './harness/worker-process.js';
+
+describe('SIGTERM', () => {
+  it('should let active jobs finish within the grace period, hand the rest back, and exit 0', async () => {
+    const { redisUrl } = await testServices();
+    const testDatabase = await createTestDatabase();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: testDatabase.url });
+    const worker = await spawnWorkerProcess(harness.env, { shutdownGraceMs: 1_500 });
+    let successor: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
+    try {
+      const quick = await Promise.all(
+        Array.from({ length: 5 }, (_, index) =>
+          harness.submit(generation('gpt-5', `Quick ${index} [[mock tokens=10 delay=50]]`)),
+        ),
+      );
+      const slow = await harness.submit(
+        generation('deepseek-chat', 'Slow [[mock tokens=60 delay=50]]'),
+      );
+      for (const task of [...quick, slow]) {
+        await harness.events.waitFor(task.taskId, (event) => event.type === 'token');
+      }
+      const signalledAt = Date.now();
+      expect(await worker.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(5_000);
+
+      for (const task of quick) {
+        expect(harness.events.events(task.taskId).at(-1)).toMatchObject({ type: 'done' });
+      }
+      expect(harness.events.events(slow.taskId).some((event) => event.type === 'done')).toBe(false);
+      // Nothing is left locked: the slow job went back to the queue, not to the stalled check.
+      const counts = await harness.queues['generate-deepseek'].getJobCounts(
+        'active',
+        'wait',
+        'delayed',
+      );
+      expect(counts).toEqual({ active: 0, wait: 0, delayed: 1 });
+
+      successor = await spawnWorkerProcess(harness.env);
+      const events = await harness.events.waitForTerminal(slow.taskId, 30_000);
+      expect(events.at(-1)).toMatchObject({ type: 'done' });
+      expect(events.filter((event) => event.type === 'reset')).toHaveLength(1);
+    } finally {
+      await Promise.all([worker.stop('SIGKILL'), successor?.stop('SIGTERM')]);
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await testDatabase.drop();
+    }
+  }, 90_000);
+});
