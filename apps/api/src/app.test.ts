@@ -3,6 +3,7 @@ import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createApiKey } from '@aiq/auth';
 import { createLogger } from '@aiq/logger';
 import { createModelRegistry } from '@aiq/providers';
+import { createTaskEventPublisher } from '@aiq/events';
 import {
   closeQueues,
   createQueues,
@@ -13,7 +14,9 @@ import {
 import { deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SSE_SETTINGS } from './api-deps.js';
 import { createApp, type App } from './app.js';
+import { createTaskEventFanOut, type TaskEventFanOut } from './sse/task-event-fan-out.js';
 
 describe('API app', () => {
   const prefix = uniquePrefix('api');
@@ -21,6 +24,7 @@ describe('API app', () => {
   let redis: Redis;
   let queues: Queues;
   let app: App;
+  let fanOut: TaskEventFanOut;
 
   beforeAll(async () => {
     const { redisUrl } = await testServices();
@@ -40,9 +44,17 @@ describe('API app', () => {
       redis,
       queues,
       models: createModelRegistry(),
+      events: createTaskEventPublisher({ redis, prefix }),
+      fanOut: (fanOut = createTaskEventFanOut({
+        subscriber: createRedisConnection({ url: redisUrl, role: 'worker' }),
+        prefix,
+        logger: createLogger(config),
+      })),
+      sse: DEFAULT_SSE_SETTINGS,
     });
   });
   afterAll(async () => {
+    await fanOut.close();
     await closeQueues(queues);
     await deletePrefix(redis, prefix);
     redis.disconnect();
@@ -105,7 +117,19 @@ describe('API app', () => {
     expect(document.status).toBe(200);
     const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.paths)).toEqual(['/api/health', '/api/health/ready']);
+    expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/ai/background-task',
+      '/api/ai/background-task/retry',
+      '/api/ai/generate',
+      '/api/health',
+      '/api/health/ready',
+      '/api/tasks',
+      '/api/tasks/{id}',
+      '/api/tasks/{id}/events',
+      '/api/tasks/{id}/stream-token',
+      '/v1/chat/completions',
+      '/v1/models',
+    ]);
     const docs = await app.request('/api/docs');
     expect(await docs.text()).toContain('/api/openapi.json');
   });

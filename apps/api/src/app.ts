@@ -6,32 +6,77 @@ import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './middleware/authenticate.js';
+import { authenticateTaskStream } from './middleware/authenticate-task-stream.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { aiRoutes } from './routes/ai.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
+import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { taskRoutes } from './routes/tasks.js';
+import { validationHook } from './validation-hook.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 export const DOCS_PATH = '/api/docs';
 
-/** The whole HTTP API as a pure factory: main.ts serves it, tests call `app.request()`. */
+/** Authentication and per-user limits, mounted before the routes they guard. */
+function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
+  const { config, database, redis } = deps;
+  const apiKeys = authenticate({ config, database });
+  app.use('/api/ai/*', apiKeys);
+  app.use(
+    '/api/tasks/*',
+    authenticateTaskStream({ redis, prefix: config.redis.prefix, authenticate: apiKeys }),
+  );
+  app.use('/v1/*', apiKeys);
+  // Submissions only: polling and streaming must not eat the generation budget.
+  const standard = rateLimit({
+    redis,
+    keyPrefix: `${config.redis.prefix}:ratelimit:standard`,
+    points: config.rateLimits.standardPerMinute,
+  });
+  const expensive = rateLimit({
+    redis,
+    keyPrefix: `${config.redis.prefix}:ratelimit:expensive`,
+    points: config.rateLimits.expensivePerMinute,
+  });
+  app.on('POST', ['/api/ai/generate', '/v1/chat/completions'], standard);
+  app.on('POST', ['/api/ai/background-task', '/api/ai/background-task/retry'], expensive);
+}
+
+/** The routes a typed client calls; their types feed `hc<ApiRoutes>` in `@aiq/client`. */
+function routes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+  return app
+    .route('/api/ai', aiRoutes(deps))
+    .route('/api/tasks', taskRoutes(deps))
+    .route('/v1', openAICompatibleRoutes(deps));
+}
+
+/** The whole HTTP API as a pure factory: start-api.ts serves it, tests call `app.request()`. */
 export function createApp(deps: ApiDeps) {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
   app.use(requestLogger({ logger: deps.logger }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.api.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `Request body exceeds ${deps.config.api.maxBodyBytes} bytes`,
-        );
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.api.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `Request body exceeds ${deps.config.api.maxBodyBytes} bytes`,
+      );
+    },
+  });
+  app.use('/api/*', limitBody);
+  app.use('/v1/*', limitBody);
   app.route('/api/health', healthRoutes(deps));
+  guard(app, deps);
+  const api = routes(app, deps);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An aiq API key (`aiq_…`), from `pnpm aiq keys create --user <id>`',
+  });
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
@@ -50,7 +95,9 @@ export function createApp(deps: ApiDeps) {
   app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues));
   app.notFound(renderNotFound);
   app.onError(renderError);
-  return app;
+  return api;
 }
 
 export type App = ReturnType<typeof createApp>;
+/** The typed routes, for `hc<ApiRoutes>()` (`@aiq/client`). */
+export type ApiRoutes = App;

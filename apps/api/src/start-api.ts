@@ -13,13 +13,18 @@ import {
 } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
+import { createTaskEventPublisher } from '@aiq/events';
+import { DEFAULT_SSE_SETTINGS, type SseSettings } from './api-deps.js';
 import { createApp } from './app.js';
+import { createTaskEventFanOut } from './sse/task-event-fan-out.js';
 
 export interface StartApiOptions {
   config: Config;
   logger: Logger;
   /** The ledger; its owner closes it (`pnpm start` shares one PGlite with the workers). */
   database: Database;
+  /** SSE heartbeat and stream-token lifetime. @defaultValue DEFAULT_SSE_SETTINGS */
+  sse?: Partial<SseSettings>;
 }
 
 export interface RunningApi {
@@ -29,10 +34,18 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-function closeServer(server: ServerType): Promise<void> {
+function closeServer(server: ServerType, graceMs = 1_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // SSE streams would keep close() waiting forever: end idle keep-alive sockets now.
+    // Open SSE streams would keep close() waiting forever: after a grace period for ordinary
+    // requests, end every socket; stream clients resume elsewhere with Last-Event-ID.
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, graceMs);
+    server.close((error) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   });
 }
@@ -52,13 +65,37 @@ async function warnAboutEviction(redis: Redis, logger: Logger): Promise<void> {
 }
 
 /** Builds the API's dependencies and serves it. */
-export async function startApi({ config, logger, database }: StartApiOptions): Promise<RunningApi> {
+export async function startApi({
+  config,
+  logger,
+  database,
+  sse,
+}: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
   const models = loadModelRegistry(config.modelsFile);
-  const app = createApp({ config, logger, database, redis, queues, models });
+  // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
+  const subscriber = createRedisConnection({
+    url: config.redis.url,
+    role: 'worker',
+    name: 'aiq-api-events',
+  });
+  subscriber.on('error', (error) => logger.warn({ err: error.message }, 'redis subscriber error'));
+  const fanOut = createTaskEventFanOut({ subscriber, prefix: config.redis.prefix, logger });
+  const events = createTaskEventPublisher({ redis, prefix: config.redis.prefix });
+  const app = createApp({
+    config,
+    logger,
+    database,
+    redis,
+    queues,
+    models,
+    events,
+    fanOut,
+    sse: { ...DEFAULT_SSE_SETTINGS, ...sse },
+  });
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve(
       { fetch: app.fetch, hostname: config.api.host, port: config.api.port },
@@ -72,6 +109,7 @@ export async function startApi({ config, logger, database }: StartApiOptions): P
   return {
     url,
     async close() {
+      await fanOut.close();
       await closeServer(server);
       await closeQueues(queues);
       redis.disconnect();

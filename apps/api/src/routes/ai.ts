@@ -1,0 +1,134 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { submitTask, type SubmittedTask } from '@aiq/queue';
+import type { Context } from 'hono';
+import type { ApiDeps } from '../api-deps.js';
+import type { AppEnv } from '../app-env.js';
+import {
+  BackgroundTaskRequest,
+  GenerateRequest,
+  IdempotencyHeaders,
+  RetryRequest,
+} from '../schemas/ai-schemas.js';
+import { commonErrors, TaskAccepted } from '../schemas/task-schemas.js';
+import { streamTaskEvents } from '../sse/task-event-stream.js';
+import { assertRedisReady, submitGeneration, toMessages } from '../submission/submit-generation.js';
+import { retryInputOf } from '../submission/retry-input.js';
+import { findTaskFor } from '../tasks/find-task.js';
+import { taskEventsUrl, taskStatusUrl } from '../tasks/task-urls.js';
+import { validationHook } from '../validation-hook.js';
+
+const security = [{ bearerAuth: [] }];
+const accepted = {
+  description: 'Accepted: the task is in the ledger and on its queue',
+  content: { 'application/json': { schema: TaskAccepted } },
+};
+const body = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+const generate = createRoute({
+  method: 'post',
+  path: '/generate',
+  summary: 'Generate: an SSE stream of the task (default), or 202 with its URLs (stream: false)',
+  security,
+  request: { body: body(GenerateRequest), headers: IdempotencyHeaders },
+  responses: {
+    200: {
+      description:
+        'The task’s events (queued, started, token, retrying, reset, fallback, done, error)',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    202: accepted,
+    ...commonErrors,
+  },
+});
+
+const background = createRoute({
+  method: 'post',
+  path: '/background-task',
+  summary: 'Submit a background task of a registered type',
+  security,
+  request: { body: body(BackgroundTaskRequest), headers: IdempotencyHeaders },
+  responses: { 202: accepted, ...commonErrors },
+});
+
+const retry = createRoute({
+  method: 'post',
+  path: '/background-task/retry',
+  summary: 'Re-run a failed, timed-out or cancelled task as a new task (owner or operator)',
+  security,
+  request: { body: body(RetryRequest) },
+  responses: {
+    202: {
+      description: 'The new task',
+      content: { 'application/json': { schema: TaskAccepted.extend({ retryOf: z.uuid() }) } },
+    },
+    409: { description: 'The task has not failed', content: commonErrors[400].content },
+    ...commonErrors,
+  },
+});
+
+function toAccepted(task: SubmittedTask) {
+  return {
+    taskId: task.taskId,
+    statusUrl: taskStatusUrl(task.taskId),
+    eventsUrl: taskEventsUrl(task.taskId),
+    existing: task.existing,
+  };
+}
+
+/** The `Idempotency-Key` header wins over the body field; either scopes to the caller. */
+function idempotencyKeyOf(c: Context<AppEnv>, field: string | undefined): string | undefined {
+  return c.req.header('idempotency-key') ?? field;
+}
+
+/** `/api/ai`: generation, background tasks and their retry. */
+export function aiRoutes(deps: ApiDeps) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(generate, async (c) => {
+      const request = c.req.valid('json');
+      const task = await submitGeneration(deps, {
+        userId: c.var.user.id,
+        model: request.model,
+        messages: toMessages(request),
+        maxTokens: request.max_tokens,
+        temperature: request.temperature,
+        fallback: request.fallback,
+        idempotencyKey: idempotencyKeyOf(c, request.idempotency_key),
+      });
+      if (!request.stream) return c.json(toAccepted(task), 202);
+      c.header('X-Task-Id', task.taskId);
+      c.header('Content-Location', taskEventsUrl(task.taskId));
+      await deps.fanOut.ready();
+      return streamTaskEvents(c, deps, {
+        taskId: task.taskId,
+        afterSequence: 0,
+        cancelOnDisconnect: request.cancel_on_disconnect,
+      });
+    })
+    .openapi(background, async (c) => {
+      const request = c.req.valid('json');
+      assertRedisReady(deps);
+      const idempotencyKey = idempotencyKeyOf(c, request.idempotency_key);
+      const task = await submitTask(
+        { ...deps, registry: deps.models },
+        {
+          kind: 'background',
+          userId: c.var.user.id,
+          type: request.type,
+          input: request.input,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        },
+      );
+      return c.json(toAccepted(task), 202);
+    })
+    .openapi(retry, async (c) => {
+      const { taskId } = c.req.valid('json');
+      const original = await findTaskFor(deps.database, taskId, c.var.user);
+      const submission = retryInputOf(original);
+      assertRedisReady(deps);
+      const task = await submitTask({ ...deps, registry: deps.models }, submission);
+      return c.json({ ...toAccepted(task), retryOf: taskId }, 202);
+    });
+}

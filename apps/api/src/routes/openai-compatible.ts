@@ -1,0 +1,139 @@
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { ApiDeps } from '../api-deps.js';
+import { ApiError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+import { collectCompletion } from '../openai/collect-completion.js';
+import { toChatMessages } from '../openai/openai-wire.js';
+import { streamCompletion } from '../openai/stream-completion.js';
+import {
+  ChatCompletion,
+  ChatCompletionRequest,
+  ModelList,
+  OpenAIErrorResponse,
+} from '../schemas/openai-schemas.js';
+import { IdempotencyHeaders } from '../schemas/ai-schemas.js';
+import { followTaskEvents } from '../sse/follow-task-events.js';
+import { submitGeneration } from '../submission/submit-generation.js';
+import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
+import { validationHook } from '../validation-hook.js';
+
+const security = [{ bearerAuth: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const errors = {
+  400: json(OpenAIErrorResponse, 'Invalid request'),
+  401: json(OpenAIErrorResponse, 'Missing or invalid API key'),
+  404: json(OpenAIErrorResponse, 'Unknown model'),
+  429: json(OpenAIErrorResponse, 'Rate limited'),
+  503: json(OpenAIErrorResponse, 'Redis or Postgres unreachable'),
+} as const;
+
+const completions = createRoute({
+  method: 'post',
+  path: '/chat/completions',
+  summary: 'OpenAI-compatible chat completion (plain or stream), run through the durable queue',
+  security,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: ChatCompletionRequest } } },
+    headers: IdempotencyHeaders,
+  },
+  responses: {
+    200: {
+      description: 'A chat.completion, or chat.completion.chunk events then [DONE]',
+      content: {
+        'application/json': { schema: ChatCompletion },
+        'text/event-stream': { schema: ChatCompletion },
+      },
+    },
+    ...errors,
+  },
+});
+
+const models = createRoute({
+  method: 'get',
+  path: '/models',
+  summary: 'OpenAI-compatible model list',
+  security,
+  responses: { 200: json(ModelList, 'The models aiq accepts'), 401: errors[401] },
+});
+
+/**
+ * `/v1`: the OpenAI wire format over aiq's queue, so OpenAI client libraries get retries,
+ * fallback and telemetry with `baseURL = ${api}/v1`. Nobody can resume these streams, so a
+ * client that leaves before the end cancels its task, as it would stop an OpenAI generation.
+ */
+export function openAICompatibleRoutes(deps: ApiDeps) {
+  const prefix = deps.config.redis.prefix;
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(completions, async (c) => {
+      const request = c.req.valid('json');
+      if (!deps.models.has(request.model)) {
+        const known = deps.models.list().map((model) => model.id);
+        throw new ApiError(
+          404,
+          'model_not_found',
+          `The model \`${request.model}\` does not exist. Known models: ${known.join(', ')}`,
+        );
+      }
+      const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+      const task = await submitGeneration(deps, {
+        userId: c.var.user.id,
+        model: request.model,
+        messages: toChatMessages(request.messages),
+        maxTokens,
+        temperature: request.temperature ?? undefined,
+        idempotencyKey: c.req.header('idempotency-key'),
+      });
+      await deps.fanOut.ready();
+      const controller = new AbortController();
+      let finished = false;
+      const leave = async () => {
+        controller.abort();
+        if (!finished) await cancelOnDisconnect(deps, task.taskId, c.var.logger);
+      };
+      const events = followTaskEvents(
+        { ...deps, prefix },
+        {
+          taskId: task.taskId,
+          afterSequence: 0,
+          heartbeatMs: deps.sse.heartbeatMs,
+          signal: controller.signal,
+        },
+      );
+      c.header('X-Task-Id', task.taskId);
+      if (request.stream === true) {
+        return streamSSE(c, async (stream) => {
+          stream.onAbort(leave);
+          await streamCompletion(stream, events, {
+            taskId: task.taskId,
+            model: request.model,
+            includeUsage: request.stream_options?.include_usage === true,
+          });
+          finished = true;
+        });
+      }
+      c.req.raw.signal.addEventListener('abort', () => void leave(), { once: true });
+      try {
+        return c.json(await collectCompletion(task.taskId, events), 200);
+      } finally {
+        finished = true;
+      }
+    })
+    .openapi(models, (c) =>
+      c.json(
+        {
+          object: 'list' as const,
+          data: deps.models.list().map((model) => ({
+            id: model.id,
+            object: 'model' as const,
+            created: 0,
+            owned_by: model.provider,
+          })),
+        },
+        200,
+      ),
+    );
+}

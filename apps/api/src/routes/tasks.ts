@@ -1,0 +1,139 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { cancelTask } from '@aiq/queue';
+import type { ApiDeps } from '../api-deps.js';
+import { ApiError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+import { validationHook } from '../validation-hook.js';
+import {
+  CancelResponse,
+  commonErrors,
+  EventsQuery,
+  StreamToken,
+  TaskIdParams,
+  TaskList,
+  TaskListQuery,
+  TaskResponse,
+} from '../schemas/task-schemas.js';
+import { lastEventIdOf, streamTaskEvents } from '../sse/task-event-stream.js';
+import { findTaskFor } from '../tasks/find-task.js';
+import { listTasks } from '../tasks/list-tasks.js';
+import { createStreamToken } from '../tasks/stream-tokens.js';
+import { toTaskResponse } from '../tasks/to-task-response.js';
+import { taskEventsUrl } from '../tasks/task-urls.js';
+
+const security = [{ bearerAuth: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: "The caller's tasks, newest first, paginated",
+  security,
+  request: { query: TaskListQuery },
+  responses: { 200: json(TaskList, 'A page of tasks'), ...commonErrors },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'One task: status, result, error, attempts, model, timestamps',
+  security,
+  request: { params: TaskIdParams },
+  responses: { 200: json(TaskResponse, 'The task'), ...commonErrors },
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/{id}/events',
+  summary: "The task's events as SSE: replay after Last-Event-ID, then live, until the end",
+  description:
+    'Each event has `event` = its type (queued, started, token, progress, retrying, reset, fallback, done, error, cancelled), `id` = its sequence number and `data` = the event as JSON. Authenticate with the API key, or with `?token=` from `POST /api/tasks/{id}/stream-token` (EventSource).',
+  security,
+  request: { params: TaskIdParams, query: EventsQuery },
+  responses: {
+    200: {
+      description: 'An event stream',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    ...commonErrors,
+  },
+});
+
+const streamToken = createRoute({
+  method: 'post',
+  path: '/{id}/stream-token',
+  summary: 'A short-lived, single-use token that opens this task’s event stream (EventSource)',
+  security,
+  request: { params: TaskIdParams },
+  responses: { 201: json(StreamToken, 'The token and the URL to open'), ...commonErrors },
+});
+
+const cancel = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Cancel a task: removed if waiting, aborted within a second if running',
+  security,
+  request: { params: TaskIdParams },
+  responses: {
+    200: json(CancelResponse, 'Cancelled'),
+    409: json(commonErrors[400].content['application/json'].schema, 'Already finished'),
+    ...commonErrors,
+  },
+});
+
+/** `/api/tasks`: poll, list, stream, cancel. Every route answers 404 for another user's task. */
+export function taskRoutes(deps: ApiDeps) {
+  const prefix = deps.config.redis.prefix;
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const page = await listTasks(deps.database, { userId: c.var.user.id, ...query });
+      return c.json({ tasks: page.rows.map(toTaskResponse), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(get, async (c) => {
+      const task = await findTaskFor(deps.database, c.req.valid('param').id, c.var.user);
+      return c.json(toTaskResponse(task), 200);
+    })
+    .openapi(events, async (c) => {
+      const { id } = c.req.valid('param');
+      await findTaskFor(deps.database, id, c.var.user);
+      await deps.fanOut.ready(); // 503 now rather than a stream that never moves
+      return streamTaskEvents(c, deps, {
+        taskId: id,
+        afterSequence: lastEventIdOf(c),
+        cancelOnDisconnect: false,
+      });
+    })
+    .openapi(streamToken, async (c) => {
+      const { id } = c.req.valid('param');
+      await findTaskFor(deps.database, id, c.var.user);
+      const { token, expiresAt } = await createStreamToken(
+        deps.redis,
+        prefix,
+        { taskId: id, userId: c.var.user.id, role: c.var.user.role, keyId: c.var.user.keyId },
+        deps.sse.streamTokenTtlSeconds,
+      );
+      return c.json(
+        {
+          token,
+          expiresAt: expiresAt.toISOString(),
+          eventsUrl: `${taskEventsUrl(id)}?token=${token}`,
+        },
+        201,
+      );
+    })
+    .openapi(cancel, async (c) => {
+      const { id } = c.req.valid('param');
+      await findTaskFor(deps.database, id, c.var.user);
+      const { cancelled } = await cancelTask(
+        { ...deps, prefix, events: deps.events },
+        id,
+        `cancelled by ${c.var.user.role === 'operator' ? 'an operator' : 'the user'}`,
+      );
+      if (!cancelled) throw new ApiError(409, 'task_finished', `Task ${id} has already finished`);
+      return c.json({ taskId: id, status: 'cancelled' as const }, 200);
+    });
+}

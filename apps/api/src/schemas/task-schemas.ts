@@ -1,0 +1,108 @@
+import { z } from '@hono/zod-openapi';
+import { TASK_STATUSES } from '@aiq/db';
+
+/** `:id` of every task route: a UUID, else 400 before any lookup. */
+export const TaskIdParams = z.object({
+  id: z
+    .uuid()
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      example: '0b7f5c1e-6a43-4a52-9a8e-3f1d2c4b5a69',
+    }),
+});
+
+export const TaskStatus = z.enum(TASK_STATUSES).openapi('TaskStatus');
+
+/** What every submission answers with 202. */
+export const TaskAccepted = z
+  .object({
+    taskId: z.uuid(),
+    /** Poll here. */
+    statusUrl: z.string(),
+    /** Stream here (SSE, resumable with Last-Event-ID). */
+    eventsUrl: z.string(),
+    /** True when an earlier submission with the same idempotency key was returned. */
+    existing: z.boolean(),
+  })
+  .openapi('TaskAccepted');
+export type TaskAccepted = z.infer<typeof TaskAccepted>;
+
+export const TaskError = z.object({ code: z.string(), message: z.string() }).openapi('TaskError');
+
+/** A task as `GET /api/tasks/:id` shows it. */
+export const TaskResponse = z
+  .object({
+    id: z.uuid(),
+    type: z.string(),
+    status: TaskStatus,
+    /** The requested model, for generations and model-backed background tasks. */
+    model: z.string().nullable(),
+    result: z.unknown().nullable(),
+    error: TaskError.nullable(),
+    /** Attempts started so far (retries included). */
+    attempts: z.number().int().nonnegative(),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    completedAt: z.iso.datetime().nullable(),
+    updatedAt: z.iso.datetime(),
+    eventsUrl: z.string(),
+  })
+  .openapi('Task');
+export type TaskResponse = z.infer<typeof TaskResponse>;
+
+export const TaskListQuery = z.object({
+  status: TaskStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const TaskList = z
+  .object({ tasks: z.array(TaskResponse), nextCursor: z.string().nullable() })
+  .openapi('TaskList');
+export type TaskList = z.infer<typeof TaskList>;
+
+export const CancelResponse = z
+  .object({ taskId: z.uuid(), status: z.literal('cancelled') })
+  .openapi('Cancelled');
+
+export const StreamToken = z
+  .object({
+    token: z.string(),
+    expiresAt: z.iso.datetime(),
+    /** Open this with EventSource: the token is single-use and bound to this task. */
+    eventsUrl: z.string(),
+  })
+  .openapi('StreamToken');
+
+export const EventsQuery = z.object({
+  /** A stream token from `POST /api/tasks/:id/stream-token`, for EventSource (no headers). */
+  token: z.string().optional(),
+  /** Same as the `Last-Event-ID` header, for a new EventSource resuming a stream. */
+  last_event_id: z.string().optional(),
+});
+
+export const ErrorResponse = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi('Error');
+
+/** The error responses every authenticated route may give. */
+export const commonErrors = {
+  400: {
+    description: 'Invalid request',
+    content: { 'application/json': { schema: ErrorResponse } },
+  },
+  401: {
+    description: 'Missing or invalid API key',
+    content: { 'application/json': { schema: ErrorResponse } },
+  },
+  404: {
+    description: 'No such task for this caller',
+    content: { 'application/json': { schema: ErrorResponse } },
+  },
+  429: { description: 'Rate limited', content: { 'application/json': { schema: ErrorResponse } } },
+  503: {
+    description: 'Redis or Postgres unreachable',
+    content: { 'application/json': { schema: ErrorResponse } },
+  },
+} as const;

@@ -1,0 +1,100 @@
+import { backgroundTasks, type Database } from '@aiq/db';
+import { isTerminalEvent, readTaskEvents, type TaskEvent } from '@aiq/events';
+import { eq } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import { terminalEventFromRow } from './terminal-event-from-row.js';
+import type { TaskEventFanOut } from './task-event-fan-out.js';
+
+/** What {@link followTaskEvents} reads from. */
+export interface FollowDeps {
+  readonly fanOut: TaskEventFanOut;
+  /** A producer connection, for the replay log. */
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly database: Database;
+}
+
+export interface FollowOptions {
+  readonly taskId: string;
+  /** The client's `Last-Event-ID`: only events with a higher sequence are yielded. */
+  readonly afterSequence: number;
+  /** Idle time after which a `heartbeat` is yielded. */
+  readonly heartbeatMs: number;
+  readonly signal: AbortSignal;
+  /**
+   * How long to wait for the terminal event once the ledger already says the task ended, before
+   * rebuilding it from the row (the replay log expired, or the worker died before publishing).
+   * @defaultValue 2 000
+   */
+  readonly terminalGraceMs?: number;
+}
+
+/** An idle tick: write a heartbeat comment so proxies keep the connection open. */
+export const HEARTBEAT = 'heartbeat';
+
+async function rowTerminalEvent(database: Database, taskId: string, sequence: number) {
+  const [row] = await database.db
+    .select()
+    .from(backgroundTasks)
+    .where(eq(backgroundTasks.id, taskId));
+  return row === undefined ? undefined : terminalEventFromRow(row, sequence + 1);
+}
+
+/**
+ * A task's events after `afterSequence`, exactly once and in order, ending with its terminal
+ * event (house style R13): subscribe first, replay the log second, then follow live events,
+ * dropping those the replay already gave and filling any gap (a pub/sub reconnect) from the log.
+ */
+export async function* followTaskEvents(
+  deps: FollowDeps,
+  { taskId, afterSequence, heartbeatMs, signal, terminalGraceMs = 2_000 }: FollowOptions,
+): AsyncGenerator<TaskEvent | typeof HEARTBEAT> {
+  await deps.fanOut.ready();
+  const live = deps.fanOut.subscribe(taskId);
+  const onAbort = () => live.close();
+  signal.addEventListener('abort', onAbort);
+  try {
+    let sequence = afterSequence;
+    const replay = async function* () {
+      for (const event of await readTaskEvents(deps.redis, deps.prefix, taskId, sequence)) {
+        sequence = event.sequence;
+        yield event;
+        if (isTerminalEvent(event)) return true;
+      }
+      return false;
+    };
+    if (yield* replay()) return;
+    // Finished long ago (log expired) or about to publish its end: the row knows.
+    const fromRow = await rowTerminalEvent(deps.database, taskId, sequence);
+    const graceEndsAt = fromRow === undefined ? Infinity : Date.now() + terminalGraceMs;
+    let idleSince = Date.now();
+    while (!signal.aborted) {
+      const waitMs = Math.max(0, Math.min(heartbeatMs, graceEndsAt - Date.now()));
+      const event = await live.next(waitMs);
+      if (signal.aborted) return;
+      if (event === undefined) {
+        if (Date.now() >= graceEndsAt && fromRow !== undefined) {
+          yield { ...fromRow, sequence: sequence + 1 };
+          return;
+        }
+        if (Date.now() - idleSince >= heartbeatMs) {
+          idleSince = Date.now();
+          yield HEARTBEAT;
+        }
+        continue;
+      }
+      idleSince = Date.now();
+      if (event.sequence <= sequence) continue; // the replay already gave it
+      if (event.sequence > sequence + 1) {
+        if (yield* replay()) return; // a gap: the log has what pub/sub lost
+        continue;
+      }
+      sequence = event.sequence;
+      yield event;
+      if (isTerminalEvent(event)) return;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    live.close();
+  }
+}

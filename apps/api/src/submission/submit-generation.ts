@@ -1,0 +1,73 @@
+import type { ChatMessage } from '@aiq/queue';
+import { submitTask, type SubmittedTask } from '@aiq/queue';
+import { checkFits } from '@aiq/providers';
+import type { ApiDeps } from '../api-deps.js';
+import { ApiError } from '../api-error.js';
+
+/** Output budget when the request sets none; the worker uses the same default. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
+
+/** A chat generation as the routes receive it, already validated by zod. */
+export interface GenerationInput {
+  readonly userId: string;
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens?: number | undefined;
+  readonly temperature?: number | undefined;
+  readonly fallback?: boolean | undefined;
+  readonly idempotencyKey?: string | undefined;
+}
+
+/** Refuses submissions while Redis is down: the row would be written but not enqueued. */
+export function assertRedisReady(deps: Pick<ApiDeps, 'redis'>): void {
+  if (deps.redis.status !== 'ready') {
+    throw new ApiError(503, 'service_unavailable', 'Redis is unreachable; retry shortly', {
+      'Retry-After': '1',
+    });
+  }
+}
+
+/** `prompt`/`system` as messages: the system turn first. */
+export function toMessages(body: {
+  messages?: ChatMessage[] | undefined;
+  prompt?: string | undefined;
+  system?: string | undefined;
+}): ChatMessage[] {
+  const turns = body.messages ?? [{ role: 'user' as const, content: body.prompt ?? '' }];
+  return body.system === undefined ? turns : [{ role: 'system', content: body.system }, ...turns];
+}
+
+/**
+ * Checks the model and the token budget before anything is written (unknown model → 400
+ * `model_not_found` naming the known ones; too long → 400 `context_length_exceeded` with the
+ * counts), then submits through the one producer.
+ */
+export async function submitGeneration(
+  deps: ApiDeps,
+  input: GenerationInput,
+): Promise<SubmittedTask> {
+  const model = deps.models.resolve(input.model);
+  checkFits(
+    {
+      model: model.id,
+      messages: input.messages,
+      maxOutputTokens:
+        input.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+    },
+    model,
+  );
+  assertRedisReady(deps);
+  return submitTask(
+    { ...deps, registry: deps.models },
+    {
+      kind: 'generation',
+      userId: input.userId,
+      model: input.model,
+      messages: input.messages,
+      ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
+      ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
+      ...(input.fallback === undefined ? {} : { fallback: input.fallback }),
+      ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+    },
+  );
+}

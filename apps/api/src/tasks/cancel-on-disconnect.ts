@@ -1,0 +1,23 @@
+import type { Logger } from '@aiq/logger';
+import { cancelTask } from '@aiq/queue';
+import type { ApiDeps } from '../api-deps.js';
+
+/**
+ * Cancels a task whose client left before its end (when the request asked for that). Logs
+ * instead of throwing: nobody is left to answer.
+ */
+export async function cancelOnDisconnect(
+  deps: ApiDeps,
+  taskId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await cancelTask(
+      { ...deps, prefix: deps.config.redis.prefix, events: deps.events },
+      taskId,
+      'the client disconnected',
+    );
+  } catch (error) {
+    logger.warn({ err: (error as Error).message, taskId }, 'cancel on disconnect failed');
+  }
+}

@@ -1,0 +1,31 @@
+import type { TaskResponse } from '../schemas/task-schemas.js';
+import type { TaskRow } from './find-task.js';
+import { taskEventsUrl } from './task-urls.js';
+
+function modelOf(input: unknown): string | null {
+  const model =
+    typeof input === 'object' && input !== null ? (input as { model?: unknown }).model : undefined;
+  return typeof model === 'string' ? model : null;
+}
+
+/** A ledger row in the API's shape; the input (which may hold a whole document) is left out. */
+export function toTaskResponse(row: TaskRow): TaskResponse {
+  const started = row.startedAt !== null || row.retryCount > 0;
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    model: modelOf(row.input),
+    result: row.result ?? null,
+    error:
+      row.errorCode === null && row.errorMessage === null
+        ? null
+        : { code: row.errorCode ?? row.status, message: row.errorMessage ?? '' },
+    attempts: row.retryCount + (started ? 1 : 0),
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    completedAt: row.completedAt?.toISOString() ?? null,
+    updatedAt: row.updatedAt.toISOString(),
+    eventsUrl: taskEventsUrl(row.id),
+  };
+}
