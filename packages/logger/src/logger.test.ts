@@ -44,12 +44,14 @@ describe('createLogger', () => {
     ].join('\n');
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
+      // Workspace packages from source, as in dev (house style R3): no build needed.
+      ['--conditions=@aiq/source', '--import', 'tsx', '--input-type=module', '-e', script],
       {
         cwd: new URL('..', import.meta.url).pathname,
         encoding: 'utf8',
       },
     );
+    expect(result.stderr).toBe('');
     expect(result.stdout).toContain('hello people');
     expect(result.stdout).toContain('[redacted]');
     expect(result.stdout).not.toContain('sk-pretty-secret');
