@@ -45,6 +45,17 @@ describe('worker processes', () => {
           { timeout: 30_000, interval: 250 },
         )
         .toBe('200');
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.database.query<{ count: string }>(
+                `SELECT count(DISTINCT task_id) FROM ai_requests`,
+              )
+            )[0]?.count,
+          { timeout: 10_000, interval: 250 },
+        )
+        .toBe('200');
       const rows = await harness.database.query<{ task_id: string; completed: string }>(
         `SELECT task_id, count(*) FILTER (WHERE status = 'completed') AS completed
          FROM ai_requests GROUP BY task_id`,

@@ -27,6 +27,8 @@ describe('ledger', () => {
       const doneDuringOutage = tasks.filter((task) =>
         harness.events.events(task.taskId).some((event) => event.type === 'done'),
       ).length;
+      if (doneDuringOutage <= 30)
+        console.log(worker.stdout().slice(-6000), worker.stderr().slice(-3000));
       expect(doneDuringOutage).toBeGreaterThan(30);
       await postgresServer.start();
 

@@ -92,14 +92,19 @@ export async function reconcile(
     }
     const state = await job.getState();
     if (state === 'completed') {
-      const outcome = job.returnvalue as JobOutcome;
-      const status = outcome?.status === 'cancelled' ? 'cancelled' : 'completed';
+      // Read the job again: the copy above may predate its completion (no return value yet).
+      const finished = await deps.queues[target.queue].getJob(row.id);
+      const outcome = finished?.returnvalue as JobOutcome;
+      if (outcome === null || outcome === undefined) continue; // next run
+      const status = outcome.status === 'cancelled' ? 'cancelled' : 'completed';
+      const { record, ...result } = outcome;
+      if (record !== undefined) deps.ledger.recordAttempt(record); // stored once (deterministic id)
       deps.ledger.updateTask({
         kind: 'finished',
         taskId: row.id,
         status,
-        result: outcome,
-        at: job.finishedOn ?? Date.now(),
+        result,
+        at: finished?.finishedOn ?? Date.now(),
       });
       repaired += 1;
     } else if (state === 'failed' && row.status === 'pending') {
