@@ -3,12 +3,10 @@ import { TASK_STATUSES } from '@aiq/db';
 
 /** `:id` of every task route: a UUID, else 400 before any lookup. */
 export const TaskIdParams = z.object({
-  id: z
-    .uuid()
-    .openapi({
-      param: { name: 'id', in: 'path' },
-      example: '0b7f5c1e-6a43-4a52-9a8e-3f1d2c4b5a69',
-    }),
+  id: z.uuid().openapi({
+    param: { name: 'id', in: 'path' },
+    example: '0b7f5c1e-6a43-4a52-9a8e-3f1d2c4b5a69',
+  }),
 });
 
 export const TaskStatus = z.enum(TASK_STATUSES).openapi('TaskStatus');

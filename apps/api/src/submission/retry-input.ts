@@ -1,6 +1,15 @@
-import { GENERATION_TASK_TYPE, type Submission } from '@aiq/queue';
+import { GENERATION_TASK_TYPE, GenerateJob, type Submission } from '@aiq/queue';
 import { ApiError } from '../api-error.js';
 import type { TaskRow } from '../tasks/find-task.js';
+
+/** The input submitTask stores for a generation (R6: parsed, not cast). */
+const GenerationRow = GenerateJob.pick({
+  model: true,
+  messages: true,
+  maxTokens: true,
+  temperature: true,
+  fallback: true,
+});
 
 const RETRYABLE_STATUSES = new Set(['failed', 'timeout', 'cancelled']);
 
@@ -18,14 +27,16 @@ export function retryInputOf(row: TaskRow): Submission {
     );
   }
   if (row.type === GENERATION_TASK_TYPE) {
-    const input = row.input as {
-      model: string;
-      messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
-      maxTokens?: number;
-      temperature?: number;
-      fallback?: boolean;
+    const { model, messages, maxTokens, temperature, fallback } = GenerationRow.parse(row.input);
+    return {
+      kind: 'generation',
+      userId: row.userId,
+      model,
+      messages,
+      fallback,
+      ...(maxTokens === undefined ? {} : { maxTokens }),
+      ...(temperature === undefined ? {} : { temperature }),
     };
-    return { kind: 'generation', userId: row.userId, ...input };
   }
   return { kind: 'background', userId: row.userId, type: row.type, input: row.input };
 }

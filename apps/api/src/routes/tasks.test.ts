@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSse } from '../testing/parse-sse.js';
+import { startTestApi, type TestApi } from '../testing/test-api.js';
+
+describe('/api/tasks routes', () => {
+  let api: TestApi;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  beforeAll(async () => {
+    api = await startTestApi({ RATE_LIMIT_STANDARD_PER_MINUTE: '1000' });
+    alice = await api.keyFor('alice');
+    bob = await api.keyFor('bob');
+  });
+  afterAll(() => api.close());
+
+  async function submit(headers = alice): Promise<string> {
+    const response = await api.app.request('/api/ai/generate', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-5', prompt: 'Hi', stream: false }),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    return ((await response.json()) as { taskId: string }).taskId;
+  }
+
+  it("should answer 404 for another user's task on every route, the stream included", async () => {
+    const taskId = await submit();
+    const json = { 'content-type': 'application/json' };
+    const attempts = await Promise.all([
+      api.app.request(`/api/tasks/${taskId}`, { headers: bob }),
+      api.app.request(`/api/tasks/${taskId}/events`, { headers: bob }),
+      api.app.request(`/api/tasks/${taskId}/stream-token`, { method: 'POST', headers: bob }),
+      api.app.request(`/api/tasks/${taskId}`, { method: 'DELETE', headers: bob }),
+      api.app.request('/api/ai/background-task/retry', {
+        method: 'POST',
+        body: JSON.stringify({ taskId }),
+        headers: { ...json, ...bob },
+      }),
+    ]);
+    for (const response of attempts) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: { code: 'task_not_found', message: `No task ${taskId}` },
+      });
+    }
+    const list = (await (await api.app.request('/api/tasks', { headers: bob })).json()) as {
+      tasks: unknown[];
+    };
+    expect(list.tasks).toEqual([]);
+    // Still pending: bob's DELETE changed nothing. An operator may read it.
+    const operator = await api.keyFor('ops', 'operator');
+    const read = await api.app.request(`/api/tasks/${taskId}`, { headers: operator });
+    expect(await read.json()).toMatchObject({ id: taskId, status: 'pending' });
+  });
+
+  it('should answer 400 for an id that is not a UUID', async () => {
+    const response = await api.app.request('/api/tasks/not-a-uuid', { headers: alice });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+
+  it('should list the caller’s tasks newest first, by page and by status', async () => {
+    const dave = await api.keyFor('dave');
+    const ids = [await submit(dave), await submit(dave), await submit(dave)];
+    const first = (await (
+      await api.app.request('/api/tasks?limit=2', { headers: dave })
+    ).json()) as { tasks: { id: string }[]; nextCursor: string };
+    const second = (await (
+      await api.app.request(`/api/tasks?limit=2&cursor=${first.nextCursor}`, { headers: dave })
+    ).json()) as { tasks: { id: string }[]; nextCursor: string | null };
+    expect([...first.tasks, ...second.tasks].map((task) => task.id)).toEqual(ids.reverse());
+    expect(second.nextCursor).toBeNull();
+    const done = await api.app.request('/api/tasks?status=completed', { headers: dave });
+    expect(await done.json()).toEqual({ tasks: [], nextCursor: null });
+    const bad = await api.app.request('/api/tasks?status=lost&limit=0', { headers: dave });
+    expect(bad.status).toBe(400);
+  });
+
+  it('should replay a finished task’s events with sequence ids, resume after Last-Event-ID and close', async () => {
+    const taskId = await submit();
+    await api.deps.events.publish(taskId, {
+      type: 'started',
+      attempt: 1,
+      provider: 'openai',
+      model: 'gpt-5',
+    });
+    await api.deps.events.publish(taskId, { type: 'token', text: 'Hello' });
+    await api.deps.events.publish(taskId, { type: 'token', text: ' world' });
+    const usage = { inputTokens: 3, outputTokens: 2 };
+    await api.deps.events.publish(taskId, {
+      type: 'done',
+      model: 'gpt-5',
+      finishReason: 'stop',
+      usage,
+    });
+    const all = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
+    expect(all.headers.get('content-type')).toBe('text/event-stream');
+    const events = parseSse(await all.text());
+    expect(events.map((event) => [event.id, event.event])).toEqual([
+      ['1', 'queued'],
+      ['2', 'started'],
+      ['3', 'token'],
+      ['4', 'token'],
+      ['5', 'done'],
+    ]);
+    expect(JSON.parse(events[2]?.data ?? '')).toMatchObject({ taskId, sequence: 3, text: 'Hello' });
+    const resumed = await api.app.request(`/api/tasks/${taskId}/events`, {
+      headers: { ...alice, 'last-event-id': '3' },
+    });
+    expect(parseSse(await resumed.text()).map((event) => event.id)).toEqual(['4', '5']);
+  });
+
+  it('should open a stream with a single-use token bound to one task, and no API key', async () => {
+    const taskId = await submit();
+    const otherTask = await submit();
+    await api.deps.events.publish(taskId, { type: 'cancelled', reason: 'test' });
+    const created = await api.app.request(`/api/tasks/${taskId}/stream-token`, {
+      method: 'POST',
+      headers: alice,
+    });
+    expect(created.status).toBe(201);
+    const { token, eventsUrl } = (await created.json()) as { token: string; eventsUrl: string };
+    expect(eventsUrl).toBe(`/api/tasks/${taskId}/events?token=${token}`);
+    expect(token).not.toMatch(/^aiq_/);
+    const wrongTask = await api.app.request(`/api/tasks/${otherTask}/events?token=${token}`);
+    expect(wrongTask.status).toBe(401);
+    // The failed attempt consumed it: tokens are single-use whatever happens.
+    const fresh = (await (
+      await api.app.request(`/api/tasks/${taskId}/stream-token`, { method: 'POST', headers: alice })
+    ).json()) as { eventsUrl: string };
+    const opened = await api.app.request(fresh.eventsUrl);
+    expect(opened.status).toBe(200);
+    expect(parseSse(await opened.text()).map((event) => event.event)).toEqual([
+      'queued',
+      'cancelled',
+    ]);
+    const reused = await api.app.request(fresh.eventsUrl);
+    expect(reused.status).toBe(401);
+    expect(await reused.json()).toMatchObject({ error: { code: 'invalid_stream_token' } });
+  });
+
+  it('should cancel a waiting task once, end its stream with cancelled, and allow a retry as a new task', async () => {
+    const taskId = await submit();
+    const cancelled = await api.app.request(`/api/tasks/${taskId}`, {
+      method: 'DELETE',
+      headers: alice,
+    });
+    expect(await cancelled.json()).toEqual({ taskId, status: 'cancelled' });
+    expect(await api.deps.queues['generate-openai'].getJob(taskId)).toBeUndefined();
+    const again = await api.app.request(`/api/tasks/${taskId}`, {
+      method: 'DELETE',
+      headers: alice,
+    });
+    expect(again.status).toBe(409);
+    const stream = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
+    expect(parseSse(await stream.text()).at(-1)?.event).toBe('cancelled');
+
+    const retried = await api.app.request('/api/ai/background-task/retry', {
+      method: 'POST',
+      body: JSON.stringify({ taskId }),
+      headers: { 'content-type': 'application/json', ...alice },
+    });
+    expect(retried.status).toBe(202);
+    const body = (await retried.json()) as { taskId: string; retryOf: string };
+    expect(body.retryOf).toBe(taskId);
+    expect(body.taskId).not.toBe(taskId);
+    expect(await api.deps.queues['generate-openai'].getJob(body.taskId)).toBeDefined();
+  });
+});

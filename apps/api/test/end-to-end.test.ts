@@ -1,0 +1,155 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSse, type ParsedSse } from '../src/testing/parse-sse.js';
+import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
+import { readSse } from './harness/read-sse.js';
+
+describe('API and worker processes end to end', () => {
+  let cluster: ApiCluster;
+  let alice: Record<string, string>;
+  beforeAll(async () => {
+    cluster = await startApiCluster({ apiCount: 2 });
+    alice = await cluster.keyFor('alice');
+  });
+  afterAll(() => cluster.close());
+
+  async function submitLong(tokens = 500): Promise<string> {
+    const response = await fetch(`${cluster.apis[0]}/api/ai/generate`, {
+      method: 'POST',
+      headers: { ...alice, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-5',
+        prompt: `Tell me a long story [[mock tokens=${tokens} delay=5]]`,
+        max_tokens: 1000,
+        stream: false,
+      }),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { taskId: string }).taskId;
+  }
+
+  /**
+   * Streams a task with `disconnects` disconnections, resuming each time with Last-Event-ID on
+   * the next API process in `apis`, and returns every event received.
+   */
+  async function streamWithDisconnects(
+    taskId: string,
+    apis: readonly string[],
+    disconnects: number,
+  ) {
+    const received: ParsedSse[] = [];
+    for (let connection = 0; ; connection += 1) {
+      const api = apis[connection % apis.length] ?? '';
+      const lastEventId = received.at(-1)?.id;
+      const events = await readSse(`${api}/api/tasks/${taskId}/events`, {
+        headers: { ...alice, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+        ...(connection < disconnects ? { stopAfter: 15 + connection * 3 } : {}),
+      });
+      received.push(...events);
+      const last = received.at(-1)?.event;
+      if (last === 'done' || last === 'error' || last === 'cancelled') return received;
+      if (connection > disconnects + 2) throw new Error('the stream did not end');
+    }
+  }
+
+  function expectEveryTokenOnce(events: ParsedSse[], tokens: number) {
+    expect(events.map((event) => Number(event.id))).toEqual(
+      events.map((_event, index) => index + 1),
+    );
+    expect(events.filter((event) => event.event === 'token')).toHaveLength(tokens);
+    expect(events.at(-1)?.event).toBe('done');
+  }
+
+  it('should give an SSE client that disconnects 10 times during a 500-token generation every token exactly once', async () => {
+    const taskId = await submitLong();
+    const events = await streamWithDisconnects(taskId, [cluster.apis[0] ?? ''], 10);
+    expectEveryTokenOnce(events, 500);
+    // queued, started, 500 tokens, done. The 10 disconnects (15–42 events each) all came
+    // well before the end: every one was mid-stream.
+    expect(events).toHaveLength(503);
+  });
+
+  it('should give a client moving between two API processes mid-stream every token exactly once', async () => {
+    const taskId = await submitLong();
+    const events = await streamWithDisconnects(taskId, cluster.apis, 10);
+    expectEveryTokenOnce(events, 500);
+    const text = events
+      .filter((event) => event.event === 'token')
+      .map((event) => (JSON.parse(event.data) as { text: string }).text)
+      .join('');
+    expect(text.split(' ')).toHaveLength(500);
+  });
+
+  it('should stream a generation from POST /api/ai/generate to its done event', async () => {
+    const response = await fetch(`${cluster.apis[1]}/api/ai/generate`, {
+      method: 'POST',
+      headers: { ...alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-haiku-4-5', prompt: 'Hi [[mock tokens=5]]' }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const taskId = response.headers.get('x-task-id');
+    const events = parseSse(await response.text());
+    // `queued` and `started` may come in either order: the worker can start before the API
+    // has published `queued` (submitTask enqueues first).
+    expect(
+      events
+        .slice(0, 2)
+        .map((event) => event.event)
+        .sort(),
+    ).toEqual(['queued', 'started']);
+    expect(events.slice(2).map((event) => event.event)).toEqual([
+      'token',
+      'token',
+      'token',
+      'token',
+      'token',
+      'done',
+    ]);
+    expect(JSON.parse(events.at(-1)?.data ?? '')).toMatchObject({
+      taskId,
+      type: 'done',
+      model: 'claude-haiku-4-5',
+      usage: { outputTokens: 5 },
+    });
+  });
+
+  it('should serve the official openai SDK, plain and streaming, through the queue', async () => {
+    const client = new OpenAI({
+      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
+      baseURL: `${cluster.apis[0]}/v1`,
+      maxRetries: 0,
+    });
+    const messages = [{ role: 'user' as const, content: 'Say hello [[mock tokens=8]]' }];
+    const completion = await client.chat.completions.create({ model: 'gpt-5', messages });
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    const text = completion.choices[0]?.message.content ?? '';
+    expect(text.split(' ')).toHaveLength(8);
+    expect(completion.usage).toMatchObject({ completion_tokens: 8 });
+
+    const stream = await client.chat.completions.create({
+      model: 'gpt-5',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let streamed = '';
+    let finishReason: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.content ?? '';
+      finishReason ??= chunk.choices[0]?.finish_reason;
+      usage ??= chunk.usage;
+    }
+    // The mock answers the same conversation with the same words.
+    expect(streamed).toBe(text);
+    expect(finishReason).toBe('stop');
+    expect(usage).toMatchObject({ completion_tokens: 8 });
+
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toContain('gpt-5');
+    await expect(
+      client.chat.completions.create({ model: 'gpt-1', messages }),
+    ).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+  });
+});

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { createApiKey } from '@aiq/auth';
+import { createPostgresDatabase, type Database } from '@aiq/db';
+import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
+import {
+  createTestDatabase,
+  freePort,
+  spawnNode,
+  testServices,
+  uniquePrefix,
+  type SpawnedProcess,
+  type TestDatabase,
+} from '@aiq/testing';
+
+const apiEntry = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+// Spawned by path, never imported: the API does not depend on worker code (R1).
+const workerEntry = fileURLToPath(new URL('../../../worker/src/main.ts', import.meta.url));
+
+/** Real processes: `apis.length` API servers and one worker, on one Redis prefix and database. */
+export interface ApiCluster {
+  /** Base URLs of the API processes, e.g. `http://127.0.0.1:41234`. */
+  readonly apis: readonly string[];
+  readonly mock: MockLlmServer;
+  readonly database: Database;
+  /** Authorization headers of a new key for `userId`. */
+  keyFor(userId: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startApiCluster({ apiCount = 1 } = {}): Promise<ApiCluster> {
+  const { redisUrl } = await testServices();
+  const mock = await startMockLlm();
+  const testDatabase: TestDatabase = await createTestDatabase();
+  const database = createPostgresDatabase({ url: testDatabase.url, poolSize: 2 });
+  await database.migrate();
+  const env = {
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: uniquePrefix('api-cluster'),
+    DATABASE_URL: testDatabase.url,
+    DATABASE_POOL_SIZE: '4',
+    LOG_LEVEL: 'info',
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: mock.baseUrls.openai,
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+    ANTHROPIC_BASE_URL: mock.baseUrls.anthropic,
+    DEEPSEEK_API_KEY: 'sk-test',
+    DEEPSEEK_BASE_URL: mock.baseUrls.deepseek,
+    OPENAI_REQUESTS_PER_MINUTE: '1000000',
+    RATE_LIMIT_STANDARD_PER_MINUTE: '1000',
+    WORKER_METRICS_PORT: '0',
+  };
+  const processes: SpawnedProcess[] = [];
+  const apis: string[] = [];
+  const starting = Array.from({ length: apiCount }, async () => {
+    const port = await freePort();
+    const api = spawnNode(apiEntry, { env: { ...env, API_PORT: String(port) } });
+    processes.push(api);
+    await api.waitForOutput(/api listening/);
+    apis.push(`http://127.0.0.1:${port}`);
+  });
+  const worker = spawnNode(workerEntry, { env });
+  processes.push(worker);
+  await Promise.all([...starting, worker.waitForOutput(/worker started/)]);
+  return {
+    apis,
+    mock,
+    database,
+    async keyFor(userId) {
+      const { key } = await createApiKey(database, { userId });
+      return { authorization: `Bearer ${key}` };
+    },
+    async close() {
+      await Promise.all(processes.map((process) => process.stop('SIGTERM')));
+      await database.close();
+      await testDatabase.drop();
+      await mock.close();
+    },
+  };
+}
