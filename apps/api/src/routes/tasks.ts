@@ -100,7 +100,9 @@ export function taskRoutes(deps: ApiDeps) {
     .openapi(events, async (c) => {
       const { id } = c.req.valid('param');
       await findTaskFor(deps.database, id, c.var.user);
-      await deps.fanOut.ready(); // 503 now rather than a stream that never moves
+      // 503 now rather than a stream that never moves.
+      await deps.redis.ping();
+      await deps.fanOut.ready();
       return streamTaskEvents(c, deps, {
         taskId: id,
         afterSequence: lastEventIdOf(c),

@@ -28,7 +28,7 @@ export interface TestApi {
 }
 
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
-  const { redisUrl } = await testServices();
+  const redisUrl = env['REDIS_URL'] ?? (await testServices()).redisUrl;
   const prefix = uniquePrefix('api');
   const config = loadConfig({
     REDIS_URL: redisUrl,
@@ -43,6 +43,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     createRedisConnection({ url: redisUrl, role: 'producer' }),
   );
   const subscriber = createRedisConnection({ url: redisUrl, role: 'worker' });
+  subscriber.on('error', () => undefined);
   const queues: Queues = createQueues(redis, prefix);
   const fanOut: TaskEventFanOut = createTaskEventFanOut({ subscriber, prefix, logger });
   await fanOut.ready();
@@ -67,8 +68,9 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     },
     async close() {
       await fanOut.close();
-      await closeQueues(queues);
-      await deletePrefix(redis, prefix);
+      // After an outage test Redis is gone: nothing left to clean there.
+      await closeQueues(queues).catch(() => undefined);
+      await deletePrefix(redis, prefix).catch(() => 0);
       redis.disconnect();
       await database.close();
     },
