@@ -1,11 +1,10 @@
-import type { Config } from '@aiq/config';
+import type { Config, WorkerRole } from '@aiq/config';
 
-/** Which queues a worker process consumes; separate processes may take separate roles. */
-export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
+export type { WorkerRole } from '@aiq/config';
 
 /**
- * Process-level knobs that are not (yet) environment variables. Every field has a default
- * suited to production on 2 cores; tests shorten the timings.
+ * Process-level knobs, from the environment (WORKER_*, RECONCILE_*, LEDGER_*, EVENTS_*) through
+ * @aiq/config, with defaults suited to production on 2 cores; tests shorten the timings.
  */
 export interface WorkerSettings {
   /** @defaultValue every role */
@@ -48,19 +47,20 @@ export function resolveWorkerSettings(
   config: Config,
   overrides: Partial<WorkerSettings> = {},
 ): WorkerSettings {
+  const { worker, events } = config;
   return {
-    roles: ['generation', 'background', 'dead-letter', 'maintenance'],
-    generationConcurrency: config.worker.concurrency,
-    backgroundConcurrency: 2,
-    lockDurationMs: 30_000,
-    stalledIntervalMs: 30_000,
-    maxStalledCount: 2,
-    shutdownGraceMs: 25_000,
-    reconcileIntervalMs: 60_000,
-    reconcileGraceMs: 30_000,
-    ledgerMaxBuffered: 100_000,
-    replayMaxEvents: 10_000,
-    replayTtlSeconds: 3_600,
+    roles: worker.roles,
+    generationConcurrency: worker.concurrency,
+    backgroundConcurrency: worker.backgroundConcurrency,
+    lockDurationMs: worker.lockDurationMs,
+    stalledIntervalMs: worker.stalledIntervalMs,
+    maxStalledCount: worker.maxStalledCount,
+    shutdownGraceMs: worker.shutdownGraceMs,
+    reconcileIntervalMs: worker.reconcileIntervalMs,
+    reconcileGraceMs: worker.reconcileGraceMs,
+    ledgerMaxBuffered: worker.ledgerMaxBuffered,
+    replayMaxEvents: events.replayMaxEvents,
+    replayTtlSeconds: events.replayTtlSeconds,
     ...overrides,
   };
 }

@@ -12,6 +12,9 @@ export interface ProviderConfig {
   readonly requestsPerMinute: number;
 }
 
+/** Which queues a worker process consumes. */
+export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
+
 export type DatabaseConfig =
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
   | { readonly kind: 'pglite'; readonly dataDir: string };
@@ -24,7 +27,20 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly database: DatabaseConfig;
   readonly api: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
-  readonly worker: { readonly metricsPort: number; readonly concurrency: number };
+  readonly worker: {
+    readonly metricsPort: number;
+    readonly concurrency: number;
+    readonly roles: readonly WorkerRole[];
+    readonly backgroundConcurrency: number;
+    readonly shutdownGraceMs: number;
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+    readonly maxStalledCount: number;
+    readonly reconcileIntervalMs: number;
+    readonly reconcileGraceMs: number;
+    readonly ledgerMaxBuffered: number;
+  };
+  readonly events: { readonly replayMaxEvents: number; readonly replayTtlSeconds: number };
   readonly providers: Readonly<Record<ProviderName, ProviderConfig>>;
   readonly modelsFile: string | undefined;
   readonly rateLimits: { readonly standardPerMinute: number; readonly expensivePerMinute: number };
@@ -53,7 +69,23 @@ export function toConfig(env: Env): Config {
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     api: { host: env.API_HOST, port: env.API_PORT, maxBodyBytes: env.API_MAX_BODY_BYTES },
-    worker: { metricsPort: env.WORKER_METRICS_PORT, concurrency: env.WORKER_CONCURRENCY },
+    worker: {
+      metricsPort: env.WORKER_METRICS_PORT,
+      concurrency: env.WORKER_CONCURRENCY,
+      roles: env.WORKER_ROLES.split(',') as WorkerRole[],
+      backgroundConcurrency: env.WORKER_BACKGROUND_CONCURRENCY,
+      shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      reconcileGraceMs: env.RECONCILE_GRACE_MS,
+      ledgerMaxBuffered: env.LEDGER_MAX_BUFFERED,
+    },
+    events: {
+      replayMaxEvents: env.EVENTS_REPLAY_MAX,
+      replayTtlSeconds: env.EVENTS_REPLAY_TTL_SECONDS,
+    },
     providers: {
       openai: {
         apiKey: env.OPENAI_API_KEY,

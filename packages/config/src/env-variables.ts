@@ -107,6 +107,66 @@ export const envVariables = {
     'an integer from 1 to 1000',
     'Jobs one worker process runs at once per queue (provider calls wait on I/O).',
   ),
+  WORKER_ROLES: variable(
+    z
+      .string()
+      .regex(
+        /^(generation|background|dead-letter|maintenance)(,(generation|background|dead-letter|maintenance))*$/,
+      )
+      .default('generation,background,dead-letter,maintenance'),
+    'a comma-separated list of generation, background, dead-letter, maintenance',
+    'Queues this worker process consumes; split roles across processes to isolate them.',
+  ),
+  WORKER_BACKGROUND_CONCURRENCY: variable(
+    integer(1, 1000).default(2),
+    'an integer from 1 to 1000',
+    'Background tasks one worker process runs at once.',
+  ),
+  WORKER_SHUTDOWN_GRACE_MS: variable(
+    milliseconds.default(25_000),
+    MILLISECONDS,
+    'On SIGTERM, how long active jobs may finish before they are handed back to the queue.',
+  ),
+  WORKER_LOCK_DURATION_MS: variable(
+    milliseconds.default(30_000),
+    MILLISECONDS,
+    "How long a job's lock lives without renewal; a killed worker's jobs are recovered after it.",
+  ),
+  WORKER_STALLED_INTERVAL_MS: variable(
+    milliseconds.default(30_000),
+    MILLISECONDS,
+    'How often each worker looks for stalled jobs of killed workers.',
+  ),
+  WORKER_MAX_STALLED_COUNT: variable(
+    integer(0, 100).default(2),
+    'an integer from 0 to 100',
+    'Worker crashes a job survives before it fails.',
+  ),
+  RECONCILE_INTERVAL_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'How often the reconciler re-enqueues tasks the ledger holds but Redis lost.',
+  ),
+  RECONCILE_GRACE_MS: variable(
+    milliseconds.default(30_000),
+    MILLISECONDS,
+    'Tasks updated more recently than this are left to their worker by the reconciler.',
+  ),
+  LEDGER_MAX_BUFFERED: variable(
+    integer(100, 10_000_000).default(100_000),
+    'an integer from 100 to 10000000',
+    'Ledger writes a worker holds in memory while Postgres is unreachable.',
+  ),
+  EVENTS_REPLAY_MAX: variable(
+    integer(10, 1_000_000).default(10_000),
+    'an integer from 10 to 1000000',
+    'Events kept per task for SSE replay (Last-Event-ID).',
+  ),
+  EVENTS_REPLAY_TTL_SECONDS: variable(
+    integer(1, 604_800).default(3_600),
+    'an integer from 1 to 604800',
+    "How long a task's replay log lives after its last event.",
+  ),
   OPENAI_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'OpenAI API key.', {
     secret: true,
   }),

@@ -111,4 +111,20 @@ describe('loadConfig', () => {
     });
     expect(config.providers.anthropic.apiKey).toBeUndefined();
   });
+
+  it('should split worker roles and refuse an unknown one', () => {
+    expect(loadConfig({ WORKER_ROLES: 'generation,maintenance' }).worker.roles).toEqual([
+      'generation',
+      'maintenance',
+    ]);
+    expect(loadConfig({}).worker.roles).toEqual([
+      'generation',
+      'background',
+      'dead-letter',
+      'maintenance',
+    ]);
+    expect(() => loadConfig({ WORKER_ROLES: 'generation,cooking' })).toThrow(
+      'WORKER_ROLES is invalid: expected a comma-separated list of generation, background, dead-letter, maintenance',
+    );
+  });
 });

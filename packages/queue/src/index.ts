@@ -36,6 +36,7 @@ export {
 export { enqueueTaskJob, taskJobFor, type TaskJob, type TaskRow } from './task-job.js';
 export {
   submitTask,
+  IDEMPOTENCY_WINDOW_MS,
   type BackgroundSubmission,
   type GenerationSubmission,
   type Submission,

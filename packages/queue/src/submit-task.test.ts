@@ -2,11 +2,12 @@ import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher, readTaskEvents, type TaskEventPublisher } from '@aiq/events';
 import { createModelRegistry } from '@aiq/providers';
-import { connectTestRedis, deletePrefix, uniquePrefix } from '@aiq/testing';
+import { connectTestRedis, deletePrefix, startOwnRedisServer, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelKey, cancelTask } from './cancellation.js';
 import { closeQueues, createQueues, type Queues } from './queues.js';
+import { createRedisConnection, waitUntilReady } from './redis-connection.js';
 import { submitTask, type SubmitDeps } from './submit-task.js';
 import { UnknownTaskTypeError } from './task-types.js';
 
@@ -64,6 +65,43 @@ describe('submitTask and cancelTask', () => {
     const first = await submitTask(deps, { ...generation, idempotencyKey: 'key-1' });
     const second = await submitTask(deps, { ...generation, idempotencyKey: 'key-1' });
     expect(second).toMatchObject({ taskId: first.taskId, existing: true });
+  });
+
+  it('should give an idempotency key a new task once the first is older than 24 hours', async () => {
+    const first = await submitTask(deps, { ...generation, idempotencyKey: 'key-24h' });
+    await database.query(
+      "UPDATE background_tasks SET created_at = now() - interval '24 hours 1 minute' WHERE id = $1",
+      [first.taskId],
+    );
+    const second = await submitTask(deps, { ...generation, idempotencyKey: 'key-24h' });
+    expect(second.existing).toBe(false);
+    expect(second.taskId).not.toBe(first.taskId);
+    // Another user's identical key never returns this user's task.
+    const other = await submitTask(deps, {
+      ...generation,
+      userId: 'user-2',
+      idempotencyKey: 'key-24h',
+    });
+    expect(other.taskId).not.toBe(second.taskId);
+  });
+
+  it('should mark a task failed when its job could not be enqueued, so it never runs later', async () => {
+    const own = await startOwnRedisServer();
+    const producer = await waitUntilReady(
+      createRedisConnection({ url: own.url, role: 'producer' }),
+    );
+    producer.on('error', () => undefined);
+    const ownQueues = createQueues(producer, uniquePrefix('down'));
+    await own.kill(); // Redis goes away between the ledger write and the enqueue
+    await expect(
+      submitTask({ database, registry: deps.registry, config, queues: ownQueues }, generation),
+    ).rejects.toThrow();
+    producer.disconnect();
+    await own.stop();
+    const [row] = await database.query<{ status: string; error_code: string }>(
+      'SELECT status, error_code FROM background_tasks ORDER BY created_at DESC LIMIT 1',
+    );
+    expect(row).toEqual({ status: 'failed', error_code: 'not_enqueued' });
   });
 
   it('should refuse an unknown task type and bad input before writing anything', async () => {

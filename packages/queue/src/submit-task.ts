@@ -2,7 +2,7 @@ import type { Config } from '@aiq/config';
 import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import type { ModelRegistry } from '@aiq/providers';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { ChatMessage } from './jobs/chat-message.js';
 import type { QueueName } from './catalog.js';
 import type { Queues } from './queues.js';
@@ -26,10 +26,13 @@ export interface SubmitDeps {
   readonly taskTypes?: TaskTypeSchemas;
 }
 
+/** How long an idempotency key returns the same task; after that it may name a new one. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** Fields every submission may carry. */
 interface SubmitCommon {
   readonly userId: string;
-  /** A repeated submission with the same key returns the first task instead of a new one. */
+  /** A repeated submission with the same key within 24 h returns the first task instead of a new one. */
   readonly idempotencyKey?: string;
 }
 
@@ -101,6 +104,7 @@ function typeAndInput(
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
   const { type, input, timeoutMs } = typeAndInput(deps, submission);
+  if (submission.idempotencyKey !== undefined) await expireIdempotencyKey(deps, submission);
   const inserted = await deps.database.db
     .insert(backgroundTasks)
     .values({
@@ -129,9 +133,46 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
   const job = taskJobFor(row, deps.registry);
   // A repeated submission re-enqueues only a task that never started; a finished one whose job
   // left Redis must not run again.
-  if (!existing || row.status === 'pending') {
-    await enqueueTaskJob(deps.queues, job, deps.config.retry);
-  }
+  // `queued` goes out before the job can start, so it is always the task's first event.
   if (!existing) await deps.events?.publish(row.id, { type: 'queued', queue: job.queue });
+  if (!existing || row.status === 'pending') {
+    try {
+      await enqueueTaskJob(deps.queues, job, deps.config.retry);
+    } catch (error) {
+      // The caller hears "not accepted" (503): the row must not run later behind its back.
+      if (!existing) await markNotEnqueued(deps, row.id, error);
+      throw error;
+    }
+  }
   return { taskId: row.id, type, queue: job.queue, existing };
+}
+
+/** Frees a key whose task is older than the idempotency window, so it names a new task. */
+async function expireIdempotencyKey(deps: SubmitDeps, submission: Submission): Promise<void> {
+  if (submission.idempotencyKey === undefined) return;
+  await deps.database.db
+    .update(backgroundTasks)
+    .set({ idempotencyKey: null })
+    .where(
+      and(
+        eq(backgroundTasks.userId, submission.userId),
+        eq(backgroundTasks.idempotencyKey, submission.idempotencyKey),
+        lt(backgroundTasks.createdAt, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+      ),
+    );
+}
+
+/** A row whose job never reached Redis: failed, so neither the reconciler nor a retry runs it. */
+async function markNotEnqueued(deps: SubmitDeps, taskId: string, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await deps.database.db
+    .update(backgroundTasks)
+    .set({
+      status: 'failed',
+      errorCode: 'not_enqueued',
+      errorMessage: `The queue did not accept the task: ${message}`,
+      completedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(backgroundTasks.id, taskId), eq(backgroundTasks.status, 'pending')));
 }

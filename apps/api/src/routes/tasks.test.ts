@@ -75,6 +75,25 @@ describe('/api/tasks routes', () => {
     expect(bad.status).toBe(400);
   });
 
+  it("should let operators list everyone's tasks or one user's, and nobody else list another's", async () => {
+    const erin = await api.keyFor('erin');
+    const erinTask = await submit(erin);
+    const operator = await api.keyFor('ops-lister', 'operator');
+    const listIds = async (query: string, headers: Record<string, string>) => {
+      const response = await api.app.request(`/api/tasks${query}`, { headers });
+      return ((await response.json()) as { tasks: { id: string; userId?: string }[] }).tasks.map(
+        (task) => task.id,
+      );
+    };
+    expect(await listIds('?limit=100', operator)).toContain(erinTask);
+    expect(await listIds('?user=erin', operator)).toEqual([erinTask]);
+    expect(await listIds('?user=erin', erin)).toEqual([erinTask]);
+    expect(await listIds('', alice)).not.toContain(erinTask);
+    const refused = await api.app.request('/api/tasks?user=erin', { headers: alice });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
   it('should replay a finished task’s events with sequence ids, resume after Last-Event-ID and close', async () => {
     const taskId = await submit();
     await api.deps.events.publish(taskId, {

@@ -30,7 +30,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 const list = createRoute({
   method: 'get',
   path: '/',
-  summary: "The caller's tasks, newest first, paginated",
+  summary: "The caller's tasks (an operator's: everyone's, or `user`'s), newest first, paginated",
   security,
   request: { query: TaskListQuery },
   responses: { 200: json(TaskList, 'A page of tasks'), ...commonErrors },
@@ -84,13 +84,29 @@ const cancel = createRoute({
   },
 });
 
+/** Whose tasks a listing shows: operators see anyone's, everyone else only their own. */
+function listedUser(
+  caller: AppEnv['Variables']['user'],
+  requested: string | undefined,
+): string | undefined {
+  if (caller.role === 'operator')
+    return requested === undefined || requested === '*' ? undefined : requested;
+  if (requested !== undefined && requested !== caller.id) {
+    throw new ApiError(403, 'forbidden', "Only operators may list another user's tasks");
+  }
+  return caller.id;
+}
+
 /** `/api/tasks`: poll, list, stream, cancel. Every route answers 404 for another user's task. */
 export function taskRoutes(deps: ApiDeps) {
   const prefix = deps.config.redis.prefix;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => {
-      const query = c.req.valid('query');
-      const page = await listTasks(deps.database, { userId: c.var.user.id, ...query });
+      const { user, ...query } = c.req.valid('query');
+      const page = await listTasks(deps.database, {
+        userId: listedUser(c.var.user, user),
+        ...query,
+      });
       return c.json({ tasks: page.rows.map(toTaskResponse), nextCursor: page.nextCursor }, 200);
     })
     .openapi(get, async (c) => {

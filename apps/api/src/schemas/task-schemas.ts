@@ -53,6 +53,8 @@ export const TaskListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   /** `nextCursor` of the previous page. */
   cursor: z.string().min(1).max(200).optional(),
+  /** Operators: one user's tasks (`*` for everyone's, the default for them). Others: only themselves. */
+  user: z.string().min(1).max(200).optional(),
 });
 
 export const TaskList = z

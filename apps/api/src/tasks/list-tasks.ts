@@ -4,7 +4,8 @@ import { ApiError } from '../api-error.js';
 import type { TaskRow } from './find-task.js';
 
 export interface ListTasksOptions {
-  readonly userId: string;
+  /** Only this user's tasks; undefined lists everyone's (operators). */
+  readonly userId: string | undefined;
   readonly status?: TaskStatus | undefined;
   readonly limit: number;
   readonly cursor?: string | undefined;
@@ -28,12 +29,13 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-/** A user's tasks, newest first, by keyset pagination (stable while new tasks arrive). */
+/** Tasks, newest first, by keyset pagination (stable while new tasks arrive). */
 export async function listTasks(
   database: Database,
   { userId, status, limit, cursor }: ListTasksOptions,
 ): Promise<{ rows: TaskRow[]; nextCursor: string | null }> {
-  const conditions: SQL[] = [eq(backgroundTasks.userId, userId)];
+  const conditions: SQL[] = [];
+  if (userId !== undefined) conditions.push(eq(backgroundTasks.userId, userId));
   if (status !== undefined) conditions.push(eq(backgroundTasks.status, status));
   if (cursor !== undefined) {
     const after = decodeCursor(cursor);
