@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GenerationPlan } from '../generation/plan-generation.js';
-import { bearerKey, isInvalidKey } from '../http/authenticate.js';
+import { bearerAuthentication } from '../http/authenticate.js';
 import type { ProviderDialect } from '../http/provider-dialect.js';
 import {
   chatCompletion,
@@ -32,12 +32,7 @@ const DEEPSEEK_SHAPE: ChatShape = {
 export const deepSeekDialect: ProviderDialect<OpenAIChatRequest> = {
   provider: 'deepseek',
   schema: OpenAIChatRequest,
-  authenticate(headers) {
-    const key = bearerKey(headers);
-    if (key === undefined) return { kind: 'missing_key' };
-    return isInvalidKey(key) ? { kind: 'invalid_key', key } : undefined;
-  },
-  apiKey: (headers) => bearerKey(headers) ?? '',
+  ...bearerAuthentication,
   describe: describeOpenAIChatRequest,
   renderError: renderDeepSeekError,
   // DeepSeek documents no rate-limit headers; retry-after is added only when a fault asks.

@@ -31,3 +31,13 @@ export function isInvalidKey(key: string): boolean {
 export function maskKey(key: string): string {
   return key.length <= 8 ? '****' : `${key.slice(0, 3)}****${key.slice(-4)}`;
 }
+
+/** `authenticate` and `apiKey` of a dialect that takes `Authorization: Bearer` (OpenAI, DeepSeek). */
+export const bearerAuthentication: Pick<ProviderDialect<unknown>, 'authenticate' | 'apiKey'> = {
+  authenticate(headers) {
+    const key = bearerKey(headers);
+    if (key === undefined) return { kind: 'missing_key' };
+    return isInvalidKey(key) ? { kind: 'invalid_key', key } : undefined;
+  },
+  apiKey: (headers) => bearerKey(headers) ?? '',
+};

@@ -1,5 +1,5 @@
 import { randomBase62 } from '../http/record-request.js';
-import { bearerKey, isInvalidKey } from '../http/authenticate.js';
+import { bearerAuthentication } from '../http/authenticate.js';
 import type { ProviderDialect, RateLimitState } from '../http/provider-dialect.js';
 import type { RecordedRequest } from '../request-log.js';
 import {
@@ -53,12 +53,7 @@ const IN_STREAM_ERROR = {
 export const openAIDialect: ProviderDialect<OpenAIChatRequest> = {
   provider: 'openai',
   schema: OpenAIChatRequest,
-  authenticate(headers) {
-    const key = bearerKey(headers);
-    if (key === undefined) return { kind: 'missing_key' };
-    return isInvalidKey(key) ? { kind: 'invalid_key', key } : undefined;
-  },
-  apiKey: (headers) => bearerKey(headers) ?? '',
+  ...bearerAuthentication,
   describe: describeOpenAIChatRequest,
   renderError: renderOpenAIError,
   headers: openAIHeaders,
