@@ -75,8 +75,8 @@ runMain(async () => {
   if (developmentKey)
     await ensureApiKey(database, { key: developmentKey, userId: 'dev', role: 'operator' });
 
-  const worker = await startWorker({ config, logger, database });
-  const api = await startApi({ config, logger, database });
+  const worker = await startWorker({ config, logger, database, registry: models });
+  const api = await startApi({ config, logger, database, models });
   print('');
   print(`aiq is running.`);
   print(`  API         ${api.url}/api/health`);

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
-import { loadModelRegistry } from '@aiq/providers';
+import { loadModelRegistry, type ModelRegistry } from '@aiq/providers';
 import {
   closeQueues,
   createQueues,
@@ -25,6 +25,8 @@ export interface StartApiOptions {
   database: Database;
   /** SSE heartbeat and stream-token lifetime. @defaultValue DEFAULT_SSE_SETTINGS */
   sse?: Partial<SseSettings>;
+  /** Models the API accepts. @defaultValue loadModelRegistry(config.modelsFile) */
+  models?: ModelRegistry;
 }
 
 export interface RunningApi {
@@ -70,12 +72,13 @@ export async function startApi({
   logger,
   database,
   sse,
+  models: givenModels,
 }: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
-  const models = loadModelRegistry(config.modelsFile);
+  const models = givenModels ?? loadModelRegistry(config.modelsFile);
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
   const subscriber = createRedisConnection({
     url: config.redis.url,
