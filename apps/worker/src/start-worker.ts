@@ -77,7 +77,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const registry = options.registry ?? loadModelRegistry(config.modelsFile);
   const queues = createQueues(redis, config.redis.prefix);
   const maintenance = createMaintenanceQueue(redis, config.redis.prefix);
-  const ledger = createLedgerWriter({ database, logger, maxBuffered: settings.ledgerMaxBuffered });
+  const ledger = createLedgerWriter({
+    database,
+    redis,
+    prefix: config.redis.prefix,
+    logger,
+    maxBuffered: settings.ledgerMaxBuffered,
+    claimIdleMs: settings.ledgerClaimIdleMs,
+  });
   const deps = {
     config,
     settings,

@@ -31,11 +31,16 @@ export interface WorkerSettings {
   readonly reconcileIntervalMs: number;
   /**
    * Tasks younger than this (since their last ledger update) are left alone, so writes still
-   * in a ledger buffer land first. @defaultValue 30 000 ms
+   * in the ledger outbox land first. @defaultValue 30 000 ms
    */
   readonly reconcileGraceMs: number;
-  /** Ledger writes buffered during a Postgres outage. @defaultValue 100 000 */
+  /** Ledger writes the Redis outbox holds during a Postgres outage. @defaultValue 100 000 */
   readonly ledgerMaxBuffered: number;
+  /**
+   * Ledger writes read by a worker that died are taken over by another after this long.
+   * @defaultValue 30 000 ms
+   */
+  readonly ledgerClaimIdleMs: number;
   /** Events kept per task for replay. @defaultValue 10 000 */
   readonly replayMaxEvents: number;
   /** Replay log lifetime after a task's last event. @defaultValue 3 600 s */
@@ -59,6 +64,7 @@ export function resolveWorkerSettings(
     reconcileIntervalMs: worker.reconcileIntervalMs,
     reconcileGraceMs: worker.reconcileGraceMs,
     ledgerMaxBuffered: worker.ledgerMaxBuffered,
+    ledgerClaimIdleMs: 30_000,
     replayMaxEvents: events.replayMaxEvents,
     replayTtlSeconds: events.replayTtlSeconds,
     ...overrides,

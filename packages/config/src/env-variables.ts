@@ -155,7 +155,7 @@ export const envVariables = {
   LEDGER_MAX_BUFFERED: variable(
     integer(100, 10_000_000).default(100_000),
     'an integer from 100 to 10000000',
-    'Ledger writes a worker holds in memory while Postgres is unreachable.',
+    'Ledger writes held in the Redis outbox while Postgres is unreachable; beyond it the oldest are dropped, counted and logged.',
   ),
   EVENTS_REPLAY_MAX: variable(
     integer(10, 1_000_000).default(10_000),

@@ -2,6 +2,8 @@ export type { AttemptRecord, TaskOutcome, TaskUpdate } from './ledger-records.js
 export { attemptRecordId } from './attempt-record-id.js';
 export {
   createLedgerWriter,
+  LEDGER_GROUP,
+  ledgerStreamKey,
   type LedgerStats,
   type LedgerWriter,
   type LedgerWriterOptions,

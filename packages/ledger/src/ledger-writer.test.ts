@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, createPostgresDatabase, type Database } from '@aiq/db';
 import { createLogger } from '@aiq/logger';
-import { startOwnPostgres } from '@aiq/testing';
+import { connectTestRedis, deletePrefix, startOwnPostgres, uniquePrefix } from '@aiq/testing';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptRecordId } from './attempt-record-id.js';
 import type { AttemptRecord } from './ledger-records.js';
-import { createLedgerWriter } from './ledger-writer.js';
+import { createLedgerWriter, LEDGER_GROUP, ledgerStreamKey } from './ledger-writer.js';
 
 const logger = createLogger(loadConfig({ LOG_LEVEL: 'silent' }));
 
@@ -43,6 +44,33 @@ async function insertTask(database: Database, taskId: string): Promise<void> {
   );
 }
 
+async function countAttempts(database: Database, taskId: string): Promise<number> {
+  const [row] = await database.query<{ count: string }>(
+    'SELECT count(*) FROM ai_requests WHERE task_id = $1',
+    [taskId],
+  );
+  return Number(row?.count);
+}
+
+/** A Postgres that never answers: writes to it fail like an outage. */
+function unreachableDatabase(): Database {
+  return createPostgresDatabase({
+    url: 'postgres://postgres@127.0.0.1:1/none',
+    poolSize: 1,
+    connectTimeoutSeconds: 1,
+  });
+}
+
+let redis: Redis;
+const prefix = uniquePrefix('ledger');
+beforeAll(async () => {
+  redis = await connectTestRedis();
+});
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
 describe('ledger writer on PGlite', () => {
   let database: Database;
   beforeAll(async () => {
@@ -52,14 +80,20 @@ describe('ledger writer on PGlite', () => {
   afterAll(() => database.close());
 
   it('should store a twice-written attempt once and keep the first terminal status', async () => {
-    const ledger = createLedgerWriter({ database, logger });
+    const ledger = createLedgerWriter({ database, redis, prefix: `${prefix}:a`, logger });
     const taskId = randomUUID();
     await insertTask(database, taskId);
-    ledger.updateTask({ kind: 'started', taskId, attempt: 2, at: Date.now() });
-    ledger.recordAttempt(attempt(taskId, 1));
-    ledger.recordAttempt(attempt(taskId, 1));
-    ledger.updateTask({ kind: 'finished', taskId, status: 'completed', result: { ok: 1 }, at: 1 });
-    ledger.updateTask({ kind: 'finished', taskId, status: 'failed', errorCode: 'x', at: 2 });
+    await ledger.updateTask({ kind: 'started', taskId, attempt: 2, at: Date.now() });
+    await ledger.recordAttempt(attempt(taskId, 1));
+    await ledger.recordAttempt(attempt(taskId, 1));
+    await ledger.updateTask({
+      kind: 'finished',
+      taskId,
+      status: 'completed',
+      result: { ok: 1 },
+      at: 1,
+    });
+    await ledger.updateTask({ kind: 'finished', taskId, status: 'failed', errorCode: 'x', at: 2 });
     await ledger.flush();
 
     const rows = await database.query<{ tokens_used: number; cost_usd: string }>(
@@ -78,37 +112,100 @@ describe('ledger writer on PGlite', () => {
       error_code: null,
     });
     expect(ledger.stats()).toMatchObject({ buffered: 0, written: 5, dropped: 0 });
+    // Written entries leave the outbox.
+    expect(await redis.xlen(ledgerStreamKey(`${prefix}:a`))).toBe(0);
+    await ledger.close();
+  });
+
+  it('should count a retry that lands after the terminal write without reopening the task', async () => {
+    const ledger = createLedgerWriter({ database, redis, prefix: `${prefix}:b`, logger });
+    const taskId = randomUUID();
+    await insertTask(database, taskId);
+    await ledger.updateTask({ kind: 'finished', taskId, status: 'completed', at: 1 });
+    await ledger.updateTask({ kind: 'started', taskId, attempt: 3, at: Date.now() });
+    await ledger.flush();
+    const [task] = await database.query<Record<string, unknown>>(
+      'SELECT status, retry_count FROM background_tasks WHERE id = $1',
+      [taskId],
+    );
+    expect(task).toEqual({ status: 'completed', retry_count: 2 });
+    await ledger.close();
+  });
+
+  it('should take over a batch that a stopped writer read but never wrote', async () => {
+    const shared = `${prefix}:c`;
+    const unreachable = unreachableDatabase();
+    const dead = createLedgerWriter({
+      database: unreachable,
+      redis,
+      prefix: shared,
+      logger,
+      retryDelayMs: 20,
+    });
+    const taskId = randomUUID();
+    for (let index = 1; index <= 50; index += 1) await dead.recordAttempt(attempt(taskId, index));
+    await expect.poll(() => dead.stats().failedFlushes).toBeGreaterThan(0);
+    // The dead writer holds the batch it read, unacknowledged, as a killed worker would; the
+    // rest wait unread.
+    const [pending] = (await redis.xpending(ledgerStreamKey(shared), LEDGER_GROUP)) as [number];
+    expect(pending).toBeGreaterThan(0);
+    expect(await redis.xlen(ledgerStreamKey(shared))).toBe(50);
+    await dead.close({ timeoutMs: 0 });
+    await unreachable.close();
+
+    const survivor = createLedgerWriter({
+      database,
+      redis,
+      prefix: shared,
+      logger,
+      claimIdleMs: 300,
+    });
+    await expect.poll(() => countAttempts(database, taskId), { timeout: 5_000 }).toBe(50);
+    await expect.poll(() => redis.xlen(ledgerStreamKey(shared))).toBe(0);
+    expect(survivor.stats()).toMatchObject({ written: 50, dropped: 0 });
+    await survivor.close();
+  });
+
+  it('should start the outbox again when Redis lost it (FLUSHALL, failover)', async () => {
+    const own = `${prefix}:d`;
+    const ledger = createLedgerWriter({ database, redis, prefix: own, logger, blockMs: 100 });
+    const taskId = randomUUID();
+    await ledger.recordAttempt(attempt(taskId, 1));
+    await ledger.flush();
+    await redis.del(ledgerStreamKey(own)); // the stream and its consumer group are gone
+    await ledger.recordAttempt(attempt(taskId, 2));
+    await ledger.flush();
+    expect(await countAttempts(database, taskId)).toBe(2);
     await ledger.close();
   });
 });
 
 describe('ledger writer through a Postgres outage', () => {
-  it('should hold writes while Postgres is down and write every one when it returns', async () => {
+  it('should hold writes in Redis while Postgres is down and write every one when it returns', async () => {
     const server = await startOwnPostgres();
     const database = createPostgresDatabase({
       url: server.url,
       poolSize: 2,
       connectTimeoutSeconds: 1,
     });
+    const own = `${prefix}:e`;
     try {
       await database.migrate();
-      const ledger = createLedgerWriter({ database, logger, retryDelayMs: 50 });
+      const ledger = createLedgerWriter({ database, redis, prefix: own, logger, retryDelayMs: 50 });
       const taskId = randomUUID();
-      for (let index = 1; index <= 100; index += 1) ledger.recordAttempt(attempt(taskId, index));
+      for (let index = 1; index <= 100; index += 1)
+        await ledger.recordAttempt(attempt(taskId, index));
       await ledger.flush();
 
       await server.stop();
-      for (let index = 101; index <= 600; index += 1) ledger.recordAttempt(attempt(taskId, index));
+      for (let index = 101; index <= 600; index += 1)
+        await ledger.recordAttempt(attempt(taskId, index));
       await expect.poll(() => ledger.stats().failedFlushes).toBeGreaterThan(0);
-      expect(ledger.stats().buffered).toBe(500);
+      expect(await redis.xlen(ledgerStreamKey(own))).toBe(500);
       await server.start();
       await ledger.flush();
 
-      const [count] = await database.query<{ count: string }>(
-        'SELECT count(*) FROM ai_requests WHERE task_id = $1',
-        [taskId],
-      );
-      expect(Number(count?.count)).toBe(600);
+      expect(await countAttempts(database, taskId)).toBe(600);
       expect(ledger.stats()).toMatchObject({ buffered: 0, dropped: 0, written: 600 });
       await ledger.close();
     } finally {
@@ -122,15 +219,29 @@ describe('ledger writer through a Postgres outage', () => {
     const capture = createLogger(loadConfig({ LOG_LEVEL: 'error' }), {
       destination: { write: (line: string) => lines.push(line) },
     });
-    const database = createPostgresDatabase({
-      url: 'postgres://postgres@127.0.0.1:1/none',
-      poolSize: 1,
-      connectTimeoutSeconds: 1,
+    const database = unreachableDatabase();
+    const own = `${prefix}:f`;
+    const ledger = createLedgerWriter({
+      database,
+      redis,
+      prefix: own,
+      logger: capture,
+      maxBuffered: 100,
     });
-    const ledger = createLedgerWriter({ database, logger: capture, maxBuffered: 10 });
     const taskId = randomUUID();
-    for (let index = 1; index <= 15; index += 1) ledger.recordAttempt(attempt(taskId, index));
-    expect(ledger.stats()).toMatchObject({ buffered: 10, dropped: 5 });
+    for (let index = 1; index <= 105; index += 1)
+      await ledger.recordAttempt(attempt(taskId, index));
+    expect(ledger.stats()).toMatchObject({ dropped: 5 });
+    expect(await redis.xlen(ledgerStreamKey(own))).toBe(100);
+    // The oldest went: the newest are kept.
+    const [[, [, newest] = []] = []] = await redis.xrevrange(
+      ledgerStreamKey(own),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    );
+    expect(JSON.parse(newest ?? '{}')).toMatchObject({ record: { attempt: 105 } });
     expect(lines.join('')).toMatch(/ledger buffer full/);
     await ledger.close({ timeoutMs: 10 });
     await database.close();

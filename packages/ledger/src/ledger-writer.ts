@@ -1,166 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
+import type { Redis } from 'ioredis';
 import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
 import { writeLedgerBatch, type LedgerOperation } from './write-ledger-batch.js';
 
 /** Options of {@link createLedgerWriter}. */
 export interface LedgerWriterOptions {
   database: Database;
+  /** A command connection; the writer duplicates it for its blocking reads. */
+  redis: Redis;
+  /** The queue prefix: the outbox is the stream `<prefix>:ledger`. */
+  prefix: string;
   logger: Logger;
   /**
-   * Writes held while Postgres is unreachable. When full, the oldest write is dropped, counted
-   * in `stats().dropped` and logged at error level: never silently.
-   * @defaultValue 100 000 (a few hundred bytes each: tens of MB at most)
+   * Writes the outbox holds (not yet in Postgres) before the oldest are dropped: each drop is
+   * counted in `stats().dropped` and logged at error level, never silent. Each write costs
+   * Redis memory (a few hundred bytes plus the prompt and response).
+   * @defaultValue 100 000
    */
   maxBuffered?: number;
   /** Writes per transaction. @defaultValue 500 */
   batchSize?: number;
-  /** How long a write may wait for company before a flush starts. @defaultValue 50 ms */
-  flushDelayMs?: number;
-  /** First wait after a failed flush; doubles up to 5 s while Postgres stays away. @defaultValue 250 ms */
+  /** First wait after a failed write; doubles up to 5 s while Postgres stays away. @defaultValue 250 ms */
   retryDelayMs?: number;
+  /**
+   * A batch read by a writer that stopped (a killed worker) is taken over by another writer
+   * after it has been pending this long. @defaultValue 30 000 ms
+   */
+  claimIdleMs?: number;
+  /** Longest blocking read of the outbox. @defaultValue 1 000 ms */
+  blockMs?: number;
 }
 
 /** Counters for metrics, health and tests. */
 export interface LedgerStats {
+  /** Writes waiting in the outbox (every process's), as last seen. */
   readonly buffered: number;
+  /** Writes this process put in Postgres. */
   readonly written: number;
+  /** Writes this process dropped because the outbox was full. */
   readonly dropped: number;
   readonly failedFlushes: number;
 }
 
-/** The workers' only way to write the ledger. Recording never blocks on Postgres. */
+/** The workers' only way to write the ledger. Recording never waits for Postgres. */
 export interface LedgerWriter {
-  /** Buffers one `ai_requests` row. */
-  recordAttempt(record: AttemptRecord): void;
-  /** Buffers one `background_tasks` change. */
-  updateTask(update: TaskUpdate): void;
-  /** Resolves once everything recorded before the call is written (waits out outages). */
+  /** Appends one `ai_requests` row to the outbox; resolved means it survives this process. */
+  recordAttempt(record: AttemptRecord): Promise<void>;
+  /** Appends one `background_tasks` change to the outbox. */
+  updateTask(update: TaskUpdate): Promise<void>;
+  /** Resolves once everything this process recorded is in Postgres (waits out outages). */
   flush(): Promise<void>;
   stats(): LedgerStats;
   /**
-   * Flushes for at most `timeoutMs`, then stops. Anything still buffered is logged with its
-   * count (the reconciler repairs task rows from Redis).
+   * Flushes for at most `timeoutMs`, then stops reading the outbox. Whatever is not written
+   * yet stays in Redis for the other writers (or this worker's next start).
    */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
+/** The outbox stream of a queue prefix. */
+export function ledgerStreamKey(prefix: string): string {
+  return `${prefix}:ledger`;
+}
+
+/** The consumer group every ledger writer of a prefix reads the outbox in. */
+export const LEDGER_GROUP = 'ledger-writers';
+
 const MAX_RETRY_DELAY_MS = 5_000;
+const FLUSH_POLL_MS = 20;
+/** A consumer with nothing pending and idle this long belonged to a process that is gone. */
+const FORGET_CONSUMER_AFTER_MS = 3_600_000;
+
+// Append and bound in one step: XTRIM drops the oldest entries beyond the bound and says how
+// many, so the writer that hit the bound can count and log them.
+const APPEND_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], '*', 'op', ARGV[1])
+local dropped = redis.call('XTRIM', KEYS[1], 'MAXLEN', tonumber(ARGV[2]))
+return {id, dropped}`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+function operationOf([, fields]: StreamEntry): LedgerOperation | undefined {
+  if (!Array.isArray(fields)) return undefined; // deleted meanwhile (Redis 6.2 claims say nil)
+  const index = fields.indexOf('op');
+  const value = index === -1 ? undefined : fields[index + 1];
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as LedgerOperation;
+  } catch {
+    return undefined;
+  }
+}
+
+function isNoGroup(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('NOGROUP');
+}
 
 /**
- * A batched writer with a bounded in-memory buffer: workers record and move on; one loop per
- * process writes batches in transactions, and holds them through a Postgres outage, writing
- * them in order when it returns.
+ * A transactional outbox in a Redis stream. Recording appends to the stream (Redis is where the
+ * jobs live, with AOF on, so a write recorded before a job moves on survives a SIGKILL of the
+ * worker); every worker process reads the stream in one consumer group and writes batches to
+ * Postgres, acknowledging and deleting them only once committed. Through a Postgres outage the
+ * writes wait in the stream, bounded; a batch held by a writer that died is claimed by another
+ * after `claimIdleMs`. Rows are idempotent (deterministic ids, first terminal status wins), so a
+ * batch written twice is stored once.
  */
 export function createLedgerWriter({
   database,
+  redis,
+  prefix,
   logger,
   maxBuffered = 100_000,
   batchSize = 500,
-  flushDelayMs = 50,
   retryDelayMs = 250,
+  claimIdleMs = 30_000,
+  blockMs = 1_000,
 }: LedgerWriterOptions): LedgerWriter {
-  const buffer: LedgerOperation[] = [];
-  let written = 0; // operations written since start
+  const key = ledgerStreamKey(prefix);
+  const consumer = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const reader = redis.duplicate({ connectionName: 'aiq-ledger-reader' });
+  reader.on('error', () => undefined); // the command connection's handler reports outages
+  const stop = new AbortController();
+  let written = 0;
   let dropped = 0;
   let failedFlushes = 0;
-  let enqueued = 0; // operations ever recorded
-  let running: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  let outageSince: number | undefined;
+  let buffered = 0;
   let lastDropLog = 0;
-  const waiters: { upTo: number; resolve: () => void }[] = [];
+  let lastAppended: string | undefined;
+  let outageSince: number | undefined;
 
-  function settleWaiters(): void {
-    const done = written + dropped;
-    for (let index = waiters.length - 1; index >= 0; index -= 1) {
-      const waiter = waiters[index];
-      if (waiter && waiter.upTo <= done) {
-        waiters.splice(index, 1);
-        waiter.resolve();
-      }
-    }
-  }
-
-  function push(operation: LedgerOperation): void {
-    if (buffer.length >= maxBuffered) {
-      const lost = buffer.shift();
-      dropped += 1;
+  async function append(operation: LedgerOperation): Promise<void> {
+    const [id, trimmed] = (await redis.eval(
+      APPEND_SCRIPT,
+      1,
+      key,
+      JSON.stringify(operation),
+      maxBuffered,
+    )) as [string, number];
+    lastAppended = id;
+    if (trimmed > 0) {
+      dropped += trimmed;
       const now = Date.now();
       if (now - lastDropLog > 5_000) {
         lastDropLog = now;
         logger.error(
-          { dropped, maxBuffered, lost: lost?.kind },
+          { dropped, maxBuffered },
           'ledger buffer full: dropping the oldest ledger write (Postgres unreachable too long)',
         );
       }
     }
-    buffer.push(operation);
-    enqueued += 1;
-    schedule(flushDelayMs);
   }
 
-  function schedule(delayMs: number): void {
-    if (running !== undefined || timer !== undefined || closed) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      running = drain().finally(() => {
-        running = undefined;
-        if (buffer.length > 0) schedule(0);
-      });
-    }, delayMs);
+  async function ensureGroup(): Promise<void> {
+    try {
+      // From the start of the stream: writes appended before the group existed are read too.
+      await redis.xgroup('CREATE', key, LEDGER_GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
+    }
   }
 
-  async function drain(): Promise<void> {
+  async function readNew(): Promise<StreamEntry[]> {
+    const reply = (await reader.xreadgroup(
+      'GROUP',
+      LEDGER_GROUP,
+      consumer,
+      'COUNT',
+      batchSize,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      key,
+      '>',
+    )) as [string, StreamEntry[]][] | null;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  /** Takes over batches that a writer read but never acknowledged (it was killed). */
+  async function claimStale(): Promise<StreamEntry[]> {
+    const [, entries] = (await redis.xautoclaim(
+      key,
+      LEDGER_GROUP,
+      consumer,
+      claimIdleMs,
+      '0-0',
+      'COUNT',
+      batchSize,
+    )) as [string, StreamEntry[], string[]];
+    if (entries.length > 0) {
+      logger.warn({ writes: entries.length }, 'ledger took over writes left by a stopped writer');
+    }
+    await forgetGoneConsumers();
+    return entries;
+  }
+
+  async function forgetGoneConsumers(): Promise<void> {
+    const consumers = (await redis.xinfo('CONSUMERS', key, LEDGER_GROUP)) as unknown[][];
+    for (const fields of consumers) {
+      const info = new Map<unknown, unknown>();
+      for (let index = 0; index < fields.length; index += 2) {
+        info.set(fields[index], fields[index + 1]);
+      }
+      const name = String(info.get('name'));
+      if (name === consumer || Number(info.get('pending')) > 0) continue;
+      if (Number(info.get('idle')) > FORGET_CONSUMER_AFTER_MS) {
+        await redis.xgroup('DELCONSUMER', key, LEDGER_GROUP, name);
+      }
+    }
+  }
+
+  /** Writes one batch, retrying until Postgres takes it; false if stopped first. */
+  async function write(entries: StreamEntry[]): Promise<boolean> {
+    const operations = entries.flatMap((entry) => {
+      const operation = operationOf(entry);
+      if (operation === undefined) {
+        logger.error({ entryId: entry[0] }, 'ledger outbox entry unreadable; discarding it');
+        return [];
+      }
+      return [operation];
+    });
     let delay = retryDelayMs;
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, batchSize);
+    for (;;) {
       try {
-        await writeLedgerBatch(database.db, batch);
+        if (operations.length > 0) await writeLedgerBatch(database.db, operations);
+        break;
       } catch (error) {
         failedFlushes += 1;
         if (outageSince === undefined) {
           outageSince = Date.now();
           logger.warn(
-            { err: error, buffered: buffer.length },
+            { err: error, buffered: Math.max(buffered, entries.length) },
             'ledger write failed; holding writes until Postgres answers',
           );
         }
-        if (closed) return;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // Left pending: another writer claims the batch after `claimIdleMs`.
+        if (stop.signal.aborted) return false;
+        await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
+        if (stop.signal.aborted) return false;
         delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-        continue;
       }
-      // Only now remove them: a write that failed stays at the head, in order.
-      buffer.splice(0, batch.length);
-      written += batch.length;
-      delay = retryDelayMs;
-      if (outageSince !== undefined) {
-        logger.info(
-          { outageMs: Date.now() - outageSince, buffered: buffer.length },
-          'ledger writes resumed',
-        );
-        outageSince = undefined;
+    }
+    const ids = entries.map(([id]) => id);
+    const replies = await redis
+      .multi()
+      .xack(key, LEDGER_GROUP, ...ids)
+      .xdel(key, ...ids)
+      .xlen(key)
+      .exec();
+    buffered = Number(replies?.[2]?.[1] ?? buffered);
+    written += operations.length;
+    if (outageSince !== undefined) {
+      logger.info({ outageMs: Date.now() - outageSince, buffered }, 'ledger writes resumed');
+      outageSince = undefined;
+    }
+    return true;
+  }
+
+  async function run(): Promise<void> {
+    let lastClaim = 0;
+    while (!stop.signal.aborted) {
+      try {
+        await ensureGroup();
+        for (;;) {
+          let entries: StreamEntry[] = [];
+          if (Date.now() - lastClaim >= claimIdleMs / 2) {
+            lastClaim = Date.now();
+            entries = await claimStale();
+          }
+          if (entries.length === 0) entries = await readNew();
+          if (stop.signal.aborted) return;
+          if (entries.length > 0 && !(await write(entries))) return;
+        }
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        // NOGROUP: the stream was lost (FLUSHALL, failover); the loop creates it again.
+        if (!isNoGroup(error)) logger.warn({ err: error }, 'ledger outbox read failed');
+        await sleep(retryDelayMs, undefined, { signal: stop.signal }).catch(() => undefined);
       }
-      settleWaiters();
     }
   }
 
-  function flush(): Promise<void> {
-    const upTo = enqueued;
-    if (written + dropped >= upTo) return Promise.resolve();
-    return new Promise((resolve) => {
-      waiters.push({ upTo, resolve });
-      schedule(0);
-    });
+  const running = run();
+
+  async function flush(): Promise<void> {
+    const upTo = lastAppended;
+    if (upTo === undefined) return;
+    // Written entries are deleted: none left up to our last append means all of ours are in.
+    while ((await redis.xrange(key, '-', upTo, 'COUNT', 1)).length > 0) {
+      await sleep(FLUSH_POLL_MS);
+    }
   }
 
   return {
-    recordAttempt: (record) => push({ kind: 'attempt', record }),
-    updateTask: (update) => push({ kind: 'task', update }),
+    recordAttempt: (record) => append({ kind: 'attempt', record }),
+    updateTask: (update) => append({ kind: 'task', update }),
     flush,
-    stats: () => ({ buffered: buffer.length, written, dropped, failedFlushes }),
+    stats: () => ({ buffered, written, dropped, failedFlushes }),
     async close({ timeoutMs = 10_000 } = {}) {
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<'timeout'>((resolve) => {
@@ -168,10 +307,14 @@ export function createLedgerWriter({
       });
       const outcome = await Promise.race([flush().then(() => 'flushed' as const), expired]);
       clearTimeout(timeout);
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (outcome === 'timeout' && buffer.length > 0) {
-        logger.error({ buffered: buffer.length }, 'ledger closed with unwritten writes');
+      stop.abort();
+      reader.disconnect(); // ends a blocking read at once
+      // A write or acknowledgement stuck on an unreachable server is not waited for: what it
+      // held stays pending in the outbox for the other writers.
+      await Promise.race([running, sleep(2_000)]);
+      if (outcome === 'timeout') {
+        const left = redis.status === 'ready' ? await redis.xlen(key) : buffered;
+        logger.warn({ buffered: left }, 'ledger writer stopped; unwritten writes stay in Redis');
       }
     },
   };

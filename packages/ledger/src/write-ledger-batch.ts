@@ -51,15 +51,17 @@ async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<voi
   );
   const at = new Date(update.at).toISOString();
   if (update.kind === 'started') {
+    // Writers of several processes may land a `started` after the task's terminal write: it
+    // still counts the retry, but never reopens the task.
     await tx
       .update(backgroundTasks)
       .set({
-        status: 'processing',
+        status: sql`CASE WHEN ${backgroundTasks.status} IN ('pending', 'processing') THEN 'processing' ELSE ${backgroundTasks.status} END`,
         retryCount: sql`GREATEST(${backgroundTasks.retryCount}, ${update.attempt - 1})`,
         startedAt: sql`COALESCE(${backgroundTasks.startedAt}, ${at}::timestamptz)`,
         updatedAt: sql`now()`,
       })
-      .where(open);
+      .where(eq(backgroundTasks.id, update.taskId));
     return;
   }
   await tx

@@ -30,7 +30,7 @@ export function createBackgroundProcessor(deps: WorkerDeps): Processor<unknown, 
       throw new UnrecoverableError(`unknown_task_type: no handler for "${data.type}"`);
     }
     const attempt = job.attemptsMade + 1;
-    deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+    await deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
     await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
     await deps.events.publish(data.taskId, {
       type: 'started',
@@ -45,7 +45,7 @@ export function createBackgroundProcessor(deps: WorkerDeps): Processor<unknown, 
     });
     try {
       const result = await handler.run(handler.input.parse(data.input), context);
-      deps.ledger.updateTask({
+      await deps.ledger.updateTask({
         kind: 'finished',
         taskId: data.taskId,
         status: 'completed',

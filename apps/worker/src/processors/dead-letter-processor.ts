@@ -14,7 +14,7 @@ export function createDeadLetterProcessor(
   return async function deadLetter(job) {
     const data = DeadLetterJob.parse(job.data);
     const last = data.failures.at(-1);
-    deps.ledger.updateTask({
+    await deps.ledger.updateTask({
       kind: 'finished',
       taskId: data.taskId,
       status: last?.errorCode === 'timeout' ? 'timeout' : 'failed',

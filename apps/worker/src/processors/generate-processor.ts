@@ -42,7 +42,7 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const model = deps.registry.resolve(data.model);
-    deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+    await deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
     await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
     await deps.events.publish(data.taskId, {
       type: 'started',
@@ -73,7 +73,7 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
         finishReason: success.finishReason,
         usage: success.usage,
       };
-      deps.ledger.updateTask({
+      await deps.ledger.updateTask({
         kind: 'finished',
         taskId: data.taskId,
         status: 'completed',

@@ -98,8 +98,8 @@ export async function reconcile(
       if (outcome === null || outcome === undefined) continue; // next run
       const status = outcome.status === 'cancelled' ? 'cancelled' : 'completed';
       const { record, ...result } = outcome;
-      if (record !== undefined) deps.ledger.recordAttempt(record); // stored once (deterministic id)
-      deps.ledger.updateTask({
+      if (record !== undefined) await deps.ledger.recordAttempt(record); // stored once (deterministic id)
+      await deps.ledger.updateTask({
         kind: 'finished',
         taskId: row.id,
         status,
@@ -111,7 +111,7 @@ export async function reconcile(
       await job.retry('failed');
       retried += 1;
     } else if (state === 'failed') {
-      deps.ledger.updateTask({
+      await deps.ledger.updateTask({
         kind: 'finished',
         taskId: row.id,
         status: 'failed',

@@ -1,0 +1,63 @@
+import { deletePrefix, startOwnPostgres, testServices } from '@aiq/testing';
+import { describe, expect, it } from 'vitest';
+import { generation } from './harness/worker-harness.js';
+import { startProducerHarness } from './harness/producer-harness.js';
+import { spawnWorkerProcess } from './harness/worker-process.js';
+
+const TASKS = 12;
+
+describe('ledger durability', () => {
+  it('should keep every ai_requests row, failed attempts included, when a worker is SIGKILLed during a Postgres outage', async () => {
+    const { redisUrl } = await testServices();
+    const postgresServer = await startOwnPostgres();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: postgresServer.url });
+    // The first attempts fail (retryable 500s), the retries succeed: each task leaves failed
+    // rows that only the ledger outbox knows about; job return values carry completed rows only.
+    harness.mock.addScenario({ provider: 'openai', fault: 'server_error', count: TASKS });
+    const workers = [];
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: TASKS }, (_, index) =>
+          harness.submit(generation('gpt-5', `Durable ${index}`)),
+        ),
+      );
+      await postgresServer.stop();
+      const first = await spawnWorkerProcess(harness.env, { generationConcurrency: TASKS });
+      workers.push(first);
+      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
+      expect(
+        tasks.every((task) =>
+          harness.events.events(task.taskId).some((event) => event.type === 'done'),
+        ),
+      ).toBe(true);
+      await expect.poll(() => first.stdout(), { timeout: 10_000 }).toMatch(/holding writes/);
+      // Everything the ledger knows is still unwritten when the worker dies.
+      expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+
+      await postgresServer.start();
+      workers.push(await spawnWorkerProcess(harness.env, { ledgerClaimIdleMs: 1_000 }));
+      const rejected = harness.mock
+        .requests({ provider: 'openai' })
+        .filter((request) => request.status === 500).length;
+      expect(rejected).toBe(TASKS);
+      const counts = async () =>
+        (
+          await harness.database
+            .query<{ failed: string; completed: string; retries: string }>(
+              `SELECT (SELECT count(*) FROM ai_requests WHERE status = 'failed' AND error_code = 'server_error') AS failed,
+                      (SELECT count(*) FROM ai_requests WHERE status = 'completed') AS completed,
+                      (SELECT sum(retry_count) FROM background_tasks WHERE status = 'completed') AS retries`,
+            )
+            .catch(() => [])
+        )[0];
+      await expect
+        .poll(counts, { timeout: 30_000, interval: 250 })
+        .toEqual({ failed: String(rejected), completed: String(TASKS), retries: String(rejected) });
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await postgresServer.destroy();
+    }
+  }, 120_000);
+});
