@@ -2,7 +2,7 @@ import type { Logger } from '@aiq/logger';
 import { cancelChannel } from '@aiq/queue';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ABORT_REASON } from './processors/attempt-failure.js';
+import { ABORT_REASON } from './abort-reason.js';
 
 /**
  * Listens for cancellations and aborts the job's signal on whichever of this process's workers

@@ -1,6 +1,6 @@
 import type { Logger } from '@aiq/logger';
 import type { Worker } from 'bullmq';
-import { ABORT_REASON } from './processors/attempt-failure.js';
+import { ABORT_REASON } from './abort-reason.js';
 
 /**
  * Graceful stop: the workers take no new jobs and active ones get `graceMs` to finish. Jobs

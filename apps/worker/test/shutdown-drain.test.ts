@@ -43,6 +43,21 @@ describe('SIGTERM', () => {
       const events = await harness.events.waitForTerminal(slow.taskId, 30_000);
       expect(events.at(-1)).toMatchObject({ type: 'done' });
       expect(events.filter((event) => event.type === 'reset')).toHaveLength(1);
+      // The interrupted call is on record as handed back, not as a user's cancel.
+      await expect
+        .poll(
+          () =>
+            harness.database.query(
+              `SELECT status, error_code, partial FROM ai_requests WHERE task_id = $1
+               ORDER BY created_at`,
+              [slow.taskId],
+            ),
+          { timeout: 10_000, interval: 200 },
+        )
+        .toEqual([
+          { status: 'cancelled', error_code: 'worker_shutdown', partial: true },
+          { status: 'completed', error_code: null, partial: false },
+        ]);
     } finally {
       await Promise.all([worker.stop('SIGKILL'), successor?.stop('SIGTERM')]);
       await deletePrefix(harness.redis, harness.config.redis.prefix);

@@ -6,6 +6,7 @@ import {
   type GenerateRequest,
   type ModelInfo,
 } from '@aiq/providers';
+import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { markPartialOutput } from './partial-output-marker.js';
@@ -121,6 +122,10 @@ export async function runProviderAttempt(
 
   const completedAt = Date.now();
   const status = failure === undefined ? 'completed' : statusOf(failure);
+  // An attempt cut short by a worker's shutdown was not cancelled by anyone: its job goes back
+  // to the queue, and the row says so.
+  const handedBack =
+    failure?.kind === 'cancelled' && attempt.signal.reason === ABORT_REASON.shutdown;
   const record: AttemptRecord = {
     // One completed row per step at most; one row per run of a failed attempt.
     id:
@@ -132,8 +137,10 @@ export async function runProviderAttempt(
     provider: attempt.model.provider,
     model: attempt.model.id,
     status,
-    errorCode: failure === undefined ? null : errorCodeOf(failure),
-    errorMessage: failure === undefined ? null : failure.message,
+    errorCode: handedBack ? 'worker_shutdown' : failure === undefined ? null : errorCodeOf(failure),
+    errorMessage: handedBack
+      ? 'Worker shut down mid-call; the job went back to the queue.'
+      : (failure?.message ?? null),
     prompt: promptOf(attempt.messages),
     response: text,
     partial: failure !== undefined && text.length > 0,
@@ -148,7 +155,7 @@ export async function runProviderAttempt(
     startedAt,
     completedAt,
   };
-  deps.ledger.recordAttempt(record);
+  await deps.ledger.recordAttempt(record);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
   return { text, usage, finishReason, model: answeredModel, record };
 }

@@ -1,14 +1,12 @@
 import { cancelKey } from '@aiq/queue';
 import { ProviderError } from '@aiq/providers';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import { resetPartialOutput } from '../generation/partial-output-marker.js';
 import { backoffDelayMs, RetryAttemptError } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { logAttemptFailure } from './dead-letter.js';
-
-/** Why a worker aborted a job's signal. */
-export const ABORT_REASON = { cancelled: 'cancelled', shutdown: 'shutdown' } as const;
 
 /** What the processor returns instead of throwing. */
 export type HandledOutcome =
@@ -44,7 +42,7 @@ async function isCancelled(context: FailureContext): Promise<boolean> {
 /** Publishes `cancelled` and records it; the job completes so it is neither retried nor dead-lettered. */
 export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise<HandledOutcome> {
   await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' });
-  deps.ledger.updateTask({
+  await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
     status: 'cancelled',
@@ -126,7 +124,7 @@ export async function reportFinalFailure(
   const message = errorMessageOf(error);
   const retryable = ProviderError.isInstance(error) ? error.retryable : false;
   await deps.events.publish(taskId, { type: 'error', code, message, retryable });
-  deps.ledger.updateTask({
+  await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
     status,
