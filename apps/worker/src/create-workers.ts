@@ -19,7 +19,6 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
-    settings: { backoffStrategy: createBackoffStrategy(config.retry) },
   };
   const make = (name: string, processor: Processor, options: Partial<WorkerOptions>) => {
     const worker = new Worker(name, processor, { ...common, ...options });
@@ -34,6 +33,7 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
       workers.push(
         make(name, createGenerateProcessor(deps), {
           concurrency: settings.generationConcurrency,
+          settings: { backoffStrategy: createBackoffStrategy(config.retry.generate) },
           limiter: { max: config.providers[provider].requestsPerMinute, duration: 60_000 },
         }),
       );
@@ -43,6 +43,7 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
     workers.push(
       make('background-task', createBackgroundProcessor(deps), {
         concurrency: settings.backgroundConcurrency,
+        settings: { backoffStrategy: createBackoffStrategy(config.retry.background) },
       }),
     );
   }

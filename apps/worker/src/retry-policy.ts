@@ -1,4 +1,4 @@
-import type { Config } from '@aiq/config';
+import type { RetryPolicy } from '@aiq/config';
 import { BACKOFF_TYPE } from '@aiq/queue';
 import type { BackoffStrategy } from 'bullmq';
 
@@ -10,7 +10,7 @@ import type { BackoffStrategy } from 'bullmq';
  */
 export function backoffDelayMs(
   retry: number,
-  { baseDelayMs, maxDelayMs }: Pick<Config['retry'], 'baseDelayMs' | 'maxDelayMs'>,
+  { baseDelayMs, maxDelayMs }: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
   random: () => number = Math.random,
 ): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, retry - 1));
@@ -36,7 +36,7 @@ export class RetryAttemptError extends Error {
  * BullMQ's `settings.backoffStrategy` (the one seam, house style R11): the announced delay for
  * our own retries, full jitter for anything else (e.g. an unexpected exception).
  */
-export function createBackoffStrategy(retry: Config['retry']): BackoffStrategy {
+export function createBackoffStrategy(retry: RetryPolicy): BackoffStrategy {
   return (attemptsMade, type, error) => {
     if (type !== BACKOFF_TYPE) return 0;
     if (error instanceof RetryAttemptError) return error.retryDelayMs;

@@ -6,7 +6,8 @@ import { generation, startWorkerHarness, type WorkerHarness } from './harness/wo
 describe('generation retries', () => {
   let harness: WorkerHarness;
   beforeAll(async () => {
-    harness = await startWorkerHarness();
+    // Background tasks get their own policy; generations keep the runbook's 3 attempts.
+    harness = await startWorkerHarness({ env: { BACKGROUND_RETRY_ATTEMPTS: '4' } });
   });
   afterAll(() => harness.close());
 
@@ -78,6 +79,24 @@ describe('generation retries', () => {
       error_code: 'overloaded',
       retry_count: 2,
     });
+  });
+
+  it('should give a background task the attempts of its own job type before the dead-letter queue', async () => {
+    harness.mock.addScenario({ provider: 'deepseek', fault: 'service_unavailable', count: 4 });
+    const { taskId } = await harness.submit({
+      kind: 'background',
+      userId: 'user-1',
+      type: 'ai_background_generation',
+      input: { model: 'deepseek-chat', messages: [{ role: 'user', content: 'Long one' }] },
+    });
+    const events = await harness.events.waitForTerminal(taskId);
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'overloaded' });
+    const deadLetter = await harness.queues['dead-letter'].getJob(taskId);
+    const data = DeadLetterJob.parse(deadLetter?.data);
+    expect(data.queue).toBe('background-task');
+    expect(data.failures.map((failure) => failure.attempt)).toEqual([1, 2, 3, 4]);
+    await harness.worker.flushLedger();
+    expect(await harness.task(taskId)).toMatchObject({ status: 'failed', retry_count: 3 });
   });
 
   it('should fall back along the registry chain when a provider fails for good', async () => {

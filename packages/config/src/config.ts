@@ -13,6 +13,16 @@ export interface ProviderConfig {
 }
 
 /** Which queues a worker process consumes. */
+/** How a job type retries: attempts, then full-jitter backoff from the base delay up to the cap. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** A job type with its own deadline and retry policy. */
+export type JobKind = keyof Config['retry'];
+
 export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
 
 export type DatabaseConfig =
@@ -49,11 +59,8 @@ export interface Config {
     readonly ensembleMs: number;
     readonly backgroundMs: number;
   };
-  readonly retry: {
-    readonly attempts: number;
-    readonly baseDelayMs: number;
-    readonly maxDelayMs: number;
-  };
+  /** Retry policy per job type (the runbook's default for both: 3 attempts, 1 s doubling to 10 s). */
+  readonly retry: { readonly generate: RetryPolicy; readonly background: RetryPolicy };
   readonly circuit: { readonly failureThreshold: number; readonly resetMs: number };
 }
 
@@ -114,9 +121,16 @@ export function toConfig(env: Env): Config {
       backgroundMs: env.BACKGROUND_TIMEOUT_MS,
     },
     retry: {
-      attempts: env.RETRY_ATTEMPTS,
-      baseDelayMs: env.RETRY_BASE_DELAY_MS,
-      maxDelayMs: env.RETRY_MAX_DELAY_MS,
+      generate: {
+        attempts: env.GENERATE_RETRY_ATTEMPTS ?? env.RETRY_ATTEMPTS,
+        baseDelayMs: env.GENERATE_RETRY_BASE_DELAY_MS ?? env.RETRY_BASE_DELAY_MS,
+        maxDelayMs: env.GENERATE_RETRY_MAX_DELAY_MS ?? env.RETRY_MAX_DELAY_MS,
+      },
+      background: {
+        attempts: env.BACKGROUND_RETRY_ATTEMPTS ?? env.RETRY_ATTEMPTS,
+        baseDelayMs: env.BACKGROUND_RETRY_BASE_DELAY_MS ?? env.RETRY_BASE_DELAY_MS,
+        maxDelayMs: env.BACKGROUND_RETRY_MAX_DELAY_MS ?? env.RETRY_MAX_DELAY_MS,
+      },
     },
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,

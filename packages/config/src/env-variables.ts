@@ -239,7 +239,7 @@ export const envVariables = {
   RETRY_ATTEMPTS: variable(
     integer(1, 100).default(3),
     'an integer from 1 to 100',
-    'Attempts per job before it moves to the dead-letter queue (runbook: 3).',
+    'Attempts per job before it moves to the dead-letter queue (runbook: 3); GENERATE_/BACKGROUND_ variants override it per job type.',
   ),
   RETRY_BASE_DELAY_MS: variable(
     milliseconds.default(1_000),
@@ -250,6 +250,36 @@ export const envVariables = {
     milliseconds.default(10_000),
     MILLISECONDS,
     'Cap on the retry delay (runbook: 10 s).',
+  ),
+  GENERATE_RETRY_ATTEMPTS: variable(
+    integer(1, 100).optional(),
+    'an integer from 1 to 100',
+    'Attempts of a generation job; unset: RETRY_ATTEMPTS.',
+  ),
+  GENERATE_RETRY_BASE_DELAY_MS: variable(
+    milliseconds.optional(),
+    MILLISECONDS,
+    'First retry delay of a generation job; unset: RETRY_BASE_DELAY_MS.',
+  ),
+  GENERATE_RETRY_MAX_DELAY_MS: variable(
+    milliseconds.optional(),
+    MILLISECONDS,
+    'Retry delay cap of a generation job; unset: RETRY_MAX_DELAY_MS.',
+  ),
+  BACKGROUND_RETRY_ATTEMPTS: variable(
+    integer(1, 100).optional(),
+    'an integer from 1 to 100',
+    'Attempts of a background task; unset: RETRY_ATTEMPTS.',
+  ),
+  BACKGROUND_RETRY_BASE_DELAY_MS: variable(
+    milliseconds.optional(),
+    MILLISECONDS,
+    'First retry delay of a background task; unset: RETRY_BASE_DELAY_MS.',
+  ),
+  BACKGROUND_RETRY_MAX_DELAY_MS: variable(
+    milliseconds.optional(),
+    MILLISECONDS,
+    'Retry delay cap of a background task; unset: RETRY_MAX_DELAY_MS.',
   ),
   CIRCUIT_FAILURE_THRESHOLD: variable(
     integer(1, 1000).default(5),

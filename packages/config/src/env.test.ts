@@ -71,6 +71,15 @@ describe('parseEnv', () => {
     expect(error.message).toBe('RETRY_BASE_DELAY_MS: expected at most RETRY_MAX_DELAY_MS');
   });
 
+  it("should check a job type's own retry delays against the cap that applies to it", () => {
+    expect(configErrorOf({ BACKGROUND_RETRY_BASE_DELAY_MS: '20000' }).message).toBe(
+      'BACKGROUND_RETRY_BASE_DELAY_MS: expected at most RETRY_MAX_DELAY_MS',
+    );
+    expect(
+      configErrorOf({ RETRY_BASE_DELAY_MS: '5000', GENERATE_RETRY_MAX_DELAY_MS: '2000' }).message,
+    ).toBe('RETRY_BASE_DELAY_MS: expected at most GENERATE_RETRY_MAX_DELAY_MS');
+  });
+
   it('should mark every key and credential-bearing URL as secret', () => {
     expect(secretVariableNames).toEqual(
       expect.arrayContaining([
@@ -85,6 +94,23 @@ describe('parseEnv', () => {
 });
 
 describe('loadConfig', () => {
+  it('should give each job type the runbook retry policy unless its own variables override it', () => {
+    expect(loadConfig({}).retry).toEqual({
+      generate: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+      background: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+    });
+    const config = loadConfig({
+      RETRY_ATTEMPTS: '4',
+      BACKGROUND_RETRY_ATTEMPTS: '6',
+      BACKGROUND_RETRY_MAX_DELAY_MS: '60000',
+      GENERATE_RETRY_BASE_DELAY_MS: '500',
+    });
+    expect(config.retry).toEqual({
+      generate: { attempts: 4, baseDelayMs: 500, maxDelayMs: 10_000 },
+      background: { attempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+    });
+  });
+
   it('should choose PGlite under DATA_DIR when DATABASE_URL is unset', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/aiq-data' });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/aiq-data/pglite' });

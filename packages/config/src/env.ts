@@ -8,15 +8,29 @@ const shape = Object.fromEntries(
   Object.entries(envVariables).map(([name, variable]) => [name, variable.schema]),
 ) as Shape;
 
+/** The retry variables of each job type, beside the defaults they override. */
+const RETRY_VARIABLES = [
+  ['RETRY_BASE_DELAY_MS', 'RETRY_MAX_DELAY_MS'],
+  ['GENERATE_RETRY_BASE_DELAY_MS', 'GENERATE_RETRY_MAX_DELAY_MS'],
+  ['BACKGROUND_RETRY_BASE_DELAY_MS', 'BACKGROUND_RETRY_MAX_DELAY_MS'],
+] as const;
+
 /** Cross-field rules; each has a test in env.test.ts. */
 export const Env = z.object(shape).superRefine((env, context) => {
-  if (env.RETRY_BASE_DELAY_MS > env.RETRY_MAX_DELAY_MS) {
-    context.addIssue({
-      code: 'custom',
-      path: ['RETRY_BASE_DELAY_MS'],
-      message: 'at most RETRY_MAX_DELAY_MS',
-      params: { crossField: true },
-    });
+  // Each job type's resolved base delay must not exceed its resolved cap.
+  for (const [baseName, maxName] of RETRY_VARIABLES) {
+    const base = env[baseName] ?? env.RETRY_BASE_DELAY_MS;
+    const max = env[maxName] ?? env.RETRY_MAX_DELAY_MS;
+    if (base > max) {
+      const named = env[baseName] === undefined ? 'RETRY_BASE_DELAY_MS' : baseName;
+      context.addIssue({
+        code: 'custom',
+        path: [named],
+        message: `at most ${env[maxName] === undefined ? 'RETRY_MAX_DELAY_MS' : maxName}`,
+        params: { crossField: true },
+      });
+      return;
+    }
   }
 });
 export type Env = z.infer<typeof Env>;

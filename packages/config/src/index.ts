@@ -1,4 +1,12 @@
-export type { Config, DatabaseConfig, ProviderConfig, ProviderName, WorkerRole } from './config.js';
+export type {
+  Config,
+  DatabaseConfig,
+  JobKind,
+  ProviderConfig,
+  ProviderName,
+  RetryPolicy,
+  WorkerRole,
+} from './config.js';
 export { loadConfig, toConfig } from './config.js';
 export { ConfigError } from './config-error.js';
 export { Env, parseEnv } from './env.js';

@@ -33,7 +33,7 @@ export {
   UnknownTaskTypeError,
   type TaskTypeSchemas,
 } from './task-types.js';
-export { enqueueTaskJob, taskJobFor, type TaskJob, type TaskRow } from './task-job.js';
+export { enqueueTaskJob, jobKindOf, taskJobFor, type TaskJob, type TaskRow } from './task-job.js';
 export {
   submitTask,
   IDEMPOTENCY_WINDOW_MS,

@@ -7,7 +7,7 @@ import type { JobsOptions } from 'bullmq';
  */
 export const BACKOFF_TYPE = 'aiq-full-jitter';
 
-/** Attempts and backoff from `config.retry`. */
+/** Attempts and backoff from a job type's retry policy (`config.retry.generate` or `.background`). */
 export function retryJobOptions(retry: { readonly attempts: number }): JobsOptions {
   return { attempts: retry.attempts, backoff: { type: BACKOFF_TYPE } };
 }

@@ -1,4 +1,4 @@
-import type { Config } from '@aiq/config';
+import type { Config, RetryPolicy } from '@aiq/config';
 import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import type { ModelRegistry } from '@aiq/providers';
@@ -69,14 +69,14 @@ export interface SubmittedTask {
  * The whole retry budget of a task: every attempt may run to its timeout and wait the longest
  * backoff. Each attempt has its own timeout (the runbook's `maxDuration` is per invocation).
  */
-function deadlineFor(timeoutMs: number, retry: Config['retry'], now = Date.now()): Date {
+function deadlineFor(timeoutMs: number, retry: RetryPolicy, now = Date.now()): Date {
   return new Date(now + (timeoutMs + retry.maxDelayMs) * retry.attempts);
 }
 
 function typeAndInput(
   deps: SubmitDeps,
   submission: Submission,
-): { type: string; input: unknown; timeoutMs: number } {
+): { type: string; input: unknown; timeoutMs: number; retry: RetryPolicy } {
   if (submission.kind === 'generation') {
     deps.registry.resolve(submission.model); // refuse an unknown model before writing anything
     const { model, messages, maxTokens, temperature, fallback = true } = submission;
@@ -84,6 +84,7 @@ function typeAndInput(
       type: GENERATION_TASK_TYPE,
       input: { model, messages, maxTokens, temperature, fallback },
       timeoutMs: deps.config.timeouts.generateMs,
+      retry: deps.config.retry.generate,
     };
   }
   const types: TaskTypeSchemas = deps.taskTypes ?? builtInTaskTypes;
@@ -93,6 +94,7 @@ function typeAndInput(
     type: submission.type,
     input: schema.parse(submission.input),
     timeoutMs: deps.config.timeouts.backgroundMs,
+    retry: deps.config.retry.background,
   };
 }
 
@@ -103,7 +105,7 @@ function typeAndInput(
  * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
-  const { type, input, timeoutMs } = typeAndInput(deps, submission);
+  const { type, input, timeoutMs, retry } = typeAndInput(deps, submission);
   if (submission.idempotencyKey !== undefined) await expireIdempotencyKey(deps, submission);
   const inserted = await deps.database.db
     .insert(backgroundTasks)
@@ -112,7 +114,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       type,
       input: JSON.parse(JSON.stringify(input)) as unknown, // drop undefined fields
       idempotencyKey: submission.idempotencyKey ?? null,
-      deadlineAt: deadlineFor(timeoutMs, deps.config.retry),
+      deadlineAt: deadlineFor(timeoutMs, retry),
     })
     .onConflictDoNothing()
     .returning();

@@ -1,3 +1,4 @@
+import type { Config, JobKind } from '@aiq/config';
 import type { ModelRegistry } from '@aiq/providers';
 import { generationQueueName, type JobPayload, type QueueName } from './catalog.js';
 import { enqueue, type Queues } from './queues.js';
@@ -44,11 +45,20 @@ export function taskJobFor(row: TaskRow, registry: ModelRegistry): TaskJob {
   };
 }
 
-/** Adds a task's job with the retry settings; a no-op when a job with its id is there already. */
+/** The job type of a queue, which picks its deadline and retry policy. */
+export function jobKindOf(queue: QueueName): JobKind {
+  return queue === 'background-task' ? 'background' : 'generate';
+}
+
+/**
+ * Adds a task's job with its job type's retry policy; a no-op when a job with its id is there
+ * already.
+ */
 export async function enqueueTaskJob(
   queues: Queues,
   job: TaskJob,
-  retry: { readonly attempts: number },
+  retry: Config['retry'],
 ): Promise<void> {
-  await enqueue(queues, job.queue, job.payload as never, retryJobOptions(retry));
+  const options = retryJobOptions(retry[jobKindOf(job.queue)]);
+  await enqueue(queues, job.queue, job.payload as never, options);
 }

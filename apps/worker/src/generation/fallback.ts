@@ -49,7 +49,7 @@ export async function fallBack(
     deps.queues,
     generationQueueName(next.provider),
     { ...job, model: next.id, triedModels: [...job.triedModels, job.model] },
-    retryJobOptions(deps.config.retry),
+    retryJobOptions(deps.config.retry.generate),
   );
   await deps.events.publish(job.taskId, {
     type: 'fallback',

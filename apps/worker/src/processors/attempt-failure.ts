@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '@aiq/config';
 import { cancelKey } from '@aiq/queue';
 import { ProviderError } from '@aiq/providers';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
@@ -23,6 +24,8 @@ export interface FailureContext {
    */
   readonly rateLimitQueue: Queue | undefined;
   readonly taskId: string;
+  /** The job type's retry policy (`config.retry.generate` or `.background`). */
+  readonly retry: RetryPolicy;
   /** 1-based. */
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -104,7 +107,7 @@ export async function handleAttemptFailure(
     errorCode: code,
     message: errorMessageOf(error),
   });
-  const delayMs = Math.max(backoffDelayMs(context.attempt, deps.config.retry), retryAfterMs ?? 0);
+  const delayMs = Math.max(backoffDelayMs(context.attempt, context.retry), retryAfterMs ?? 0);
   if (retryable && context.attempt < context.maxAttempts && now + delayMs < context.deadlineAt) {
     await announceRetry(context, { attempt: context.attempt + 1, delayMs, code }, partialText);
     return new RetryAttemptError(errorMessageOf(error), code, delayMs);

@@ -91,6 +91,7 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
           job,
           token,
           rateLimitQueue: deps.queues[job.queueName as QueueName],
+          retry: deps.config.retry.generate,
           taskId: data.taskId,
           attempt,
           maxAttempts,
