@@ -12,7 +12,6 @@ export interface ProviderConfig {
   readonly requestsPerMinute: number;
 }
 
-/** Which queues a worker process consumes. */
 /** How a job type retries: attempts, then full-jitter backoff from the base delay up to the cap. */
 export interface RetryPolicy {
   readonly attempts: number;
@@ -23,6 +22,7 @@ export interface RetryPolicy {
 /** A job type with its own deadline and retry policy. */
 export type JobKind = keyof Config['retry'];
 
+/** Which queues a worker process consumes. */
 export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
 
 export type DatabaseConfig =
