@@ -8,22 +8,24 @@ export interface HealthServer {
 
 /**
  * The worker's own HTTP endpoint for orchestrators: `GET /health` answers 200 while `isHealthy()`
- * holds (Redis connected), 503 otherwise.
+ * holds (Redis connected), 503 otherwise, with `details()` (the ledger's counters) in the body.
  */
 export function startHealthServer({
   host,
   port,
   isHealthy,
+  details = () => ({}),
 }: {
   host: string;
   port: number;
   isHealthy: () => boolean;
+  details?: () => Record<string, unknown>;
 }): Promise<HealthServer> {
   const server = http.createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/health') {
       const healthy = isHealthy();
       response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable' }));
+      response.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', ...details() }));
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });

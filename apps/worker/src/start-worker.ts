@@ -122,6 +122,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     host: config.api.host,
     port: config.worker.metricsPort,
     isHealthy: () => redis.status === 'ready',
+    details: () => ({ ledger: ledger.stats() }),
   });
   logger.info(
     { port: server.port, roles: settings.roles, concurrency: settings.generationConcurrency },

@@ -18,6 +18,10 @@ describe('worker process', () => {
       expect(worker.stdout()).toMatch(/"level":40.*maxmemory-policy is \\"allkeys-lru\\"/);
       const healthy = await fetch(`http://127.0.0.1:${port}/health`);
       expect(healthy.status).toBe(200);
+      expect(await healthy.json()).toMatchObject({
+        status: 'ok',
+        ledger: { buffered: 0, written: 0, dropped: 0, failedFlushes: 0 },
+      });
 
       // Redis gone: the worker stays up (it waits for Redis) and says it is unavailable.
       await redis.kill();

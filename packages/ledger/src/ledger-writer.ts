@@ -305,7 +305,11 @@ export function createLedgerWriter({
       const expired = new Promise<'timeout'>((resolve) => {
         timeout = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const outcome = await Promise.race([flush().then(() => 'flushed' as const), expired]);
+      // With Redis away there is nothing to wait for: the outbox keeps what it holds.
+      const outcome =
+        redis.status === 'ready'
+          ? await Promise.race([flush().then(() => 'flushed' as const), expired])
+          : 'timeout';
       clearTimeout(timeout);
       stop.abort();
       reader.disconnect(); // ends a blocking read at once
