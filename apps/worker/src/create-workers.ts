@@ -53,7 +53,9 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
   if (settings.roles.includes('maintenance')) {
     const runReconcile: Processor = async () => {
       const report = await reconcile(deps, { graceMs: settings.reconcileGraceMs });
-      if (report.reenqueued + report.repaired + report.retried > 0) {
+      if (report.skipped !== undefined) {
+        deps.logger.info(report, 'reconciler waits for the ledger outbox to catch up');
+      } else if (report.reenqueued + report.repaired + report.retried > 0) {
         deps.logger.warn(report, 'reconciler repaired the queue from the ledger');
       }
       return report;

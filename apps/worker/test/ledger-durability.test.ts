@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deletePrefix, startOwnPostgres, testServices } from '@aiq/testing';
 import { describe, expect, it } from 'vitest';
 import { generation } from './harness/worker-harness.js';
@@ -55,6 +56,55 @@ describe('ledger durability', () => {
         .toEqual({ failed: String(rejected), completed: String(TASKS), retries: String(rejected) });
     } finally {
       await Promise.all(workers.map((worker) => worker.stop('SIGTERM')));
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await postgresServer.destroy();
+    }
+  }, 120_000);
+
+  it('should not run a finished task again when its job left Redis before its ledger write reached Postgres', async () => {
+    const { redisUrl } = await testServices();
+    const postgresServer = await startOwnPostgres();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: postgresServer.url });
+    const worker = await spawnWorkerProcess(harness.env); // reconciles every second
+    try {
+      // Each answer takes 3 s: the tasks finish after Postgres has gone.
+      const tasks = await Promise.all(
+        Array.from({ length: TASKS }, (_, index) =>
+          harness.submit(generation('claude-haiku-4-5', `Once only ${index} [[mock ttft=3000]]`)),
+        ),
+      );
+      await postgresServer.stop();
+      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
+      // Completed-job retention ran out during the outage: Redis no longer knows these tasks.
+      await harness.queues['generate-anthropic'].clean(0, 1_000, 'completed');
+      expect(await harness.queues['generate-anthropic'].getJobCounts('completed')).toEqual({
+        completed: 0,
+      });
+      // Long enough for the reconciler's grace period to pass with the writes still held.
+      await sleep(3_000);
+      await postgresServer.start();
+
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.database
+                .query<{ count: string }>(
+                  `SELECT count(*) FROM background_tasks WHERE status = 'completed'`,
+                )
+                .catch(() => [])
+            )[0]?.count,
+          { timeout: 30_000, interval: 250 },
+        )
+        .toBe(String(TASKS));
+      // Give the reconciler several runs over the caught-up ledger, then count provider calls.
+      await sleep(3_000);
+      expect(harness.mock.requests({ provider: 'anthropic' })).toHaveLength(TASKS);
+      expect(worker.stdout()).toMatch(/reconciler waits for the ledger outbox to catch up/);
+      expect(worker.stdout()).not.toMatch(/reconciler repaired the queue/);
+    } finally {
+      await worker.stop('SIGTERM');
       await deletePrefix(harness.redis, harness.config.redis.prefix);
       await harness.close();
       await postgresServer.destroy();

@@ -5,7 +5,7 @@ import {
   type TaskJob,
   type TaskRow,
 } from '@aiq/queue';
-import type { AttemptRecord } from '@aiq/ledger';
+import { ledgerStreamKey, type AttemptRecord } from '@aiq/ledger';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** What one reconciler run did. */
@@ -18,6 +18,24 @@ export interface ReconcileReport {
   readonly repaired: number;
   /** Failed jobs of tasks an operator reset to `pending` (the runbook's bulk retry), retried. */
   readonly retried: number;
+  /**
+   * Set when the run compared nothing because the ledger outbox still holds writes older than
+   * the grace period: Postgres is behind, so its open rows are not evidence of lost work.
+   */
+  readonly skipped?: 'ledger_behind';
+}
+
+/** Age of the oldest write still waiting in the ledger outbox, or 0 when it is empty. */
+async function ledgerLagMs(deps: WorkerDeps): Promise<number> {
+  const [oldest] = await deps.redis.xrange(
+    ledgerStreamKey(deps.config.redis.prefix),
+    '-',
+    '+',
+    'COUNT',
+    1,
+  );
+  if (oldest === undefined) return 0;
+  return Date.now() - Number(oldest[0].split('-')[0]); // stream ids start with their epoch ms
 }
 
 interface OpenTaskRow {
@@ -65,7 +83,7 @@ async function currentJob(deps: WorkerDeps, first: TaskJob) {
 
 /**
  * Compares the ledger with Redis for open tasks older than `graceMs` and repairs the
- * difference: a task Redis lost (restart without persistence, FLUSHALL, failover) is enqueued
+ * difference (only once the ledger outbox has caught up to `graceMs` ago): a task Redis lost (restart without persistence, FLUSHALL, failover) is enqueued
  * again from its row; a job that finished while its ledger write was lost (a worker killed
  * between the two) is written to the ledger; a failed job whose task was reset to `pending`
  * is retried.
@@ -74,6 +92,12 @@ export async function reconcile(
   deps: WorkerDeps,
   { graceMs, limit = 1_000 }: { graceMs: number; limit?: number },
 ): Promise<ReconcileReport> {
+  // A task finished during a Postgres outage may have left Redis (completed-job retention)
+  // while its `finished` write still waits in the outbox: re-enqueueing it would run it twice.
+  // Every write older than the grace period must be in Postgres before its rows are trusted.
+  if ((await ledgerLagMs(deps)) > graceMs) {
+    return { checked: 0, reenqueued: 0, repaired: 0, retried: 0, skipped: 'ledger_behind' };
+  }
   const rows = await deps.database.query<OpenTaskRow>(
     `SELECT id, user_id, type, input, deadline_at, status FROM background_tasks
      WHERE status IN ('pending', 'processing') AND updated_at < now() - ($1::int * interval '1 millisecond')
