@@ -32,7 +32,7 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
       // The limiter lives in Redis: it holds across every worker of the fleet.
       workers.push(
         make(name, createGenerateProcessor(deps), {
-          concurrency: settings.generationConcurrency,
+          concurrency: settings.providerConcurrency[provider] ?? settings.generationConcurrency,
           settings: { backoffStrategy: createBackoffStrategy(config.retry.generate) },
           limiter: { max: config.providers[provider].requestsPerMinute, duration: 60_000 },
         }),

@@ -1,4 +1,4 @@
-import type { Config, WorkerRole } from '@aiq/config';
+import type { Config, ProviderName, WorkerRole } from '@aiq/config';
 
 export type { WorkerRole } from '@aiq/config';
 
@@ -11,6 +11,8 @@ export interface WorkerSettings {
   readonly roles: readonly WorkerRole[];
   /** Jobs at once per generation queue in this process. @defaultValue config.worker.concurrency */
   readonly generationConcurrency: number;
+  /** Provider queues with their own concurrency (`OPENAI_CONCURRENCY`, …). @defaultValue none */
+  readonly providerConcurrency: Readonly<Partial<Record<ProviderName, number>>>;
   /** Background tasks at once in this process. @defaultValue 2 */
   readonly backgroundConcurrency: number;
   /**
@@ -56,6 +58,7 @@ export function resolveWorkerSettings(
   return {
     roles: worker.roles,
     generationConcurrency: worker.concurrency,
+    providerConcurrency: worker.providerConcurrency,
     backgroundConcurrency: worker.backgroundConcurrency,
     lockDurationMs: worker.lockDurationMs,
     stalledIntervalMs: worker.stalledIntervalMs,

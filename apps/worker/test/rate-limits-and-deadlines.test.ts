@@ -4,7 +4,9 @@ import { generation, startWorkerHarness, type WorkerHarness } from './harness/wo
 describe('retry-after, deadlines and cancellation', () => {
   let harness: WorkerHarness;
   beforeAll(async () => {
-    harness = await startWorkerHarness({ env: { GENERATE_TIMEOUT_MS: '800' } });
+    harness = await startWorkerHarness({
+      env: { GENERATE_TIMEOUT_MS: '800', ANTHROPIC_CONCURRENCY: '1' },
+    });
   });
   afterAll(() => harness.close());
 
@@ -44,6 +46,28 @@ describe('retry-after, deadlines and cancellation', () => {
       status: 'completed',
       retry_count: 0,
     });
+  });
+
+  it('should run each provider queue at its own concurrency', async () => {
+    harness.mock.clearRequests();
+    const tasks = await Promise.all(
+      ['claude-haiku-4-5', 'gpt-5'].flatMap((model) =>
+        [1, 2, 3].map((index) =>
+          harness.submit(generation(model, `Paced ${index} [[mock ttft=300]]`)),
+        ),
+      ),
+    );
+    for (const task of tasks) await harness.events.waitForTerminal(task.taskId);
+    const starts = (provider: 'anthropic' | 'openai') =>
+      harness.mock
+        .requests({ provider })
+        .map((request) => request.timestamp)
+        .sort((a, b) => a - b);
+    const [firstClaude = 0, , lastClaude = 0] = starts('anthropic');
+    const [firstGpt = 0, , lastGpt = 0] = starts('openai');
+    // ANTHROPIC_CONCURRENCY=1: one call after another. OpenAI keeps WORKER_CONCURRENCY: together.
+    expect(lastClaude - firstClaude).toBeGreaterThanOrEqual(2 * 300);
+    expect(lastGpt - firstGpt).toBeLessThan(300);
   });
 
   it('should end an attempt at its deadline, keep the partial output, reset and retry', async () => {

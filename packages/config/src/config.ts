@@ -39,7 +39,10 @@ export interface Config {
   readonly api: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
   readonly worker: {
     readonly metricsPort: number;
+    /** Jobs per provider queue per process. */
     readonly concurrency: number;
+    /** Provider queues whose concurrency differs from `concurrency`. */
+    readonly providerConcurrency: Readonly<Partial<Record<ProviderName, number>>>;
     readonly roles: readonly WorkerRole[];
     readonly backgroundConcurrency: number;
     readonly shutdownGraceMs: number;
@@ -79,6 +82,15 @@ export function toConfig(env: Env): Config {
     worker: {
       metricsPort: env.WORKER_METRICS_PORT,
       concurrency: env.WORKER_CONCURRENCY,
+      providerConcurrency: Object.fromEntries(
+        (
+          [
+            ['openai', env.OPENAI_CONCURRENCY],
+            ['anthropic', env.ANTHROPIC_CONCURRENCY],
+            ['deepseek', env.DEEPSEEK_CONCURRENCY],
+          ] as const
+        ).filter(([, value]) => value !== undefined),
+      ),
       roles: env.WORKER_ROLES.split(',') as WorkerRole[],
       backgroundConcurrency: env.WORKER_BACKGROUND_CONCURRENCY,
       shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,

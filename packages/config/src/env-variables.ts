@@ -175,6 +175,11 @@ export const envVariables = {
     'an http(s) URL',
     'OpenAI API base URL.',
   ),
+  OPENAI_CONCURRENCY: variable(
+    integer(1, 1000).optional(),
+    'an integer from 1 to 1000',
+    'OpenAI queue jobs one worker process runs at once; unset: WORKER_CONCURRENCY.',
+  ),
   OPENAI_REQUESTS_PER_MINUTE: variable(
     perMinute.default(500),
     PER_MINUTE,
@@ -188,6 +193,11 @@ export const envVariables = {
     'an http(s) URL',
     'Anthropic API base URL.',
   ),
+  ANTHROPIC_CONCURRENCY: variable(
+    integer(1, 1000).optional(),
+    'an integer from 1 to 1000',
+    'Anthropic queue jobs one worker process runs at once; unset: WORKER_CONCURRENCY.',
+  ),
   ANTHROPIC_REQUESTS_PER_MINUTE: variable(
     perMinute.default(50),
     PER_MINUTE,
@@ -200,6 +210,11 @@ export const envVariables = {
     httpUrl.default('https://api.deepseek.com'),
     'an http(s) URL',
     'DeepSeek API base URL.',
+  ),
+  DEEPSEEK_CONCURRENCY: variable(
+    integer(1, 1000).optional(),
+    'an integer from 1 to 1000',
+    'DeepSeek queue jobs one worker process runs at once; unset: WORKER_CONCURRENCY.',
   ),
   DEEPSEEK_REQUESTS_PER_MINUTE: variable(
     perMinute.default(60),

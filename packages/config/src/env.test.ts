@@ -94,6 +94,13 @@ describe('parseEnv', () => {
 });
 
 describe('loadConfig', () => {
+  it('should keep the concurrency of the provider queues that set their own', () => {
+    expect(loadConfig({}).worker.providerConcurrency).toEqual({});
+    expect(
+      loadConfig({ WORKER_CONCURRENCY: '4', DEEPSEEK_CONCURRENCY: '16' }).worker,
+    ).toMatchObject({ concurrency: 4, providerConcurrency: { deepseek: 16 } });
+  });
+
   it('should give each job type the runbook retry policy unless its own variables override it', () => {
     expect(loadConfig({}).retry).toEqual({
       generate: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 },
