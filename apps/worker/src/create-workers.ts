@@ -3,6 +3,7 @@ import { generationQueueName, MAINTENANCE_QUEUE_NAME, type QueueName } from '@ai
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { createBackgroundProcessor } from './processors/background-processor.js';
 import { createDeadLetterProcessor } from './processors/dead-letter-processor.js';
+import { providerLimiter } from './generation/provider-limiter.js';
 import { createGenerateProcessor } from './processors/generate-processor.js';
 import { reconcile } from './reconciler/reconcile.js';
 import { createBackoffStrategy } from './retry-policy.js';
@@ -29,12 +30,13 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
   if (settings.roles.includes('generation')) {
     for (const provider of PROVIDERS) {
       const name: QueueName = generationQueueName(provider);
-      // The limiter lives in Redis: it holds across every worker of the fleet.
+      // The limiter lives in Redis: it holds across every worker of the fleet, and background
+      // tasks draw their calls to this provider from the same counter (provider-limiter.ts).
       workers.push(
         make(name, createGenerateProcessor(deps), {
           concurrency: settings.providerConcurrency[provider] ?? settings.generationConcurrency,
           settings: { backoffStrategy: createBackoffStrategy(config.retry.generate) },
-          limiter: { max: config.providers[provider].requestsPerMinute, duration: 60_000 },
+          limiter: providerLimiter(config, provider),
         }),
       );
     }

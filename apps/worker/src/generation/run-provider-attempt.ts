@@ -25,8 +25,12 @@ export interface ProviderAttempt {
   readonly deadlineAt: number;
   /** 1-based attempt number of the job. */
   readonly attempt: number;
-  /** Distinguishes runs of the same attempt (BullMQ's `attemptsStarted`). */
-  readonly run: number;
+  /**
+   * Distinguishes runs of the same attempt (BullMQ's `attemptsStarted`), and the calls of one run
+   * when a background task calls again after a retry-after (`3.1`, `3.2`): a failed call's row
+   * id is derived from it.
+   */
+  readonly run: number | string;
   /** The step of a background task (`generate` for plain generations). */
   readonly step: string;
   /** Publish each text delta as a `token` event. */

@@ -20,7 +20,9 @@ export interface FailureContext {
   readonly token: string | undefined;
   /**
    * A provider queue, which a retry-after rate-limits as a whole; undefined for queues that mix
-   * providers (background tasks), where a retry-after only delays this job's retry.
+   * providers (background tasks). Background tasks hold the provider and wait out a retry-after
+   * inside the attempt (`tasks/run-limited-provider-call.ts`); one that reaches this policy did
+   * not fit before the attempt's deadline, and only delays this job's retry.
    */
   readonly rateLimitQueue: Queue | undefined;
   readonly taskId: string;
@@ -55,12 +57,17 @@ export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise
   return { status: 'cancelled' };
 }
 
-async function announceRetry(
-  context: FailureContext,
+/**
+ * Publishes `retrying` for the attempt that runs next, then `reset` if the failed call had
+ * streamed text, so the client discards it. Also used by background tasks, which wait out a
+ * retry-after inside the attempt (`tasks/run-limited-provider-call.ts`).
+ */
+export async function announceRetry(
+  deps: WorkerDeps,
+  taskId: string,
   next: { attempt: number; delayMs: number; code: string },
   partialText: string,
 ): Promise<void> {
-  const { deps, taskId } = context;
   await deps.events.publish(taskId, { type: 'retrying', ...next });
   if (partialText.length > 0) await resetPartialOutput(deps, taskId, next.attempt);
 }
@@ -89,11 +96,16 @@ export async function handleAttemptFailure(
   const now = Date.now();
   const providerError = ProviderError.isInstance(error) ? error : undefined;
   const retryable = providerError?.retryable ?? code === 'internal_error';
-  const retryAfterMs = providerError?.retryAfterMs;
+  // `SET … PX` (queue.rateLimit) takes a positive integer: `retry-after: 0` still holds 1 ms.
+  const retryAfterMs =
+    providerError?.retryAfterMs === undefined
+      ? undefined
+      : Math.max(1, Math.ceil(providerError.retryAfterMs));
   const queue = context.rateLimitQueue;
   if (retryable && retryAfterMs !== undefined && queue && now + retryAfterMs < context.deadlineAt) {
     await announceRetry(
-      context,
+      deps,
+      context.taskId,
       { attempt: context.attempt, delayMs: retryAfterMs, code },
       partialText,
     );
@@ -109,7 +121,12 @@ export async function handleAttemptFailure(
   });
   const delayMs = Math.max(backoffDelayMs(context.attempt, context.retry), retryAfterMs ?? 0);
   if (retryable && context.attempt < context.maxAttempts && now + delayMs < context.deadlineAt) {
-    await announceRetry(context, { attempt: context.attempt + 1, delayMs, code }, partialText);
+    await announceRetry(
+      deps,
+      context.taskId,
+      { attempt: context.attempt + 1, delayMs, code },
+      partialText,
+    );
     return new RetryAttemptError(errorMessageOf(error), code, delayMs);
   }
   // The runbook lists timed-out tasks apart (`status IN ('failed', 'timeout')`).

@@ -1,7 +1,7 @@
 import { loadTaskSteps, saveTaskStep } from '@aiq/db';
 import type { BackgroundTaskJob } from '@aiq/queue';
-import { runProviderAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
+import { runLimitedProviderCall } from './run-limited-provider-call.js';
 import type { TaskContext, TaskGeneration } from './task-registry.js';
 
 /** Output budget of a model call inside a task when the handler sets none. */
@@ -46,7 +46,8 @@ export async function createTaskContext(
     },
     async generate(request, { step, streamTokens = false }): Promise<TaskGeneration> {
       const model = deps.registry.resolve(request.model);
-      const success = await runProviderAttempt(deps, {
+      // Within the provider's requests-per-minute and retry-after holds, shared with generation jobs.
+      const success = await runLimitedProviderCall(deps, {
         taskId: data.taskId,
         userId: data.userId,
         model,

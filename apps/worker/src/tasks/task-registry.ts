@@ -28,7 +28,10 @@ export interface TaskContext {
    */
   step<T>(name: string, run: () => Promise<T>): Promise<T>;
   /**
-   * One model call, recorded in `ai_requests` under `step`.
+   * One model call, recorded in `ai_requests` under `step` (one row per request to the
+   * provider). It counts against the provider's requests per minute, shared with generation
+   * jobs: it waits (abortably, never past `deadlineAt`) while the provider has no slot, and
+   * waits out a provider's retry-after, holding every worker's calls to that provider meanwhile.
    * @throws FailedAttempt (the retry policy handles it)
    */
   generate(

@@ -1,0 +1,76 @@
+import { ProviderError } from '@aiq/providers';
+import { generationQueueName } from '@aiq/queue';
+import { errorCodeOf } from '../error-code.js';
+import { providerLimiter } from '../generation/provider-limiter.js';
+import {
+  FailedAttempt,
+  runProviderAttempt,
+  type AttemptSuccess,
+  type ProviderAttempt,
+} from '../generation/run-provider-attempt.js';
+import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
+import { announceRetry } from '../processors/attempt-failure.js';
+import type { WorkerDeps } from '../worker-deps.js';
+
+/**
+ * The retry-after a failed call asks for, as whole ms to hold the provider, when it should be
+ * waited out within this attempt: the same test the generate processor's retry policy applies.
+ */
+function retryAfterWithin(error: ProviderError, deadlineAt: number): number | undefined {
+  const { retryable, retryAfterMs } = error;
+  if (!retryable || retryAfterMs === undefined) return undefined;
+  // `SET … PX` takes a positive integer; `retry-after: 1.5` parses to 1500.0, `0` to 0.
+  const holdMs = Math.max(1, Math.ceil(retryAfterMs));
+  return Date.now() + holdMs < deadlineAt ? holdMs : undefined;
+}
+
+/**
+ * One model call of a background task, held to its provider's limits like a generation job:
+ * each request to the provider takes a slot from the provider queue's BullMQ limiter (waiting,
+ * abortably, while it has none), and a retryable error with a retry-after that ends before the
+ * attempt's deadline holds the whole provider queue (`queue.rateLimit`), publishes `retrying`
+ * and calls again, without charging the job an attempt. Anything else is left to the retry policy.
+ * @throws FailedAttempt
+ */
+export async function runLimitedProviderCall(
+  deps: WorkerDeps,
+  call: ProviderAttempt,
+): Promise<AttemptSuccess> {
+  const provider = call.model.provider;
+  const queue = deps.queues[generationQueueName(provider)];
+  const slot = {
+    redis: deps.redis,
+    provider,
+    queue,
+    limiter: providerLimiter(deps.config, provider),
+    signal: call.signal,
+    deadlineAt: call.deadlineAt,
+  };
+  for (let repeat = 0; ; repeat += 1) {
+    try {
+      await waitForProviderSlot(slot);
+    } catch (error) {
+      // No request was made, so there is no row to write and no partial text.
+      throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
+    }
+    try {
+      // A failed call's row id comes from its run (`attemptRecordId`): the first call keeps the
+      // job's run, each repeat gets its own (`3.1`, `3.2`) so its row is not merged into the first.
+      const run = repeat === 0 ? call.run : `${call.run}.${repeat}`;
+      return await runProviderAttempt(deps, { ...call, run });
+    } catch (error) {
+      if (!(error instanceof FailedAttempt)) throw error;
+      const holdMs = retryAfterWithin(error.error, call.deadlineAt);
+      if (holdMs === undefined) throw error;
+      // Hold every worker's calls to this provider first, generation jobs included; then tell
+      // the client, as the generate processor does (same attempt: none is charged).
+      await queue.rateLimit(holdMs);
+      const next = { attempt: call.attempt, delayMs: holdMs, code: errorCodeOf(error.error) };
+      await announceRetry(deps, call.taskId, next, error.partialText);
+      deps.logger.info(
+        { taskId: call.taskId, step: call.step, provider, holdMs },
+        'provider asked to retry later: holding it and calling again',
+      );
+    }
+  }
+}
