@@ -46,7 +46,7 @@ async function isCancelled(context: FailureContext): Promise<boolean> {
 
 /** Publishes `cancelled` and records it; the job completes so it is neither retried nor dead-lettered. */
 export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise<HandledOutcome> {
-  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' });
+  // Ledger first: a client that has seen the terminal event finds the outcome recorded.
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
@@ -54,6 +54,7 @@ export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise
     errorCode: 'cancelled',
     at: Date.now(),
   });
+  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' });
   return { status: 'cancelled' };
 }
 
@@ -143,7 +144,6 @@ export async function reportFinalFailure(
   const code = errorCodeOf(error);
   const message = errorMessageOf(error);
   const retryable = ProviderError.isInstance(error) ? error.retryable : false;
-  await deps.events.publish(taskId, { type: 'error', code, message, retryable });
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
@@ -152,5 +152,6 @@ export async function reportFinalFailure(
     errorMessage: message,
     at: Date.now(),
   });
+  await deps.events.publish(taskId, { type: 'error', code, message, retryable });
   return new UnrecoverableError(`${code}: ${message}`);
 }
