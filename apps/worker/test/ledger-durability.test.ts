@@ -75,7 +75,12 @@ describe('ledger durability', () => {
         ),
       );
       await postgresServer.stop();
-      for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
+      try {
+        for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
+      } catch (error) {
+        // A worker that died says why on stderr.
+        throw new Error(`${String(error)}\nworker stderr:\n${worker.stderr().slice(-3_000)}`);
+      }
       // Completed-job retention ran out during the outage: Redis no longer knows these tasks.
       await harness.queues['generate-anthropic'].clean(0, 1_000, 'completed');
       expect(await harness.queues['generate-anthropic'].getJobCounts('completed')).toEqual({
