@@ -17,7 +17,7 @@ export interface UsageTotals {
 
 /**
  * Builds the context of one attempt of a background task. Finished steps are read once, up
- * front; new ones are written straight to Postgres (not through the ledger buffer) because the
+ * front; new ones are written straight to Postgres (not through the ledger outbox) because the
  * next attempt must be able to read them.
  */
 export async function createTaskContext(
@@ -30,6 +30,7 @@ export async function createTaskContext(
   const usage: UsageTotals = { inputTokens: 0, outputTokens: 0, calls: 0, lastModel: undefined };
   const logger = deps.logger.child({ taskId: data.taskId, type: data.type, attempt });
 
+  let lastStepReplayed = false;
   const context: TaskContext = {
     taskId: data.taskId,
     userId: data.userId,
@@ -38,6 +39,7 @@ export async function createTaskContext(
     deadlineAt,
     logger,
     async step<T>(name: string, execute: () => Promise<T>): Promise<T> {
+      lastStepReplayed = finished.has(name);
       if (finished.has(name)) return finished.get(name) as T;
       const output = await execute();
       const recorded = (await saveTaskStep(deps.database, data.taskId, name, output)) as T;
@@ -69,6 +71,7 @@ export async function createTaskContext(
       return success;
     },
     async progress(step, completed, total) {
+      if (lastStepReplayed) return; // the earlier attempt published it; clients have it
       await deps.events.publish(data.taskId, { type: 'progress', step, completed, total });
     },
   };

@@ -43,7 +43,10 @@ export interface TaskContext {
     },
     options: { readonly step: string; readonly streamTokens?: boolean },
   ): Promise<TaskGeneration>;
-  /** Publishes a `progress` event. */
+  /**
+   * Publishes a `progress` event, unless the last `step` was replayed from an earlier attempt:
+   * that attempt published its progress already, and clients have it.
+   */
   progress(step: string, completed: number, total: number): Promise<void>;
 }
 
