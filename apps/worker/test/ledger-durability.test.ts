@@ -79,7 +79,9 @@ describe('ledger durability', () => {
         for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
       } catch (error) {
         // A worker that died says why on stderr.
-        throw new Error(`${String(error)}\nworker stderr:\n${worker.stderr().slice(-3_000)}`);
+        throw new Error(`${String(error)}\nworker stderr:\n${worker.stderr().slice(-3_000)}`, {
+          cause: error,
+        });
       }
       // Completed-job retention ran out during the outage: Redis no longer knows these tasks.
       await harness.queues['generate-anthropic'].clean(0, 1_000, 'completed');
