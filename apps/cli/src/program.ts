@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '@aiq/config';
 import { doctor } from './commands/doctor.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { runbook } from './commands/runbook.js';
+import { cancel, show, submit, type SubmitOptions } from './commands/tasks.js';
 import type { Output } from './output.js';
 
 /**
@@ -57,6 +58,35 @@ export function createProgram(
     .description('Revoke an API key by its id')
     .argument('<id>', 'key id, as `keys create` printed it')
     .action(async (id: string) => exit(await revokeKey(loadEnv(), output, id)));
+
+  const tasks = program.command('tasks').description('Submit, inspect and cancel tasks');
+  tasks
+    .command('submit')
+    .description(
+      'Submit a task through the same producer as the API: a generation (--model, --prompt) ' +
+        'or a background task (--type, --input JSON)',
+    )
+    .requiredOption('--user <id>', 'user the task belongs to')
+    .option('--model <id>', 'model of a chat generation, e.g. gpt-5')
+    .option('--prompt <text>', 'the user message of a chat generation')
+    .option('--type <type>', 'background task type, e.g. ai_analyze_document')
+    .option('--input <json>', "the background task's input, as JSON")
+    .option('--idempotency-key <key>', 'the same key within 24 h returns the same task')
+    .option('--json', 'print the submitted task as JSON')
+    .action(async (options: SubmitOptions) => exit(await submit(loadEnv(), output, options)));
+  tasks
+    .command('show')
+    .description("Show a task's ledger row and every provider attempt")
+    .argument('<id>', 'task id')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await show(loadEnv(), output, id, options)),
+    );
+  tasks
+    .command('cancel')
+    .description('Cancel a task: its provider call is aborted within a second wherever it runs')
+    .argument('<id>', 'task id')
+    .action(async (id: string) => exit(await cancel(loadEnv(), output, id)));
 
   return program;
 }

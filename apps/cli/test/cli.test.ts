@@ -1,8 +1,16 @@
 import { verifyApiKey } from '@aiq/auth';
-import { createPgliteDatabase } from '@aiq/db';
+import { createPgliteDatabase, createPostgresDatabase } from '@aiq/db';
 import { loadConfig } from '@aiq/config';
 import { aiRequests } from '@aiq/db';
-import { createTestDatabase, startOwnRedisServer, testServices } from '@aiq/testing';
+import { closeQueues, createQueues } from '@aiq/queue';
+import {
+  connectTestRedis,
+  createTestDatabase,
+  deletePrefix,
+  startOwnRedisServer,
+  testServices,
+  uniquePrefix,
+} from '@aiq/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,6 +135,107 @@ describe('aiq keys', () => {
       expect((await run(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).code).toBe(1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('aiq tasks', () => {
+  it('should submit through the producer, show the task, cancel it once and refuse bad input', async () => {
+    const { redisUrl } = await testServices();
+    const database = await createTestDatabase();
+    const prefix = uniquePrefix('cli');
+    const env = { REDIS_URL: redisUrl, DATABASE_URL: database.url, QUEUE_PREFIX: prefix };
+    const redis = await connectTestRedis();
+    const queues = createQueues(redis, prefix);
+    try {
+      const migrator = createPostgresDatabase({ url: database.url, poolSize: 1 });
+      await migrator.migrate();
+      await migrator.close();
+
+      const submitted = await run(
+        ['tasks', 'submit', '--user', 'ops-1', '--model', 'gpt-5', '--prompt', 'Hello', '--json'],
+        env,
+      );
+      expect(submitted.code).toBe(0);
+      const { taskId, queue } = JSON.parse(submitted.out) as { taskId: string; queue: string };
+      expect(queue).toBe('generate-openai');
+      // No worker runs here: the job waits in the provider queue, with job id = task id.
+      expect(await queues['generate-openai'].getJob(taskId)).toMatchObject({
+        id: taskId,
+        data: { taskId, userId: 'ops-1', model: 'gpt-5' },
+      });
+
+      const shown = await run(['tasks', 'show', taskId], env);
+      expect(shown.code).toBe(0);
+      expect(shown.out).toMatch(/ai_generation \| pending/);
+      expect(shown.out).toContain('Attempts:\n(0 rows)');
+
+      expect(await run(['tasks', 'cancel', taskId], env)).toMatchObject({
+        code: 0,
+        out: `Cancelled task ${taskId}`,
+      });
+      expect(await queues['generate-openai'].getJob(taskId)).toBeUndefined();
+      const again = await run(['tasks', 'cancel', taskId], env);
+      expect(again.code).toBe(1);
+      expect(again.err).toContain('nothing to cancel');
+      const json = await run(['tasks', 'show', taskId, '--json'], env);
+      expect(JSON.parse(json.out)).toMatchObject({
+        task: { id: taskId, status: 'cancelled', error_message: 'cancelled by an operator' },
+        attempts: [],
+      });
+
+      const background = await run(
+        [
+          'tasks',
+          'submit',
+          '--user',
+          'ops-1',
+          '--type',
+          'ai_analyze_document',
+          '--input',
+          '{"model":"deepseek-chat","document":"A long text."}',
+        ],
+        env,
+      );
+      expect(background).toMatchObject({ code: 0 });
+      expect(background.err).toMatch(/Submitted ai_analyze_document task .* to background-task/);
+
+      const unknown = await run(['tasks', 'submit', '--user', 'u', '--type', 'cooking'], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toMatch(/Unknown task type "cooking"/);
+      const badInput = await run(
+        [
+          'tasks',
+          'submit',
+          '--user',
+          'u',
+          '--type',
+          'ai_analyze_document',
+          '--input',
+          '{"model":1}',
+        ],
+        env,
+      );
+      expect(badInput.code).toBe(1);
+      expect(badInput.err).toMatch(/^invalid input: model /);
+      const notJson = await run(
+        ['tasks', 'submit', '--user', 'u', '--type', 'ai_analyze_document', '--input', '{'],
+        env,
+      );
+      expect(notJson).toMatchObject({ code: 2, err: '--input is not valid JSON' });
+      expect(await run(['tasks', 'submit', '--user', 'u', '--model', 'gpt-5'], env)).toMatchObject({
+        code: 2,
+      });
+      expect(
+        await run(['tasks', 'show', '00000000-0000-0000-0000-000000000000'], env),
+      ).toMatchObject({
+        code: 1,
+      });
+    } finally {
+      await closeQueues(queues);
+      await deletePrefix(redis, prefix);
+      await redis.quit();
+      await database.drop();
     }
   });
 });

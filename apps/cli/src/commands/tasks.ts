@@ -1,0 +1,184 @@
+import type { Config } from '@aiq/config';
+import { createDb, type Database } from '@aiq/db';
+import { createTaskEventPublisher, type TaskEventPublisher } from '@aiq/events';
+import { loadModelRegistry, ProviderError, type ModelRegistry } from '@aiq/providers';
+import {
+  cancelTask,
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  submitTask,
+  UnknownTaskTypeError,
+  waitUntilReady,
+  type Queues,
+  type Submission,
+} from '@aiq/queue';
+import type { Redis } from 'ioredis';
+import { ZodError } from 'zod';
+import { renderTable, type Output } from '../output.js';
+
+/** What the task commands share: the ledger, the queues and the event stream, as the API has them. */
+interface TaskDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly redis: Redis;
+  readonly queues: Queues;
+  readonly events: TaskEventPublisher;
+  readonly registry: ModelRegistry;
+}
+
+async function withTaskDeps<T>(config: Config, work: (deps: TaskDeps) => Promise<T>): Promise<T> {
+  const database = await createDb(config.database, { applicationName: 'aiq-cli' });
+  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
+  redis.on('error', () => undefined); // waitUntilReady reports an unreachable Redis
+  try {
+    await waitUntilReady(redis);
+    const queues = createQueues(redis, config.redis.prefix);
+    try {
+      return await work({
+        config,
+        database,
+        redis,
+        queues,
+        events: createTaskEventPublisher({ redis, prefix: config.redis.prefix }),
+        registry: loadModelRegistry(config.modelsFile),
+      });
+    } finally {
+      await closeQueues(queues);
+    }
+  } finally {
+    redis.disconnect();
+    await database.close();
+  }
+}
+
+/** Options of `aiq tasks submit`: a chat generation (`--model`, `--prompt`) or a typed task. */
+export interface SubmitOptions {
+  user: string;
+  model?: string;
+  prompt?: string;
+  type?: string;
+  input?: string;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+function submissionOf(options: SubmitOptions): Submission | string {
+  const common = {
+    userId: options.user,
+    ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+  };
+  if (options.type !== undefined) {
+    if (options.model !== undefined || options.prompt !== undefined) {
+      return '--type takes its model and text in --input, not --model/--prompt';
+    }
+    let input: unknown = {};
+    if (options.input !== undefined) {
+      try {
+        input = JSON.parse(options.input);
+      } catch {
+        return '--input is not valid JSON';
+      }
+    }
+    return { kind: 'background', type: options.type, input, ...common };
+  }
+  if (options.model === undefined || options.prompt === undefined) {
+    return 'give --model and --prompt for a generation, or --type (and --input) for a background task';
+  }
+  return {
+    kind: 'generation',
+    model: options.model,
+    messages: [{ role: 'user', content: options.prompt }],
+    ...common,
+  };
+}
+
+function refusalOf(error: unknown): string | undefined {
+  if (error instanceof UnknownTaskTypeError) return error.message;
+  if (error instanceof ZodError) {
+    return `invalid input: ${error.issues
+      .map((issue) => `${issue.path.join('.') || '(input)'} ${issue.message}`)
+      .join('; ')}`;
+  }
+  if (ProviderError.isInstance(error) && error.kind === 'model_not_found') return error.message;
+  return undefined;
+}
+
+/**
+ * `aiq tasks submit`: the same producer as the API (ledger row first, then the job), for
+ * operators and scripts. Prints the task id.
+ */
+export async function submit(config: Config, output: Output, options: SubmitOptions) {
+  const submission = submissionOf(options);
+  if (typeof submission === 'string') {
+    output.error(submission);
+    return 2;
+  }
+  try {
+    const task = await withTaskDeps(config, (deps) => submitTask(deps, submission));
+    if (options.json) output.write(JSON.stringify(task));
+    else {
+      output.write(task.taskId);
+      output.error(
+        `${task.existing ? 'Already submitted' : 'Submitted'} ${task.type} task ${task.taskId} to ${task.queue}`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal === undefined) throw error;
+    output.error(refusal);
+    return 1;
+  }
+}
+
+/** `aiq tasks cancel <id>`: aborts the provider call wherever it runs, or drops the waiting job. */
+export async function cancel(config: Config, output: Output, taskId: string): Promise<number> {
+  const { cancelled } = await withTaskDeps(config, ({ database, queues, redis, events }) =>
+    cancelTask(
+      { database, queues, redis, prefix: config.redis.prefix, events },
+      taskId,
+      'cancelled by an operator',
+    ),
+  );
+  if (!cancelled) {
+    output.error(`Task ${taskId} is not pending or processing: nothing to cancel`);
+    return 1;
+  }
+  output.write(`Cancelled task ${taskId}`);
+  return 0;
+}
+
+const TASK_COLUMNS = `id, user_id, type, status, retry_count, error_code, error_message,
+  created_at, started_at, completed_at`;
+const ATTEMPT_COLUMNS = `attempt, provider, model, status, error_code, partial, duration_ms,
+  ttft_ms, tokens_used, cost_usd, created_at`;
+
+/** `aiq tasks show <id>`: the task's ledger row and one line per provider attempt. */
+export async function show(
+  config: Config,
+  output: Output,
+  taskId: string,
+  { json = false }: { json?: boolean } = {},
+): Promise<number> {
+  const database = await createDb(config.database, { applicationName: 'aiq-cli' });
+  try {
+    const [task] = await database.query<Record<string, unknown>>(
+      `SELECT ${TASK_COLUMNS} FROM background_tasks WHERE id::text = $1`,
+      [taskId],
+    );
+    if (task === undefined) {
+      output.error(`No task ${taskId}`);
+      return 1;
+    }
+    const attempts = await database.query<Record<string, unknown>>(
+      `SELECT ${ATTEMPT_COLUMNS} FROM ai_requests WHERE task_id::text = $1 ORDER BY created_at, attempt`,
+      [taskId],
+    );
+    if (json) output.write(JSON.stringify({ task, attempts }));
+    else output.write(`${renderTable([task])}\n\nAttempts:\n${renderTable(attempts)}`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
