@@ -76,7 +76,7 @@ runMain(async () => {
     await ensureApiKey(database, { key: developmentKey, userId: 'dev', role: 'operator' });
 
   const worker = await startWorker({ config, logger, database, registry: models });
-  const api = await startApi({ config, logger, database, models });
+  const api = await startApi({ config, logger, database, models, checkRedisEviction: false });
   print('');
   print(`aiq is running.`);
   print(`  API         ${api.url}/api/health`);

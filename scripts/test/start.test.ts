@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canConnect, freePort, spawnNode, uniquePrefix } from '@aiq/testing';
+import { canConnect, freePort, spawnNode, startOwnRedisServer, uniquePrefix } from '@aiq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../start.ts', import.meta.url));
@@ -65,6 +65,28 @@ describe('pnpm start', () => {
     expect(await start.exited()).toBe(0);
     expect(await canConnect(`redis://127.0.0.1:${redisPort}`)).toBe(false);
     expect(await canConnect(`http://127.0.0.1:${apiPort}`)).toBe(false);
+  });
+
+  it('should warn once, not once per component, about a Redis that may evict jobs', async () => {
+    const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+    cleanups.push(() => redis.stop());
+    const [apiPort, workerPort] = await Promise.all([freePort(), freePort()]);
+    const start = spawnNode(entry, {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        REDIS_URL: redis.url,
+        API_PORT: String(apiPort),
+        WORKER_METRICS_PORT: String(workerPort),
+        DATA_DIR: await tempDir(),
+        QUEUE_PREFIX: uniquePrefix('start'),
+      },
+    });
+    cleanups.push(() => start.stop('SIGKILL'));
+    await start.waitForOutput(/Press Ctrl-C to stop/, 60_000);
+    const output = start.stdout() + start.stderr();
+    expect(output.match(/maxmemory-policy is \\?"allkeys-lru\\?"/g)).toHaveLength(1);
+    start.child.kill('SIGINT');
+    expect(await start.exited()).toBe(0);
   });
 
   it('should say in one line how to get Redis when there is none and no redis-server', async () => {

@@ -27,6 +27,11 @@ export interface StartApiOptions {
   sse?: Partial<SseSettings>;
   /** Models the API accepts. @defaultValue loadModelRegistry(config.modelsFile) */
   models?: ModelRegistry;
+  /**
+   * Warn at start-up when Redis may evict jobs. `pnpm start` turns it off: its worker, in the
+   * same process, has said so already. @defaultValue true
+   */
+  checkRedisEviction?: boolean;
 }
 
 export interface RunningApi {
@@ -73,10 +78,11 @@ export async function startApi({
   database,
   sse,
   models: givenModels,
+  checkRedisEviction = true,
 }: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-  await warnAboutEviction(redis, logger);
+  if (checkRedisEviction) await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
   const models = givenModels ?? loadModelRegistry(config.modelsFile);
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
