@@ -4,7 +4,7 @@ import { deletePrefix, startOwnRedisServer, testServices, uniquePrefix } from '@
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderError } from '../api-error.js';
+import { ApiError, renderError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 import { rateLimit } from './rate-limit.js';
 
@@ -18,6 +18,9 @@ function apiProcess(redis: Redis, keyPrefix: string, points: number) {
   });
   app.use(rateLimit({ redis, keyPrefix, points }));
   app.get('/', (c) => c.text('ok'));
+  app.get('/invalid', () => {
+    throw new ApiError(400, 'invalid_request', 'Bad body');
+  });
   app.onError(renderError);
   return app;
 }
@@ -56,6 +59,20 @@ describe('rateLimit', () => {
 
     // Another user has a budget of their own.
     expect((await second.request('/', { headers: { 'x-user': 'bob' } })).status).toBe(200);
+  });
+
+  it('should not count requests refused for their content against the budget', async () => {
+    const api = apiProcess(redis, `${prefix}:refunds`, 3);
+    const headers = { 'x-user': 'carol' };
+    for (let index = 0; index < 5; index += 1) {
+      const refused = await api.request('/invalid', { headers });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('ratelimit-remaining')).toBe('3');
+    }
+    for (let index = 0; index < 3; index += 1) {
+      expect((await api.request('/', { headers })).status).toBe(200);
+    }
+    expect((await api.request('/', { headers })).status).toBe(429);
   });
 
   it('should answer 503 with Retry-After when Redis is down, never let requests through unlimited', async () => {

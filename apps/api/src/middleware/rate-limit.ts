@@ -31,6 +31,7 @@ function rateLimitHeaders(
 /**
  * Per-user fixed-window limit kept in Redis (rate-limiter-flexible's atomic Lua counter), so all
  * API processes share one budget per user. Over it: 429 with Retry-After. Redis down: 503.
+ * A request that is not accepted (answered 4xx or 5xx) does not use up the budget.
  */
 export function rateLimit({
   redis,
@@ -75,5 +76,17 @@ export function rateLimit({
       c.header(name, value);
     }
     await next();
+    // Only accepted work is counted: a request refused for its own content (invalid body, too
+    // large, unknown model, over the context window) or during an outage (503) gets its point
+    // back, so a client that retries after fixing it or after the outage is not held back.
+    if (c.res.status >= 400) {
+      const refunded = await limiter.reward(c.var.user.id, 1).catch(() => undefined);
+      if (refunded !== undefined) {
+        c.res.headers.set(
+          'RateLimit-Remaining',
+          String(Math.min(points, Math.max(0, refunded.remainingPoints))),
+        );
+      }
+    }
   };
 }
