@@ -8,7 +8,7 @@ import type { AppEnv } from './app-env.js';
 import { dependencyOutage } from './dependency-unavailable.js';
 
 /** The body of every error response: a stable machine code and a human message. */
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string };
 }
 
@@ -38,7 +38,7 @@ export function describeZodError(error: ZodError): string {
  * Our errors and the libraries' as an ApiError: submission refusals are 4xx, an unreachable
  * Redis or Postgres is a fast 503 with Retry-After, anything else is `undefined` (a 500).
  */
-export function toApiError(error: unknown): ApiError | undefined {
+function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
     const status = error.status;

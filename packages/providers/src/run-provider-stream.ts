@@ -17,7 +17,7 @@ export interface StreamSource {
 }
 
 /** The error for a call that our own scope aborted: the caller's signal or the deadline. */
-export function abortedError(
+function abortedError(
   cause: Exclude<AbortCause, undefined>,
   provider: ProviderName,
 ): ProviderError {

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env.js';
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
 
-export const ReadinessResponse = z
+const ReadinessResponse = z
   .object({
     status: z.enum(['ready', 'not_ready']),
     checks: z.object({ redis: Check, postgres: Check, migrations: Check }),

@@ -56,7 +56,7 @@ export const ChatCompletion = z
   .openapi('ChatCompletion');
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
-export const ModelObject = z
+const ModelObject = z
   .object({
     id: z.string(),
     object: z.literal('model'),

@@ -9,7 +9,7 @@ export const TaskIdParams = z.object({
   }),
 });
 
-export const TaskStatus = z.enum(TASK_STATUSES).openapi('TaskStatus');
+const TaskStatus = z.enum(TASK_STATUSES).openapi('TaskStatus');
 
 /** What every submission answers with 202. */
 export const TaskAccepted = z
@@ -25,7 +25,7 @@ export const TaskAccepted = z
   .openapi('TaskAccepted');
 export type TaskAccepted = z.infer<typeof TaskAccepted>;
 
-export const TaskError = z.object({ code: z.string(), message: z.string() }).openapi('TaskError');
+const TaskError = z.object({ code: z.string(), message: z.string() }).openapi('TaskError');
 
 /** A task as `GET /api/tasks/:id` shows it. */
 export const TaskResponse = z
@@ -82,7 +82,7 @@ export const EventsQuery = z.object({
   last_event_id: z.string().optional(),
 });
 
-export const ErrorResponse = z
+const ErrorResponse = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .openapi('Error');
 

@@ -3,7 +3,7 @@ import { parseTaskEvent, type TaskEvent } from '@aiq/events';
 import type { Redis } from 'ioredis';
 
 /** Live events of one task, buffered until read. */
-export interface TaskEventSubscription {
+interface TaskEventSubscription {
   /**
    * The next event, or `undefined` when `timeoutMs` passed first or the subscription closed.
    * Buffered events are returned at once and in arrival order.

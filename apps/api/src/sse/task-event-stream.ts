@@ -15,7 +15,7 @@ export interface StreamTaskEventsOptions {
 }
 
 /** The SSE form of one event: `event` = type, `id` = sequence, `data` = the event as JSON. */
-export function toServerSentEvent(event: TaskEvent) {
+function toServerSentEvent(event: TaskEvent) {
   return { event: event.type, id: String(event.sequence), data: JSON.stringify(event) };
 }
 

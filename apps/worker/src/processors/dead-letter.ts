@@ -13,7 +13,7 @@ export async function logAttemptFailure(job: Job, failure: AttemptFailure): Prom
 }
 
 /** Every failure logged for a task on the given queues, oldest first. */
-export async function readAttemptFailures(
+async function readAttemptFailures(
   deps: WorkerDeps,
   taskId: string,
   queueNames: readonly QueueName[],

@@ -5,7 +5,7 @@ import type { WorkerSettings } from '../../src/worker-settings.js';
 const entry = fileURLToPath(new URL('../fixtures/worker-process.ts', import.meta.url));
 
 /** Timings that make crash recovery and reconciliation take seconds in tests. */
-export const fastRecovery: Partial<WorkerSettings> = {
+const fastRecovery: Partial<WorkerSettings> = {
   lockDurationMs: 2_000,
   stalledIntervalMs: 1_000,
   reconcileIntervalMs: 1_000,

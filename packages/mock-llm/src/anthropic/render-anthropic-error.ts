@@ -1,7 +1,7 @@
 import type { ErrorReply, MockError } from '../generation/mock-error.js';
 
 /** Anthropic's error envelope: `{"type":"error","error":{"type","message"},"request_id"}`. */
-export function anthropicError(
+function anthropicError(
   status: number,
   type: string,
   message: string,

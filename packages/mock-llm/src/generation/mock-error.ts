@@ -34,7 +34,7 @@ export type FaultErrorContext = {
 };
 
 /** Seconds for the `retry-after` header: the spec's value, or 1 s for a rate limit. */
-export function retryAfterOf(fault: FaultSpec): number | null {
+function retryAfterOf(fault: FaultSpec): number | null {
   if (fault.retryAfter !== undefined) return fault.retryAfter;
   return fault.fault === 'rate_limit' ? 1 : null;
 }

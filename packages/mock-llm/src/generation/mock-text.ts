@@ -7,7 +7,7 @@ const WORDS = (
 ).split(' ');
 
 /** A sha256 digest of `text` as a buffer; the source of all mock determinism. */
-export function hashText(text: string): Buffer {
+function hashText(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 

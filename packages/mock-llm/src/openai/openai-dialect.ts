@@ -12,7 +12,7 @@ import { describeOpenAIChatRequest, OpenAIChatRequest } from './openai-chat-requ
 import { renderOpenAIError } from './render-openai-error.js';
 
 /** OpenAI formats reset times as Go-style durations: `6ms`, `1s`, `1m30s`. */
-export function formatResetDuration(seconds: number): string {
+function formatResetDuration(seconds: number): string {
   if (seconds <= 0) return '0s';
   if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
   const minutes = Math.floor(seconds / 60);

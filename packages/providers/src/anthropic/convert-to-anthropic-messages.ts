@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../provider.js';
 
 /** A Messages API turn (text only). */
-export interface AnthropicMessage {
+interface AnthropicMessage {
   role: 'user' | 'assistant';
   content: string;
 }

@@ -61,7 +61,7 @@ const CREDIT_TOO_LOW =
   /credit balance is too low|reached your specified (?:workspace )?API usage limits/i;
 
 /** Picks the kind from `error.type`, `error.details.error_code`, message and status. */
-export function classifyAnthropicError(
+function classifyAnthropicError(
   status: number | undefined,
   type: string | undefined,
   errorCode: string | undefined,

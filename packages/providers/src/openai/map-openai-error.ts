@@ -75,7 +75,7 @@ const CONTEXT_MESSAGE =
   /maximum context length|context[ _]length|too many tokens|reduce the length/i;
 
 /** Picks the kind from code, type, message and status, most specific first. */
-export function classifyOpenAIError(
+function classifyOpenAIError(
   status: number | undefined,
   body: OpenAIErrorBody,
   statusKinds: StatusKinds,

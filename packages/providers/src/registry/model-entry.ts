@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** `YYYY-MM-DD`, a calendar day in UTC. */
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
 /** What aiq knows about one model: where it runs, how much fits, what it costs, when it retires. */
 export const ModelEntry = z.strictObject({

@@ -5,8 +5,8 @@ import type { ChatMessage } from '../provider.js';
  * Chat format overhead from OpenAI's cookbook ("How to count tokens with tiktoken"): each message
  * costs 3 tokens of framing plus its role, and every reply is primed with 3 more.
  */
-export const OPENAI_TOKENS_PER_MESSAGE = 4;
-export const OPENAI_REPLY_PRIMING_TOKENS = 3;
+const OPENAI_TOKENS_PER_MESSAGE = 4;
+const OPENAI_REPLY_PRIMING_TOKENS = 3;
 
 // Text that contains "<|endoftext|>" and the like is user text, not a control token: count it as
 // text instead of throwing (gpt-tokenizer disallows special tokens by default).

@@ -1,8 +1,8 @@
 import type { ChatMessage } from '../provider.js';
 
 /** Framing per turn (role markers) and for the top-level system prompt, rounded up. */
-export const ANTHROPIC_TOKENS_PER_MESSAGE = 5;
-export const ANTHROPIC_REPLY_PRIMING_TOKENS = 3;
+const ANTHROPIC_TOKENS_PER_MESSAGE = 5;
+const ANTHROPIC_REPLY_PRIMING_TOKENS = 3;
 
 /**
  * Anthropic publishes no offline tokenizer (only the `count_tokens` endpoint, a network call), so
