@@ -84,8 +84,13 @@ describe('ledger durability', () => {
         });
       }
       // Completed-job retention ran out during the outage: Redis no longer knows these tasks.
-      await harness.queues['generate-anthropic'].clean(0, 1_000, 'completed');
-      expect(await harness.queues['generate-anthropic'].getJobCounts('completed')).toEqual({
+      // (A job publishes `done` just before BullMQ marks it completed: wait for all of them.)
+      const anthropic = harness.queues['generate-anthropic'];
+      await expect
+        .poll(async () => (await anthropic.getJobCounts('completed'))['completed'])
+        .toBe(TASKS);
+      await anthropic.clean(0, 1_000, 'completed');
+      expect(await anthropic.getJobCounts('completed')).toEqual({
         completed: 0,
       });
       // Long enough for the reconciler's grace period to pass with the writes still held.
