@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '@aiq/config';
+import { ProviderError } from '@aiq/providers';
 import { BACKOFF_TYPE } from '@aiq/queue';
 import type { BackoffStrategy } from 'bullmq';
 
@@ -42,4 +43,22 @@ export function createBackoffStrategy(retry: RetryPolicy): BackoffStrategy {
     if (error instanceof RetryAttemptError) return error.retryDelayMs;
     return backoffDelayMs(attemptsMade, retry);
   };
+}
+
+/**
+ * How long a provider's retry-after asks to hold every call to it, in whole ms, when the error is
+ * retryable and the hold ends before `deadlineAt`; otherwise undefined (the backoff policy
+ * applies). Whole and at least 1: `queue.rateLimit` is `SET … PX`, and `retry-after: 0` still
+ * means "not this instant".
+ */
+export function providerHoldMs(
+  error: unknown,
+  deadlineAt: number,
+  now = Date.now(),
+): number | undefined {
+  if (!ProviderError.isInstance(error) || !error.retryable || error.retryAfterMs === undefined) {
+    return undefined;
+  }
+  const holdMs = Math.max(1, Math.ceil(error.retryAfterMs));
+  return now + holdMs < deadlineAt ? holdMs : undefined;
 }

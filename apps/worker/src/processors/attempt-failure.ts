@@ -5,7 +5,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import { resetPartialOutput } from '../generation/partial-output-marker.js';
-import { backoffDelayMs, RetryAttemptError } from '../retry-policy.js';
+import { backoffDelayMs, providerHoldMs, RetryAttemptError } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { logAttemptFailure } from './dead-letter.js';
 
@@ -97,20 +97,17 @@ export async function handleAttemptFailure(
   const now = Date.now();
   const providerError = ProviderError.isInstance(error) ? error : undefined;
   const retryable = providerError?.retryable ?? code === 'internal_error';
-  // `SET … PX` (queue.rateLimit) takes a positive integer: `retry-after: 0` still holds 1 ms.
-  const retryAfterMs =
-    providerError?.retryAfterMs === undefined
-      ? undefined
-      : Math.max(1, Math.ceil(providerError.retryAfterMs));
+  const retryAfterMs = providerError?.retryAfterMs;
+  const holdMs = providerHoldMs(error, context.deadlineAt, now);
   const queue = context.rateLimitQueue;
-  if (retryable && retryAfterMs !== undefined && queue && now + retryAfterMs < context.deadlineAt) {
+  if (holdMs !== undefined && queue) {
     await announceRetry(
       deps,
       context.taskId,
-      { attempt: context.attempt, delayMs: retryAfterMs, code },
+      { attempt: context.attempt, delayMs: holdMs, code },
       partialText,
     );
-    await queue.rateLimit(retryAfterMs);
+    await queue.rateLimit(holdMs);
     return Worker.RateLimitError();
   }
 

@@ -10,19 +10,8 @@ import {
 } from '../generation/run-provider-attempt.js';
 import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
 import { announceRetry } from '../processors/attempt-failure.js';
+import { providerHoldMs } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
-
-/**
- * The retry-after a failed call asks for, as whole ms to hold the provider, when it should be
- * waited out within this attempt: the same test the generate processor's retry policy applies.
- */
-function retryAfterWithin(error: ProviderError, deadlineAt: number): number | undefined {
-  const { retryable, retryAfterMs } = error;
-  if (!retryable || retryAfterMs === undefined) return undefined;
-  // `SET … PX` takes a positive integer; `retry-after: 1.5` parses to 1500.0, `0` to 0.
-  const holdMs = Math.max(1, Math.ceil(retryAfterMs));
-  return Date.now() + holdMs < deadlineAt ? holdMs : undefined;
-}
 
 /**
  * One model call of a background task, held to its provider's limits like a generation job:
@@ -60,7 +49,7 @@ export async function runLimitedProviderCall(
       return await runProviderAttempt(deps, { ...call, run });
     } catch (error) {
       if (!(error instanceof FailedAttempt)) throw error;
-      const holdMs = retryAfterWithin(error.error, call.deadlineAt);
+      const holdMs = providerHoldMs(error.error, call.deadlineAt);
       if (holdMs === undefined) throw error;
       // Hold every worker's calls to this provider first, generation jobs included; then tell
       // the client, as the generate processor does (same attempt: none is charged).
