@@ -1,19 +1,14 @@
-import type { Submission } from '@aiq/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generation, startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
+import {
+  backgroundGeneration,
+  generation,
+  startWorkerHarness,
+  type WorkerHarness,
+} from './harness/worker-harness.js';
 
 // Background tasks call providers through `context.generate`, outside the provider queues. These
 // tests check that those calls still obey each provider's limits, shared with generation jobs:
 // the requests-per-minute budget, a 429's retry-after, and a hold already set on the queue.
-
-function backgroundGeneration(model: string, content: string): Submission {
-  return {
-    kind: 'background',
-    userId: 'user-1',
-    type: 'ai_background_generation',
-    input: { model, messages: [{ role: 'user', content }] },
-  };
-}
 
 describe('background tasks under provider retry-after holds', () => {
   let harness: WorkerHarness;

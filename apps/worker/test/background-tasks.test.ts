@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
+import {
+  backgroundGeneration,
+  startWorkerHarness,
+  type WorkerHarness,
+} from './harness/worker-harness.js';
 
 describe('background tasks', () => {
   let harness: WorkerHarness;
@@ -52,12 +56,9 @@ describe('background tasks', () => {
   });
 
   it('should stream one long generation as a background task', async () => {
-    const { taskId } = await harness.submit({
-      kind: 'background',
-      userId: 'user-1',
-      type: 'ai_background_generation',
-      input: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Tell a story' }] },
-    });
+    const { taskId } = await harness.submit(
+      backgroundGeneration('claude-haiku-4-5', 'Tell a story'),
+    );
     const events = await harness.events.waitForTerminal(taskId);
     const text = events.flatMap((event) => (event.type === 'token' ? [event.text] : [])).join('');
     expect(events.at(-1)).toMatchObject({ type: 'done', result: { text } });

@@ -1,7 +1,12 @@
 import { runbookQueries } from '@aiq/db';
 import { DeadLetterJob } from '@aiq/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generation, startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
+import {
+  backgroundGeneration,
+  generation,
+  startWorkerHarness,
+  type WorkerHarness,
+} from './harness/worker-harness.js';
 
 describe('generation retries', () => {
   let harness: WorkerHarness;
@@ -83,12 +88,7 @@ describe('generation retries', () => {
 
   it('should give a background task the attempts of its own job type before the dead-letter queue', async () => {
     harness.mock.addScenario({ provider: 'deepseek', fault: 'service_unavailable', count: 4 });
-    const { taskId } = await harness.submit({
-      kind: 'background',
-      userId: 'user-1',
-      type: 'ai_background_generation',
-      input: { model: 'deepseek-chat', messages: [{ role: 'user', content: 'Long one' }] },
-    });
+    const { taskId } = await harness.submit(backgroundGeneration('deepseek-chat', 'Long one'));
     const events = await harness.events.waitForTerminal(taskId);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'overloaded' });
     const deadLetter = await harness.queues['dead-letter'].getJob(taskId);

@@ -141,3 +141,13 @@ export function generation(
     ...extra,
   } as Submission;
 }
+
+/** An `ai_background_generation` task: one long generation under the background deadline. */
+export function backgroundGeneration(model: string, content: string): Submission {
+  return {
+    kind: 'background',
+    userId: 'user-1',
+    type: 'ai_background_generation',
+    input: { model, messages: [{ role: 'user', content }] },
+  };
+}
