@@ -42,7 +42,12 @@ runMain(async () => {
   const print = (line: string) => process.stdout.write(`${line}\n`);
 
   // A bad MODELS_FILE stops start-up here, before anything is started.
-  const models = loadModelRegistry(config.modelsFile);
+  const models = loadModelRegistry(config.models);
+  if (config.models.asOf !== undefined) {
+    print(
+      `Models: end of life judged as of ${new Date(config.models.asOf).toISOString()} (MODELS_AS_OF)`,
+    );
+  }
   for (const warning of listEndOfLifeWarnings(models)) print(`Warning: ${warning.message}`);
 
   const redis = await ensureRedis(config.redis.url, config.dataDir);

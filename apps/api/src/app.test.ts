@@ -2,7 +2,7 @@ import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createApiKey } from '@aiq/auth';
 import { createLogger } from '@aiq/logger';
-import { createModelRegistry } from '@aiq/providers';
+import { createModelRegistry, fixedClock } from '@aiq/providers';
 import { createTaskEventPublisher } from '@aiq/events';
 import {
   closeQueues,
@@ -11,7 +11,7 @@ import {
   waitUntilReady,
   type Queues,
 } from '@aiq/queue';
-import { deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
+import { deletePrefix, TEST_NOW, testServices, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SSE_SETTINGS } from './api-deps.js';
@@ -43,7 +43,7 @@ describe('API app', () => {
       database,
       redis,
       queues,
-      models: createModelRegistry(),
+      models: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
       events: createTaskEventPublisher({ redis, prefix }),
       fanOut: (fanOut = createTaskEventFanOut({
         subscriber: createRedisConnection({ url: redisUrl, role: 'worker' }),
@@ -87,10 +87,11 @@ describe('API app', () => {
     expect(await after.json()).toMatchObject({
       status: 'ready',
       queues: { 'generate-openai': { wait: 0, active: 0, delayed: 0, failed: 0 } },
-      // Today (2026-11-28) Claude Sonnet 4.5 is two days from its end of life.
-      warnings: expect.arrayContaining([
-        expect.stringMatching(/^Model claude-sonnet-4-5 reaches end of life on 2026-11-30/),
-      ]),
+      // At TEST_NOW (2026-11-28T09:00Z) Claude Sonnet 4.5 is two days from its end of life.
+      warnings: [
+        'Model claude-sonnet-4-5 reaches end of life on 2026-11-30 (in 2 days); migrate to claude-sonnet-5-5',
+        'Model gpt-5 reaches end of life on 2026-12-11 (in 13 days); migrate to gpt-5.6-sol',
+      ],
     });
   });
 

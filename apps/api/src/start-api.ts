@@ -25,7 +25,7 @@ export interface StartApiOptions {
   database: Database;
   /** SSE heartbeat and stream-token lifetime. @defaultValue DEFAULT_SSE_SETTINGS */
   sse?: Partial<SseSettings>;
-  /** Models the API accepts. @defaultValue loadModelRegistry(config.modelsFile) */
+  /** Models the API accepts. @defaultValue loadModelRegistry(config.models) */
   models?: ModelRegistry;
   /**
    * Warn at start-up when Redis may evict jobs. `pnpm start` turns it off: its worker, in the
@@ -84,7 +84,13 @@ export async function startApi({
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   if (checkRedisEviction) await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
-  const models = givenModels ?? loadModelRegistry(config.modelsFile);
+  const models = givenModels ?? loadModelRegistry(config.models);
+  if (config.models.asOf !== undefined) {
+    logger.warn(
+      { modelsAsOf: new Date(config.models.asOf) },
+      'MODELS_AS_OF set: model end of life is not judged by today',
+    );
+  }
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
   const subscriber = createRedisConnection({
     url: config.redis.url,

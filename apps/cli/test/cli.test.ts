@@ -8,6 +8,7 @@ import {
   createTestDatabase,
   deletePrefix,
   startOwnRedisServer,
+  TEST_NOW,
   testServices,
   uniquePrefix,
 } from '@aiq/testing';
@@ -144,7 +145,12 @@ describe('aiq tasks', () => {
     const { redisUrl } = await testServices();
     const database = await createTestDatabase();
     const prefix = uniquePrefix('cli');
-    const env = { REDIS_URL: redisUrl, DATABASE_URL: database.url, QUEUE_PREFIX: prefix };
+    const env = {
+      REDIS_URL: redisUrl,
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: prefix,
+      MODELS_AS_OF: TEST_NOW,
+    };
     const redis = await connectTestRedis();
     const queues = createQueues(redis, prefix);
     try {
@@ -230,6 +236,13 @@ describe('aiq tasks', () => {
         await run(['tasks', 'show', '00000000-0000-0000-0000-000000000000'], env),
       ).toMatchObject({
         code: 1,
+      });
+      // After claude-sonnet-4-5's end of life (2026-11-30), with RETIRED_MODELS=refuse.
+      const refusing = { ...env, MODELS_AS_OF: '2026-12-02', RETIRED_MODELS: 'refuse' };
+      const retired = ['tasks', 'submit', '--user', 'u', '--model', 'claude-sonnet-4.5'];
+      expect(await run([...retired, '--prompt', 'Hi'], refusing)).toMatchObject({
+        code: 1,
+        err: 'Model claude-sonnet-4-5 reached its end of life on 2026-11-30; use claude-sonnet-5-5 instead',
       });
     } finally {
       await closeQueues(queues);

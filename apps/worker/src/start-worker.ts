@@ -37,7 +37,7 @@ export interface StartWorkerOptions {
   settings?: Partial<WorkerSettings>;
   /** @defaultValue createProviders(config.providers) */
   providers?: Providers;
-  /** @defaultValue loadModelRegistry(config.modelsFile) */
+  /** @defaultValue loadModelRegistry(config.models) */
   registry?: ModelRegistry;
   /** Application task types, beside the built-in `ai_background_generation` and `ai_analyze_document`. */
   taskHandlers?: readonly AnyTaskHandler[];
@@ -74,7 +74,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   if (warning) logger.warn({ maxmemoryPolicy: health.maxmemoryPolicy }, warning);
   logger.info({ redisVersion: health.version, appendOnly: health.appendOnly }, 'redis ready');
 
-  const registry = options.registry ?? loadModelRegistry(config.modelsFile);
+  const registry = options.registry ?? loadModelRegistry(config.models);
+  if (config.models.asOf !== undefined) {
+    logger.warn(
+      { modelsAsOf: new Date(config.models.asOf) },
+      'MODELS_AS_OF set: model end of life is not judged by today',
+    );
+  }
   const queues = createQueues(redis, config.redis.prefix);
   const maintenance = createMaintenanceQueue(redis, config.redis.prefix);
   const ledger = createLedgerWriter({

@@ -55,7 +55,14 @@ export interface Config {
   };
   readonly events: { readonly replayMaxEvents: number; readonly replayTtlSeconds: number };
   readonly providers: Readonly<Record<ProviderName, ProviderConfig>>;
-  readonly modelsFile: string | undefined;
+  readonly models: {
+    /** Extra or overriding registry entries (`MODELS_FILE`). */
+    readonly file: string | undefined;
+    /** What a request for a model past its end of life gets. */
+    readonly retired: 'substitute' | 'refuse';
+    /** Epoch ms that end of life is judged at instead of now (`MODELS_AS_OF`); unset in production. */
+    readonly asOf: number | undefined;
+  };
   readonly rateLimits: { readonly standardPerMinute: number; readonly expensivePerMinute: number };
   readonly timeouts: {
     readonly generateMs: number;
@@ -65,6 +72,11 @@ export interface Config {
   /** Retry policy per job type (the runbook's default for both: 3 attempts, 1 s doubling to 10 s). */
   readonly retry: { readonly generate: RetryPolicy; readonly background: RetryPolicy };
   readonly circuit: { readonly failureThreshold: number; readonly resetMs: number };
+}
+
+/** A bare `YYYY-MM-DD` as the start of that day in UTC, the way model end-of-life dates are read. */
+function asUtcTime(dateOrTime: string): string {
+  return dateOrTime.length === 10 ? `${dateOrTime}T00:00:00Z` : dateOrTime;
 }
 
 /** Builds the grouped {@link Config} from a parsed environment. */
@@ -122,7 +134,11 @@ export function toConfig(env: Env): Config {
         requestsPerMinute: env.DEEPSEEK_REQUESTS_PER_MINUTE,
       },
     },
-    modelsFile: env.MODELS_FILE,
+    models: {
+      file: env.MODELS_FILE,
+      retired: env.RETIRED_MODELS,
+      asOf: env.MODELS_AS_OF === undefined ? undefined : Date.parse(asUtcTime(env.MODELS_AS_OF)),
+    },
     rateLimits: {
       standardPerMinute: env.RATE_LIMIT_STANDARD_PER_MINUTE,
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,

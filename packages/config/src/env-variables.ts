@@ -226,6 +226,16 @@ export const envVariables = {
     'a path to a JSON file',
     'Extra or overriding entries for the model registry.',
   ),
+  RETIRED_MODELS: variable(
+    z.enum(['substitute', 'refuse']).default('substitute'),
+    'one of substitute, refuse',
+    "A request for a model past its end of life: substitute runs it on the registry's successor and records both models; refuse answers 400 model_retired naming the successor.",
+  ),
+  MODELS_AS_OF: variable(
+    z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    'a date (YYYY-MM-DD) or an ISO 8601 time with a zone',
+    'Judge model end of life as of this time instead of now, to rehearse a retirement in staging; unset in production.',
+  ),
   RATE_LIMIT_STANDARD_PER_MINUTE: variable(
     perMinute.default(10),
     PER_MINUTE,

@@ -145,6 +145,32 @@ describe('loadConfig', () => {
     expect(config.providers.anthropic.apiKey).toBeUndefined();
   });
 
+  it('should substitute retired models unless told to refuse them, judged as of now by default', () => {
+    expect(loadConfig({}).models).toEqual({
+      file: undefined,
+      retired: 'substitute',
+      asOf: undefined,
+    });
+    expect(loadConfig({ RETIRED_MODELS: 'refuse' }).models.retired).toBe('refuse');
+    expect(configErrorOf({ RETIRED_MODELS: 'maybe' }).message).toBe(
+      'RETIRED_MODELS is invalid: expected one of substitute, refuse',
+    );
+  });
+
+  it('should read MODELS_AS_OF as a UTC day or a time with its zone, and refuse anything else', () => {
+    expect(loadConfig({ MODELS_AS_OF: '2026-12-11' }).models.asOf).toBe(
+      Date.parse('2026-12-11T00:00:00Z'),
+    );
+    expect(loadConfig({ MODELS_AS_OF: '2026-12-11T09:30:00+02:00' }).models.asOf).toBe(
+      Date.parse('2026-12-11T07:30:00Z'),
+    );
+    for (const value of ['tomorrow', '2026-02-30', '2026-12-11T09:30:00']) {
+      expect(configErrorOf({ MODELS_AS_OF: value }).message).toBe(
+        'MODELS_AS_OF is invalid: expected a date (YYYY-MM-DD) or an ISO 8601 time with a zone',
+      );
+    }
+  });
+
   it('should split worker roles and refuse an unknown one', () => {
     expect(loadConfig({ WORKER_ROLES: 'generation,maintenance' }).worker.roles).toEqual([
       'generation',

@@ -79,6 +79,11 @@ export const backgroundTasks = pgTable(
     type: text('type').notNull(),
     status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
     input: jsonb('input').notNull(),
+    /**
+     * The model the latest attempt of a generation called: the one `input.model` asked for, its
+     * successor once it reached its end of life, or a fallback. Null before the first attempt.
+     */
+    model: text('model'),
     result: jsonb('result'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
@@ -110,6 +115,11 @@ export const aiRequests = pgTable(
     userId: text('user_id').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
+    /**
+     * The model the request asked for when aiq called another in its place because it had reached
+     * its end of life (`model` is then the registry's successor); null when `model` was asked for.
+     */
+    requestedModel: text('requested_model'),
     status: text('status', { enum: TASK_STATUSES }).notNull().default('pending'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),

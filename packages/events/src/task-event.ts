@@ -15,12 +15,16 @@ export type TaskUsage = z.infer<typeof TaskUsage>;
 export const TaskEventBody = z.discriminatedUnion('type', [
   /** Accepted: the ledger row is written and the job is on `queue`. */
   z.object({ type: z.literal('queued'), queue: z.string() }),
-  /** An attempt began on a worker. `attempt` counts from 1. */
+  /**
+   * An attempt began on a worker. `attempt` counts from 1. `requestedModel` is there when the
+   * model asked for has reached its end of life and `model` is the successor that runs instead.
+   */
   z.object({
     type: z.literal('started'),
     attempt: z.number().int().positive(),
     provider: z.string(),
     model: z.string(),
+    requestedModel: z.string().optional(),
   }),
   /** A piece of generated text. */
   z.object({ type: z.literal('token'), text: z.string() }),

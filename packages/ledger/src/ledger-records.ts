@@ -11,6 +11,8 @@ export interface AttemptRecord {
   readonly userId: string;
   readonly provider: string;
   readonly model: string;
+  /** The model asked for when `model` is its successor because it reached its end of life. */
+  readonly requestedModel: string | null;
   /** `completed`, `failed`, `timeout` or `cancelled`. */
   readonly status: TaskStatus;
   /** The ProviderError kind (`rate_limited`, `context_length_exceeded`, …); null on success. */
@@ -45,6 +47,8 @@ export type TaskUpdate =
       readonly taskId: string;
       /** 1-based attempt number; `retry_count` becomes `attempt - 1`. */
       readonly attempt: number;
+      /** The model this attempt calls (generations); kept in `background_tasks.model`. */
+      readonly model?: string;
       /** Epoch ms. */
       readonly at: number;
     }

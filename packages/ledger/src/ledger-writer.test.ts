@@ -18,6 +18,7 @@ function attempt(taskId: string, attemptNumber: number): AttemptRecord {
     userId: 'user-1',
     provider: 'openai',
     model: 'gpt-5',
+    requestedModel: null,
     status: 'completed',
     errorCode: null,
     errorMessage: null,
@@ -114,6 +115,35 @@ describe('ledger writer on PGlite', () => {
     expect(ledger.stats()).toMatchObject({ buffered: 0, written: 5, dropped: 0 });
     // Written entries leave the outbox.
     expect(await redis.xlen(ledgerStreamKey(`${prefix}:a`))).toBe(0);
+    await ledger.close();
+  });
+
+  it('should keep the model asked for beside the successor that ran, on the attempt and the task', async () => {
+    const ledger = createLedgerWriter({ database, redis, prefix: `${prefix}:m`, logger });
+    const taskId = randomUUID();
+    await insertTask(database, taskId);
+    await ledger.updateTask({
+      kind: 'started',
+      taskId,
+      attempt: 1,
+      model: 'claude-sonnet-5-5',
+      at: Date.now(),
+    });
+    await ledger.recordAttempt({
+      ...attempt(taskId, 1),
+      provider: 'anthropic',
+      model: 'claude-sonnet-5-5',
+      requestedModel: 'claude-sonnet-4-5',
+    });
+    await ledger.flush();
+    expect(
+      await database.query('SELECT model, requested_model FROM ai_requests WHERE task_id = $1', [
+        taskId,
+      ]),
+    ).toEqual([{ model: 'claude-sonnet-5-5', requested_model: 'claude-sonnet-4-5' }]);
+    expect(
+      await database.query('SELECT status, model FROM background_tasks WHERE id = $1', [taskId]),
+    ).toEqual([{ status: 'processing', model: 'claude-sonnet-5-5' }]);
     await ledger.close();
   });
 

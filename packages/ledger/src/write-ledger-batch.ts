@@ -24,6 +24,7 @@ function toRow(record: AttemptRecord): typeof aiRequests.$inferInsert {
     userId: record.userId,
     provider: record.provider,
     model: record.model,
+    requestedModel: record.requestedModel,
     status: record.status,
     errorCode: record.errorCode,
     errorMessage: record.errorMessage,
@@ -59,6 +60,7 @@ async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<voi
         status: sql`CASE WHEN ${backgroundTasks.status} IN ('pending', 'processing') THEN 'processing' ELSE ${backgroundTasks.status} END`,
         retryCount: sql`GREATEST(${backgroundTasks.retryCount}, ${update.attempt - 1})`,
         startedAt: sql`COALESCE(${backgroundTasks.startedAt}, ${at}::timestamptz)`,
+        ...(update.model === undefined ? {} : { model: update.model }),
         updatedAt: sql`now()`,
       })
       .where(eq(backgroundTasks.id, update.taskId));

@@ -27,6 +27,11 @@ export const ProviderErrorKind = z.enum([
   'invalid_request',
   /** 404 or an unknown id in our registry. Not retryable. */
   'model_not_found',
+  /**
+   * The model has reached its end of life (registry `endOfLifeAt`) and `RETIRED_MODELS=refuse`,
+   * or no successor is served. Raised by the registry, never by a provider. Not retryable.
+   */
+  'model_retired',
   /** The provider refused the content. Not retryable. */
   'content_filtered',
   /** The caller's AbortSignal fired. Not retryable: nobody is waiting any more. */
@@ -75,6 +80,8 @@ export const ProviderErrorData = z.object({
   tokenBudget: TokenBudget.optional(),
   /** For `model_not_found` raised by the registry: the ids it does know. */
   knownModels: z.array(z.string()).optional(),
+  /** For `model_retired`: the successor to ask for instead. */
+  replacement: z.string().optional(),
 });
 export type ProviderErrorData = z.infer<typeof ProviderErrorData>;
 
@@ -99,6 +106,7 @@ export class ProviderError extends Error {
   readonly provider: ProviderErrorData['provider'];
   readonly tokenBudget: TokenBudget | undefined;
   readonly knownModels: readonly string[] | undefined;
+  readonly replacement: string | undefined;
 
   constructor(init: ProviderErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -111,6 +119,7 @@ export class ProviderError extends Error {
     this.provider = init.provider;
     this.tokenBudget = init.tokenBudget;
     this.knownModels = init.knownModels;
+    this.replacement = init.replacement;
   }
 
   /** True for any ProviderError, even one from another copy of this package (Symbol.for marker). */
@@ -139,6 +148,7 @@ export class ProviderError extends Error {
     if (this.provider !== undefined) data.provider = this.provider;
     if (this.tokenBudget !== undefined) data.tokenBudget = { ...this.tokenBudget };
     if (this.knownModels !== undefined) data.knownModels = [...this.knownModels];
+    if (this.replacement !== undefined) data.replacement = this.replacement;
     return data;
   }
 }

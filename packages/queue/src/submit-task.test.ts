@@ -1,8 +1,14 @@
 import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher, readTaskEvents, type TaskEventPublisher } from '@aiq/events';
-import { createModelRegistry } from '@aiq/providers';
-import { connectTestRedis, deletePrefix, startOwnRedisServer, uniquePrefix } from '@aiq/testing';
+import { createModelRegistry, fixedClock } from '@aiq/providers';
+import {
+  connectTestRedis,
+  deletePrefix,
+  startOwnRedisServer,
+  TEST_NOW,
+  uniquePrefix,
+} from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelKey, cancelTask } from './cancellation.js';
@@ -26,7 +32,13 @@ describe('submitTask and cancelTask', () => {
     await database.migrate();
     queues = createQueues(redis, prefix);
     events = createTaskEventPublisher({ redis, prefix });
-    deps = { database, queues, registry: createModelRegistry(), config, events };
+    deps = {
+      database,
+      queues,
+      registry: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
+      config,
+      events,
+    };
   });
   afterAll(async () => {
     await closeQueues(queues);

@@ -78,7 +78,8 @@ function typeAndInput(
   submission: Submission,
 ): { type: string; input: unknown; timeoutMs: number; retry: RetryPolicy } {
   if (submission.kind === 'generation') {
-    deps.registry.resolve(submission.model); // refuse an unknown model before writing anything
+    // Refuse an unknown model, or a retired one under RETIRED_MODELS=refuse, before writing anything.
+    deps.registry.select(submission.model);
     const { model, messages, maxTokens, temperature, fallback = true } = submission;
     return {
       type: GENERATION_TASK_TYPE,
@@ -102,7 +103,8 @@ function typeAndInput(
  * The one producer: validates the submission, writes the `background_tasks` row (status
  * `pending`) and only then enqueues the job with job id = task id. A crash between the two
  * leaves a pending row that the reconciler enqueues; a second enqueue is a no-op.
- * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`
+ * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found` or
+ *   `model_retired`
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
   const { type, input, timeoutMs, retry } = typeAndInput(deps, submission);

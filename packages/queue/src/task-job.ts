@@ -33,6 +33,8 @@ export function taskJobFor(row: TaskRow, registry: ModelRegistry): TaskJob {
       JobPayload<'generate-openai'>,
       'taskId' | 'userId' | 'deadlineAt'
     >;
+    // Not `select`: a retired model's successor runs on the same provider (the registry checks
+    // it), so the queue of a task never depends on the date it is looked at.
     const provider = registry.resolve(input.model).provider;
     return {
       queue: generationQueueName(provider),

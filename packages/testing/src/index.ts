@@ -9,3 +9,4 @@ export {
 } from './own-redis-server.js';
 export { spawnNode, type SpawnedProcess, type SpawnNodeOptions } from './spawn-process.js';
 export { startOwnPostgres, type OwnPostgres, type OwnPostgresOptions } from './own-postgres.js';
+export { TEST_NOW } from './test-clock.js';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { TEST_NOW } from './test-clock.js';
 
 /** A child process under test, with its output captured. */
 export interface SpawnedProcess {
@@ -14,7 +15,10 @@ export interface SpawnedProcess {
 }
 
 export interface SpawnNodeOptions {
-  /** Replaces the environment (plus PATH and HOME), so the parent's REDIS_URL etc. cannot leak in. */
+  /**
+   * Replaces the environment (plus PATH, HOME and `MODELS_AS_OF=TEST_NOW`, which the env may
+   * override), so the parent's REDIS_URL etc. cannot leak in and no model retires under a test.
+   */
   env?: Record<string, string>;
   cwd?: string;
   args?: string[];
@@ -33,7 +37,12 @@ export function spawnNode(
     ['--conditions=@aiq/source', '--import', 'tsx', entry, ...args],
     {
       cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        MODELS_AS_OF: TEST_NOW,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -41,7 +41,8 @@ function statusOfFailure(code: string): ContentfulStatusCode {
   if (
     code === 'context_length_exceeded' ||
     code === 'invalid_request' ||
-    code === 'content_filtered'
+    code === 'content_filtered' ||
+    code === 'model_retired'
   )
     return 400;
   if (code === 'model_not_found') return 404;

@@ -109,7 +109,7 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
           stream.onAbort(leave);
           await streamCompletion(stream, events, {
             taskId: task.taskId,
-            model: request.model,
+            model: task.model,
             includeUsage: request.stream_options?.include_usage === true,
           });
           finished = true;
@@ -126,12 +126,19 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
       c.json(
         {
           object: 'list' as const,
-          data: deps.models.list().map((model) => ({
-            id: model.id,
-            object: 'model' as const,
-            created: 0,
-            owned_by: model.provider,
-          })),
+          data: deps.models.list().map((model) => {
+            const lifecycle = deps.models.lifecycle(model);
+            return {
+              id: model.id,
+              object: 'model' as const,
+              created: 0,
+              owned_by: model.provider,
+              deprecated: lifecycle !== 'active',
+              lifecycle,
+              end_of_life_date: model.endOfLifeAt ?? null,
+              replacement: model.replacement ?? null,
+            };
+          }),
         },
         200,
       ),

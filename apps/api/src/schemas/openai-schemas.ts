@@ -62,6 +62,14 @@ const ModelObject = z
     object: z.literal('model'),
     created: z.number().int(),
     owned_by: z.string(),
+    /** aiq's addition, ignored by OpenAI clients: the provider has announced its end of life. */
+    deprecated: z.boolean(),
+    /** `active`, `deprecated`, or `retired` (past its end of life). */
+    lifecycle: z.enum(['active', 'deprecated', 'retired']),
+    /** The first day the provider no longer serves it (YYYY-MM-DD), if announced. */
+    end_of_life_date: z.string().nullable(),
+    /** The successor requests run on once it has retired (`RETIRED_MODELS=substitute`). */
+    replacement: z.string().nullable(),
   })
   .openapi('Model');
 

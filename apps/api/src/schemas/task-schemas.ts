@@ -33,8 +33,13 @@ export const TaskResponse = z
     id: z.uuid(),
     type: z.string(),
     status: TaskStatus,
-    /** The requested model, for generations and model-backed background tasks. */
+    /**
+     * The model the task runs on: the latest attempt's (a retired model's successor, or a
+     * fallback), else the one asked for. Null for background tasks without one.
+     */
     model: z.string().nullable(),
+    /** The model the submission asked for, as it was written (an id or an alias). */
+    requestedModel: z.string().nullable(),
     result: z.unknown().nullable(),
     error: TaskError.nullable(),
     /** Attempts started so far (retries included). */

@@ -18,6 +18,12 @@ export interface GenerationInput {
   readonly idempotencyKey?: string | undefined;
 }
 
+/** An accepted generation, with the model it runs on. */
+export interface SubmittedGeneration extends SubmittedTask {
+  /** The model asked for, or its successor when that one has reached its end of life. */
+  readonly model: string;
+}
+
 /** Refuses submissions while Redis is down: the row would be written but not enqueued. */
 export function assertRedisReady(deps: Pick<ApiDeps, 'redis'>): void {
   if (deps.redis.status !== 'ready') {
@@ -39,14 +45,15 @@ export function toMessages(body: {
 
 /**
  * Checks the model and the token budget before anything is written (unknown model → 400
- * `model_not_found` naming the known ones; too long → 400 `context_length_exceeded` with the
- * counts), then submits through the one producer.
+ * `model_not_found` naming the known ones; a retired one under `RETIRED_MODELS=refuse` → 400
+ * `model_retired` naming its successor; too long for the model that will run → 400
+ * `context_length_exceeded` with the counts), then submits through the one producer.
  */
 export async function submitGeneration(
   deps: ApiDeps,
   input: GenerationInput,
-): Promise<SubmittedTask> {
-  const model = deps.models.resolve(input.model);
+): Promise<SubmittedGeneration> {
+  const { model } = deps.models.select(input.model);
   checkFits(
     {
       model: model.id,
@@ -57,7 +64,7 @@ export async function submitGeneration(
     model,
   );
   assertRedisReady(deps);
-  return submitTask(
+  const task = await submitTask(
     { ...deps, registry: deps.models },
     {
       kind: 'generation',
@@ -70,4 +77,5 @@ export async function submitGeneration(
       ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
     },
   );
+  return { ...task, model: model.id };
 }

@@ -15,7 +15,8 @@ export function toTaskResponse(row: TaskRow): TaskResponse {
     id: row.id,
     type: row.type,
     status: row.status,
-    model: modelOf(row.input),
+    model: row.model ?? modelOf(row.input),
+    requestedModel: modelOf(row.input),
     result: row.result ?? null,
     error:
       row.errorCode === null && row.errorMessage === null

@@ -3,7 +3,7 @@ import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher } from '@aiq/events';
 import { createLogger } from '@aiq/logger';
-import { createModelRegistry } from '@aiq/providers';
+import { loadModelRegistry } from '@aiq/providers';
 import {
   closeQueues,
   createQueues,
@@ -11,7 +11,7 @@ import {
   waitUntilReady,
   type Queues,
 } from '@aiq/queue';
-import { deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
+import { deletePrefix, TEST_NOW, testServices, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { DEFAULT_SSE_SETTINGS, type ApiDeps } from '../api-deps.js';
 import { createApp, type App } from '../app.js';
@@ -37,6 +37,7 @@ export async function startTestApi(
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
+    MODELS_AS_OF: TEST_NOW, // no model retires under a test; a test may set its own date
     ...env,
   });
   const logger = createLogger(config);
@@ -57,7 +58,7 @@ export async function startTestApi(
     database,
     redis,
     queues,
-    models: createModelRegistry(),
+    models: loadModelRegistry(config.models),
     events: createTaskEventPublisher({ redis, prefix }),
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, heartbeatMs: 200 },

@@ -27,7 +27,14 @@ export interface ApiCluster {
   close(): Promise<void>;
 }
 
-export async function startApiCluster({ apiCount = 1 } = {}): Promise<ApiCluster> {
+export async function startApiCluster({
+  apiCount = 1,
+  env: overrides = {},
+}: {
+  apiCount?: number;
+  /** Settings for every process, over the cluster's own. */
+  env?: Record<string, string>;
+} = {}): Promise<ApiCluster> {
   const { redisUrl } = await testServices();
   const mock = await startMockLlm();
   const testDatabase: TestDatabase = await createTestDatabase();
@@ -48,6 +55,7 @@ export async function startApiCluster({ apiCount = 1 } = {}): Promise<ApiCluster
     OPENAI_REQUESTS_PER_MINUTE: '1000000',
     RATE_LIMIT_STANDARD_PER_MINUTE: '1000',
     WORKER_METRICS_PORT: '0',
+    ...overrides,
   };
   const processes: SpawnedProcess[] = [];
   const apis: string[] = [];

@@ -41,7 +41,7 @@ async function withTaskDeps<T>(config: Config, work: (deps: TaskDeps) => Promise
         redis,
         queues,
         events: createTaskEventPublisher({ redis, prefix: config.redis.prefix }),
-        registry: loadModelRegistry(config.modelsFile),
+        registry: loadModelRegistry(config.models),
       });
     } finally {
       await closeQueues(queues);
@@ -100,7 +100,12 @@ function refusalOf(error: unknown): string | undefined {
       .map((issue) => `${issue.path.join('.') || '(input)'} ${issue.message}`)
       .join('; ')}`;
   }
-  if (ProviderError.isInstance(error) && error.kind === 'model_not_found') return error.message;
+  if (
+    ProviderError.isInstance(error) &&
+    (error.kind === 'model_not_found' || error.kind === 'model_retired')
+  ) {
+    return error.message;
+  }
   return undefined;
 }
 
@@ -149,10 +154,10 @@ export async function cancel(config: Config, output: Output, taskId: string): Pr
   return 0;
 }
 
-const TASK_COLUMNS = `id, user_id, type, status, retry_count, error_code, error_message,
+const TASK_COLUMNS = `id, user_id, type, status, model, retry_count, error_code, error_message,
   created_at, started_at, completed_at`;
-const ATTEMPT_COLUMNS = `attempt, provider, model, status, error_code, partial, duration_ms,
-  ttft_ms, tokens_used, cost_usd, created_at`;
+const ATTEMPT_COLUMNS = `attempt, provider, model, requested_model, status, error_code, partial,
+  duration_ms, ttft_ms, tokens_used, cost_usd, created_at`;
 
 /** `aiq tasks show <id>`: the task's ledger row and one line per provider attempt. */
 export async function show(

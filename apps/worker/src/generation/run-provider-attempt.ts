@@ -16,6 +16,8 @@ export interface ProviderAttempt {
   readonly taskId: string;
   readonly userId: string;
   readonly model: ModelInfo;
+  /** The model asked for, when `model` is its successor because it reached its end of life. */
+  readonly requestedModel?: string | undefined;
   readonly messages: readonly ChatMessage[];
   readonly maxOutputTokens: number;
   readonly temperature?: number | undefined;
@@ -140,6 +142,7 @@ export async function runProviderAttempt(
     userId: attempt.userId,
     provider: attempt.model.provider,
     model: attempt.model.id,
+    requestedModel: attempt.requestedModel ?? null,
     status,
     errorCode: handedBack ? 'worker_shutdown' : failure === undefined ? null : errorCodeOf(failure),
     errorMessage: handedBack

@@ -1,5 +1,6 @@
 import { cancelKey, GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
 import type { AttemptRecord } from '@aiq/ledger';
+import type { ModelSelection } from '@aiq/providers';
 import type { Processor } from 'bullmq';
 import { errorCodeOf } from '../error-code.js';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
@@ -10,6 +11,7 @@ import {
   finishCancelled,
   handleAttemptFailure,
   reportFinalFailure,
+  type FailureContext,
   type HandledOutcome,
 } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
@@ -30,6 +32,12 @@ export type GenerateOutcome =
       readonly record: AttemptRecord;
     };
 
+/** Returns a handled outcome, throws the error BullMQ should see. */
+function settle(handled: HandledOutcome | Error): HandledOutcome {
+  if (handled instanceof Error) throw handled;
+  return handled;
+}
+
 /** The processor of the three provider queues: one attempt per call (house style R11). */
 export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, GenerateOutcome> {
   // Three parameters on purpose: BullMQ only passes `signal` when processor.length >= 3.
@@ -40,86 +48,115 @@ export function createGenerateProcessor(deps: WorkerDeps): Processor<unknown, Ge
       return finishCancelled(deps, data.taskId);
     }
     const attempt = job.attemptsMade + 1;
-    const maxAttempts = job.opts.attempts ?? 1;
-    const model = deps.registry.resolve(data.model);
-    await deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
-    await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
-    await deps.events.publish(data.taskId, {
-      type: 'started',
+    let current = deps.registry.resolve(data.model);
+    const failure: FailureContext = {
+      deps,
+      job,
+      token,
+      rateLimitQueue: deps.queues[job.queueName as QueueName],
+      retry: deps.config.retry.generate,
+      taskId: data.taskId,
       attempt,
-      provider: model.provider,
-      model: model.id,
-    });
+      maxAttempts: job.opts.attempts ?? 1,
+      deadlineAt: data.deadlineAt,
+      signal: abortSignal,
+      async onFinal(finalError, status) {
+        const next = nextFallbackModel(deps, data, current, finalError);
+        if (next !== undefined) {
+          await fallBack(deps, data, next, errorCodeOf(finalError));
+          return { status: 'fell-back', toModel: next.id };
+        }
+        const failureQueues = [...data.triedModels, data.model]
+          .filter((id) => deps.registry.has(id))
+          .map((id) => generationQueueName(deps.registry.resolve(id).provider));
+        await sendToDeadLetter(deps, {
+          taskId: data.taskId,
+          queue: job.queueName as QueueName,
+          payload: data,
+          failureQueues: [...new Set(failureQueues)],
+        });
+        return reportFinalFailure(deps, data.taskId, finalError, status);
+      },
+    };
+    let selection: ModelSelection;
     try {
-      const success = await runProviderAttempt(deps, {
-        taskId: data.taskId,
-        userId: data.userId,
-        model,
-        messages: data.messages,
-        maxOutputTokens:
-          data.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
-        temperature: data.temperature,
-        signal: abortSignal,
-        deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
+      // Judged at each attempt: a job queued before its model's end of life may run after it.
+      selection = deps.registry.select(data.model);
+    } catch (error) {
+      return settle(await handleAttemptFailure(failure, error, '')); // model_retired: final
+    }
+    current = selection.model;
+    try {
+      return await runAttempt(deps, data, {
+        selection,
         attempt,
         run: job.attemptsStarted,
-        step: 'generate',
-        streamTokens: true,
+        signal: abortSignal,
       });
-      const outcome = {
-        status: 'completed' as const,
-        text: success.text,
-        model: success.model,
-        finishReason: success.finishReason,
-        usage: success.usage,
-      };
-      await deps.ledger.updateTask({
-        kind: 'finished',
-        taskId: data.taskId,
-        status: 'completed',
-        result: outcome,
-        at: Date.now(),
-      });
-      await deps.events.publish(data.taskId, { type: 'done', ...outcome });
-      return { ...outcome, record: success.record };
     } catch (error) {
       const cause = error instanceof FailedAttempt ? error.error : error;
       const partial = error instanceof FailedAttempt ? error.partialText : '';
-      const handled = await handleAttemptFailure(
-        {
-          deps,
-          job,
-          token,
-          rateLimitQueue: deps.queues[job.queueName as QueueName],
-          retry: deps.config.retry.generate,
-          taskId: data.taskId,
-          attempt,
-          maxAttempts,
-          deadlineAt: data.deadlineAt,
-          signal: abortSignal,
-          async onFinal(finalError, status) {
-            const next = nextFallbackModel(deps, data, model, finalError);
-            if (next !== undefined) {
-              await fallBack(deps, data, next, errorCodeOf(finalError));
-              return { status: 'fell-back', toModel: next.id };
-            }
-            const failureQueues = [...data.triedModels, data.model]
-              .filter((id) => deps.registry.has(id))
-              .map((id) => generationQueueName(deps.registry.resolve(id).provider));
-            await sendToDeadLetter(deps, {
-              taskId: data.taskId,
-              queue: job.queueName as QueueName,
-              payload: data,
-              failureQueues: [...new Set(failureQueues)],
-            });
-            return reportFinalFailure(deps, data.taskId, finalError, status);
-          },
-        },
-        cause,
-        partial,
-      );
-      if (handled instanceof Error) throw handled;
-      return handled;
+      return settle(await handleAttemptFailure(failure, cause, partial));
     }
   };
+}
+
+/** Announces the attempt, calls the model, and records and announces its success. */
+async function runAttempt(
+  deps: WorkerDeps,
+  data: GenerateJob,
+  {
+    selection: { model, requested },
+    attempt,
+    run,
+    signal,
+  }: { selection: ModelSelection; attempt: number; run: number; signal: AbortSignal },
+): Promise<GenerateOutcome> {
+  const requestedModel = requested.id === model.id ? undefined : requested.id;
+  await deps.ledger.updateTask({
+    kind: 'started',
+    taskId: data.taskId,
+    attempt,
+    model: model.id,
+    at: Date.now(),
+  });
+  await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
+  await deps.events.publish(data.taskId, {
+    type: 'started',
+    attempt,
+    provider: model.provider,
+    model: model.id,
+    ...(requestedModel === undefined ? {} : { requestedModel }),
+  });
+  const success = await runProviderAttempt(deps, {
+    taskId: data.taskId,
+    userId: data.userId,
+    model,
+    requestedModel,
+    messages: data.messages,
+    maxOutputTokens: data.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+    temperature: data.temperature,
+    signal,
+    deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
+    attempt,
+    run,
+    step: 'generate',
+    streamTokens: true,
+  });
+  const outcome = {
+    status: 'completed' as const,
+    text: success.text,
+    model: success.model,
+    finishReason: success.finishReason,
+    usage: success.usage,
+  };
+  await deps.ledger.updateTask({
+    kind: 'finished',
+    taskId: data.taskId,
+    status: 'completed',
+    result: outcome,
+    at: Date.now(),
+  });
+  await deps.events.publish(data.taskId, { type: 'done', ...outcome });
+  return { ...outcome, record: success.record };
 }

@@ -13,6 +13,8 @@ const MAX_CHUNK_TOKENS = 16_000;
 
 function chunkTokens(input: AnalyzeDocumentInput, registry: ModelRegistry): number {
   if (input.chunkTokens !== undefined) return input.chunkTokens;
+  // The model asked for, not its successor: chunks must not change between retries, since
+  // finished ones are memoized by index.
   const model = registry.resolve(input.model);
   const room = model.contextWindow - input.maxTokens - PROMPT_OVERHEAD_TOKENS;
   return Math.max(1, Math.min(MAX_CHUNK_TOKENS, room));

@@ -47,12 +47,14 @@ export async function createTaskContext(
       return recorded;
     },
     async generate(request, { step, streamTokens = false }): Promise<TaskGeneration> {
-      const model = deps.registry.resolve(request.model);
+      // A retired model runs on its successor (or fails with model_retired), as generations do.
+      const { model, requested } = deps.registry.select(request.model);
       // Within the provider's requests-per-minute and retry-after holds, shared with generation jobs.
       const success = await runLimitedProviderCall(deps, {
         taskId: data.taskId,
         userId: data.userId,
         model,
+        requestedModel: requested.id === model.id ? undefined : requested.id,
         messages: request.messages,
         maxOutputTokens:
           request.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),

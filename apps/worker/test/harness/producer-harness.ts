@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '@aiq/config';
 import { createPostgresDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher } from '@aiq/events';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
-import { createModelRegistry } from '@aiq/providers';
+import { loadModelRegistry } from '@aiq/providers';
 import {
   closeQueues,
   createQueues,
@@ -63,7 +63,7 @@ export async function startProducerHarness({
   const redis = await waitUntilReady(createRedisConnection({ url: redisUrl, role: 'worker' }));
   const events = await collectTaskEvents(redis.duplicate(), prefix);
   const queues = createQueues(redis, prefix);
-  const registry = createModelRegistry();
+  const registry = loadModelRegistry(config.models);
   const publisher = createTaskEventPublisher({ redis, prefix });
   return {
     config,

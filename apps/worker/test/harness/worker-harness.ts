@@ -3,7 +3,7 @@ import { createPostgresDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher } from '@aiq/events';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
-import { createModelRegistry } from '@aiq/providers';
+import { loadModelRegistry } from '@aiq/providers';
 import {
   cancelTask,
   closeQueues,
@@ -17,6 +17,7 @@ import {
   connectTestRedis,
   createTestDatabase,
   deletePrefix,
+  TEST_NOW,
   testServices,
   uniquePrefix,
   type TestDatabase,
@@ -45,6 +46,7 @@ export function testEnvironment(
     DEEPSEEK_REQUESTS_PER_MINUTE: '1000000',
     RETRY_BASE_DELAY_MS: '20',
     RETRY_MAX_DELAY_MS: '100',
+    MODELS_AS_OF: TEST_NOW, // no model retires under a test; a test may set its own date
     ...overrides,
   };
 }
@@ -92,7 +94,7 @@ export async function startWorkerHarness({
     settings: { reconcileIntervalMs: 3_600_000, ...settings },
   });
   const queues = createQueues(redis, prefix);
-  const registry = createModelRegistry();
+  const registry = loadModelRegistry(config.models); // the worker's models, date and policy
   const publisher = createTaskEventPublisher({ redis, prefix });
   return {
     config,

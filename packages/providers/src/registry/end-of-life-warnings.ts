@@ -1,4 +1,5 @@
 import type { ModelInfo } from './model-entry.js';
+import { daysUntilEndOfLife } from './model-lifecycle.js';
 import type { ModelRegistry } from './model-registry.js';
 
 /** A model at or near the end of its life. */
@@ -17,51 +18,54 @@ export interface EndOfLifeWarning {
 export interface EndOfLifeWarningOptions {
   /** Only these ids or aliases; all registry models when absent. */
   readonly models?: readonly string[];
-  /** @defaultValue Date.now() */
-  readonly now?: number;
   /** Warn this many days ahead. @defaultValue 30 */
   readonly withinDays?: number;
 }
 
-const DAY_MS = 86_400_000;
+/** What a request for a retired model gets, in the words of the warning. */
+function afterEndOfLife(registry: ModelRegistry, replacement: string | undefined): string {
+  if (replacement === undefined) return '; requests for it fail with model_retired';
+  return registry.retiredModels === 'substitute'
+    ? `; requests for it run on ${replacement}`
+    : `; requests for it are refused: ask for ${replacement}`;
+}
 
 function warningFor(
+  registry: ModelRegistry,
   model: ModelInfo,
-  now: number,
   withinDays: number,
 ): EndOfLifeWarning | undefined {
-  if (model.endOfLifeAt === undefined) return undefined;
-  const endOfLife = Date.parse(`${model.endOfLifeAt}T00:00:00Z`);
-  const daysLeft = Math.ceil((endOfLife - now) / DAY_MS);
-  if (daysLeft > withinDays) return undefined;
-  const status = daysLeft <= 0 ? 'past-end-of-life' : 'near-end-of-life';
-  const when =
-    status === 'past-end-of-life'
-      ? `reached end of life on ${model.endOfLifeAt}`
-      : `reaches end of life on ${model.endOfLifeAt} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'})`;
-  const instead = model.replacement === undefined ? '' : `; migrate to ${model.replacement}`;
+  const daysLeft = daysUntilEndOfLife(model, registry.clock());
+  if (model.endOfLifeAt === undefined || daysLeft === undefined || daysLeft > withinDays) {
+    return undefined;
+  }
+  const past = registry.lifecycle(model) === 'retired';
+  const message = past
+    ? `Model ${model.id} reached end of life on ${model.endOfLifeAt}${afterEndOfLife(registry, model.replacement)}`
+    : `Model ${model.id} reaches end of life on ${model.endOfLifeAt} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'})` +
+      (model.replacement === undefined ? '' : `; migrate to ${model.replacement}`);
   return {
     model: model.id,
     endOfLifeAt: model.endOfLifeAt,
     daysLeft,
-    status,
+    status: past ? 'past-end-of-life' : 'near-end-of-life',
     replacement: model.replacement,
-    message: `Model ${model.id} ${when}${instead}`,
+    message,
   };
 }
 
 /**
- * Warnings for models within `withinDays` of, or past, their end-of-life date, soonest first.
- * Start-up logs them; the health endpoint reports them.
+ * Warnings for models within `withinDays` of, or past, their end-of-life date at the registry's
+ * clock, soonest first. Start-up logs them; the health endpoint reports them.
  */
 export function listEndOfLifeWarnings(
   registry: ModelRegistry,
-  { models, now = Date.now(), withinDays = 30 }: EndOfLifeWarningOptions = {},
+  { models, withinDays = 30 }: EndOfLifeWarningOptions = {},
 ): EndOfLifeWarning[] {
   const candidates =
     models === undefined ? registry.list() : models.map((id) => registry.resolve(id));
   return candidates
-    .map((model) => warningFor(model, now, withinDays))
+    .map((model) => warningFor(registry, model, withinDays))
     .filter((warning): warning is EndOfLifeWarning => warning !== undefined)
     .sort((left, right) => left.daysLeft - right.daysLeft);
 }

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@aiq/config';
+import { ConfigError, type Config } from '@aiq/config';
 import type { z } from 'zod';
+import { fixedClock, systemClock, type Clock } from './clock.js';
 import { DEFAULT_ALIASES, DEFAULT_FALLBACK_CHAIN, DEFAULT_MODELS } from './default-models.js';
 import { ModelEntry, ModelRegistryFile } from './model-entry.js';
 import { createModelRegistry, type ModelRegistry } from './model-registry.js';
+
+/** The registry's settings, as `loadConfig` groups them. */
+export type ModelSettings = Partial<Config['models']>;
 
 function fail(file: string, field: string, problem: string): never {
   throw new ConfigError(`Model registry file ${file}: ${field}: ${problem}`);
@@ -51,20 +55,46 @@ function mergeModels(
   return models;
 }
 
+/** Every `replacement` names a known model on the same provider: a successor runs on its queue. */
+function checkReplacements(file: string, models: Readonly<Record<string, ModelEntry>>): void {
+  for (const [id, model] of Object.entries(models)) {
+    if (model.replacement === undefined) continue;
+    const successor = models[model.replacement];
+    if (successor === undefined) {
+      fail(file, `models.${id}.replacement`, `names unknown model "${model.replacement}"`);
+    }
+    if (successor.provider !== model.provider) {
+      fail(
+        file,
+        `models.${id}.replacement`,
+        `"${model.replacement}" runs on ${successor.provider}, not ${model.provider}; use fallbackChain to cross providers`,
+      );
+    }
+  }
+}
+
 /**
- * The model registry: the built-in catalog, extended or overridden by a JSON file when a path is
- * given (usually `config.modelsFile`). Changing models, prices or the fallback chain needs no code
- * change. Validated with zod.
+ * The model registry: the built-in catalog, extended or overridden by a JSON file when
+ * `settings.file` names one (usually `config.models`). Changing models, prices, successors or
+ * the fallback chain needs no code change. Validated with zod. End of life is judged by `clock`,
+ * which defaults to the machine's, or to the fixed `settings.asOf` (`MODELS_AS_OF`).
  * @throws ConfigError naming the file and the first bad field
  */
-export function loadModelRegistry(file?: string): ModelRegistry {
-  if (file === undefined) return createModelRegistry();
+export function loadModelRegistry(
+  settings: ModelSettings = {},
+  {
+    clock = settings.asOf === undefined ? systemClock : fixedClock(settings.asOf),
+  }: { clock?: Clock } = {},
+): ModelRegistry {
+  const { file, retired: retiredModels } = settings;
+  if (file === undefined) return createModelRegistry({ clock, retiredModels });
   const parsed = ModelRegistryFile.safeParse(readJson(file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return fail(file, issue ? fieldOf(issue) : '(root)', issue?.message ?? 'invalid');
   }
   const models = mergeModels(file, parsed.data.models);
+  checkReplacements(file, models);
   const aliases = { ...DEFAULT_ALIASES, ...parsed.data.aliases };
   for (const [alias, id] of Object.entries(parsed.data.aliases ?? {})) {
     if (models[id] === undefined) fail(file, `aliases.${alias}`, `names unknown model "${id}"`);
@@ -75,5 +105,5 @@ export function loadModelRegistry(file?: string): ModelRegistry {
       fail(file, `fallbackChain.${index}`, `names unknown model "${id}"`);
     }
   });
-  return createModelRegistry({ models, aliases, fallbackChain });
+  return createModelRegistry({ models, aliases, fallbackChain, clock, retiredModels });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** `YYYY-MM-DD`, a calendar day in UTC. */
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** `YYYY-MM-DD`, a calendar day in UTC that exists (no 2027-02-29). */
+const IsoDate = z.iso.date('expected a date as YYYY-MM-DD');
 
 /** What aiq knows about one model: where it runs, how much fits, what it costs, when it retires. */
 export const ModelEntry = z.strictObject({
@@ -18,7 +18,10 @@ export const ModelEntry = z.strictObject({
   deprecatedAt: IsoDate.optional(),
   /** The first day the provider no longer serves the model. */
   endOfLifeAt: IsoDate.optional(),
-  /** The provider's recommended replacement, for warnings. */
+  /**
+   * The provider's recommended replacement, a model of the same provider: warnings name it, and
+   * from `endOfLifeAt` on requests for this model run on it (`RETIRED_MODELS=substitute`).
+   */
   replacement: z.string().min(1).optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntry>;

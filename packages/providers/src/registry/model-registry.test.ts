@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '@aiq/config';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../provider-error.js';
-import { listEndOfLifeWarnings } from './end-of-life-warnings.js';
+import { fixedClock } from './clock.js';
 import { loadModelRegistry } from './load-model-registry.js';
 import { createModelRegistry } from './model-registry.js';
 
@@ -17,7 +17,7 @@ function registryFile(content: unknown): string {
 
 function loadError(file: string): ConfigError {
   try {
-    loadModelRegistry(file);
+    loadModelRegistry({ file });
   } catch (error) {
     if (ConfigError.isInstance(error)) return error;
     throw error;
@@ -26,7 +26,7 @@ function loadError(file: string): ConfigError {
 }
 
 describe('createModelRegistry', () => {
-  const registry = createModelRegistry();
+  const registry = createModelRegistry({ clock: fixedClock('2026-06-01T00:00:00Z') });
 
   it("should hold the runbook's context windows", () => {
     expect(registry.resolve('gpt-5').contextWindow).toBe(128_000);
@@ -41,15 +41,17 @@ describe('createModelRegistry', () => {
     });
   });
 
-  it('should order the fallback chain GPT → Claude Sonnet → DeepSeek with current models', () => {
+  it('should order the fallback chain GPT → Claude Sonnet → DeepSeek with models that never retire', () => {
     expect(registry.fallbackChain.map((model) => [model.id, model.provider])).toEqual([
       ['gpt-5.6-sol', 'openai'],
       ['claude-sonnet-5-5', 'anthropic'],
       ['deepseek-chat', 'deepseek'],
     ]);
-    expect(
-      listEndOfLifeWarnings(registry, { models: registry.fallbackChain.map((model) => model.id) }),
-    ).toEqual([]);
+    expect(registry.fallbackChain.map((model) => model.endOfLifeAt)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('should refuse an unknown model with model_not_found and the known ids', () => {
@@ -67,41 +69,10 @@ describe('createModelRegistry', () => {
   });
 });
 
-describe('listEndOfLifeWarnings', () => {
-  const registry = createModelRegistry();
-  const today = Date.parse('2026-11-28T09:00:00Z');
-
-  it('should warn that claude-sonnet-4-5 is two days from end of life, soonest first', () => {
-    const warnings = listEndOfLifeWarnings(registry, { now: today });
-    expect(warnings.map((warning) => [warning.model, warning.status, warning.daysLeft])).toEqual([
-      ['claude-sonnet-4-5', 'near-end-of-life', 2],
-      ['gpt-5', 'near-end-of-life', 13],
-    ]);
-    expect(warnings[0]?.message).toBe(
-      'Model claude-sonnet-4-5 reaches end of life on 2026-11-30 (in 2 days); migrate to claude-sonnet-5-5',
-    );
-  });
-
-  it('should report a model past its end of life', () => {
-    const [warning] = listEndOfLifeWarnings(registry, {
-      models: ['claude-sonnet-4.5'],
-      now: Date.parse('2026-12-01T00:00:00Z'),
-    });
-    expect(warning).toMatchObject({
-      model: 'claude-sonnet-4-5',
-      status: 'past-end-of-life',
-      daysLeft: -1,
-    });
-  });
-
-  it('should stay quiet outside the window', () => {
-    expect(listEndOfLifeWarnings(registry, { now: today, withinDays: 1 })).toEqual([]);
-  });
-});
-
 describe('loadModelRegistry', () => {
   it('should use the built-in catalog without a file', () => {
     expect(loadModelRegistry().resolve('gpt-5.6-sol').provider).toBe('openai');
+    expect(loadModelRegistry().retiredModels).toBe('substitute');
   });
 
   it('should override one field of a known model and add a new one', () => {
@@ -120,7 +91,7 @@ describe('loadModelRegistry', () => {
       aliases: { writer: 'my-tuned-model' },
       fallbackChain: ['writer', 'claude-sonnet-5-5'],
     });
-    const registry = loadModelRegistry(file);
+    const registry = loadModelRegistry({ file });
     expect(registry.resolve('gpt-5.6-sol')).toMatchObject({
       inputUsdPerMillionTokens: 5,
       contextWindow: 1_050_000,
@@ -154,10 +125,25 @@ describe('loadModelRegistry', () => {
     expect(
       loadError(registryFile({ models: { 'gpt-5': { endOfLifeAt: '30/11/2026' } } })).message,
     ).toContain('models.gpt-5.endOfLifeAt');
+    expect(
+      loadError(registryFile({ models: { 'gpt-5': { endOfLifeAt: '2027-02-29' } } })).message,
+    ).toContain('models.gpt-5.endOfLifeAt: expected a date as YYYY-MM-DD');
     expect(loadError(registryFile({ fallbackChain: ['gpt-5', 'nope'] })).message).toContain(
       'fallbackChain.1: names unknown model "nope"',
     );
     expect(loadError(registryFile({ aliases: { x: 'nope' } })).message).toContain('aliases.x');
+  });
+
+  it('should refuse a successor that is unknown or runs on another provider', () => {
+    expect(
+      loadError(registryFile({ models: { 'gpt-5': { replacement: 'gpt-9' } } })).message,
+    ).toContain('models.gpt-5.replacement: names unknown model "gpt-9"');
+    expect(
+      loadError(registryFile({ models: { 'gpt-5': { replacement: 'claude-sonnet-5-5' } } }))
+        .message,
+    ).toContain(
+      'models.gpt-5.replacement: "claude-sonnet-5-5" runs on anthropic, not openai; use fallbackChain to cross providers',
+    );
   });
 
   it('should say when the file is missing or not JSON', () => {

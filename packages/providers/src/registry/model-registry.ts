@@ -1,11 +1,29 @@
 import { ProviderError } from '../provider-error.js';
+import type { Clock } from './clock.js';
 import { DEFAULT_ALIASES, DEFAULT_FALLBACK_CHAIN, DEFAULT_MODELS } from './default-models.js';
 import type { ModelEntry, ModelInfo } from './model-entry.js';
+import { lifecycleAt, type ModelLifecycle } from './model-lifecycle.js';
+
+/**
+ * What happens to a request for a model past its end of life:
+ * - `substitute`: it runs on the successor the registry names (`replacement`), and the task,
+ *   its events and `ai_requests` say so;
+ * - `refuse`: it fails with `model_retired`, naming the successor.
+ */
+export type RetiredModelPolicy = 'substitute' | 'refuse';
+
+/** The model a request runs on, and the one it asked for. */
+export interface ModelSelection {
+  /** The model asked for, aliases resolved. */
+  readonly requested: ModelInfo;
+  /** The model to call: `requested`, or its successor once `requested` has reached its end of life. */
+  readonly model: ModelInfo;
+}
 
 /** Model id → provider, limits, prices and lifecycle; aliases; the fallback chain. */
 export interface ModelRegistry {
   /**
-   * The model for an API id or alias.
+   * The model for an API id or alias, whatever its lifecycle.
    * @throws ProviderError kind `model_not_found` listing the known ids
    */
   resolve(idOrAlias: string): ModelInfo;
@@ -15,6 +33,20 @@ export interface ModelRegistry {
   list(): readonly ModelInfo[];
   /** The fallback order, first choice first, resolved. */
   readonly fallbackChain: readonly ModelInfo[];
+  /** The time end of life is judged at. */
+  readonly clock: Clock;
+  /** What {@link ModelRegistry.select} does with a retired model. */
+  readonly retiredModels: RetiredModelPolicy;
+  /** The model's lifecycle at the clock's time. */
+  lifecycle(model: ModelInfo): ModelLifecycle;
+  /**
+   * The model a request for `idOrAlias` runs on now: the model itself while it is served;
+   * once it has reached its end of life, its successor (following `replacement` past retired
+   * ones) under `substitute`.
+   * @throws ProviderError `model_not_found` for an unknown model; `model_retired` for a retired
+   *   one under `refuse`, or when no successor is served
+   */
+  select(idOrAlias: string): ModelSelection;
 }
 
 /** What {@link createModelRegistry} builds from. */
@@ -22,6 +54,22 @@ export interface ModelRegistryInput {
   readonly models?: Readonly<Record<string, ModelEntry>>;
   readonly aliases?: Readonly<Record<string, string>>;
   readonly fallbackChain?: readonly string[];
+  /** Required, so no caller judges end of life by the machine's date without saying so. */
+  readonly clock: Clock;
+  /** @defaultValue 'substitute' */
+  readonly retiredModels?: RetiredModelPolicy | undefined;
+}
+
+function retiredError(model: ModelInfo, successor: ModelInfo | undefined): ProviderError {
+  const retired = `Model ${model.id} reached its end of life on ${model.endOfLifeAt ?? '?'}`;
+  return new ProviderError({
+    kind: 'model_retired',
+    message:
+      successor === undefined
+        ? `${retired} and the model registry names no successor that is still served`
+        : `${retired}; use ${successor.id} instead`,
+    ...(successor === undefined ? {} : { replacement: successor.id }),
+  });
 }
 
 /** A registry from explicit entries; defaults to the built-in catalog. */
@@ -29,7 +77,9 @@ export function createModelRegistry({
   models = DEFAULT_MODELS,
   aliases = DEFAULT_ALIASES,
   fallbackChain = DEFAULT_FALLBACK_CHAIN,
-}: ModelRegistryInput = {}): ModelRegistry {
+  clock,
+  retiredModels = 'substitute',
+}: ModelRegistryInput): ModelRegistry {
   const byId = new Map<string, ModelInfo>(
     Object.entries(models).map(([id, entry]) => [id, { ...entry, id }]),
   );
@@ -49,10 +99,37 @@ export function createModelRegistry({
     });
   }
 
+  /** The first model along the `replacement` links that is still served at `now`. */
+  function successorOf(model: ModelInfo, now: number): ModelInfo | undefined {
+    const seen = new Set([model.id]);
+    let next = model.replacement === undefined ? undefined : find(model.replacement);
+    while (next !== undefined && !seen.has(next.id)) {
+      if (lifecycleAt(next, now) !== 'retired') return next;
+      seen.add(next.id);
+      next = next.replacement === undefined ? undefined : find(next.replacement);
+    }
+    return undefined;
+  }
+
+  function select(idOrAlias: string): ModelSelection {
+    const requested = resolve(idOrAlias);
+    const now = clock();
+    if (lifecycleAt(requested, now) !== 'retired') return { requested, model: requested };
+    const successor = successorOf(requested, now);
+    if (retiredModels === 'refuse' || successor === undefined) {
+      throw retiredError(requested, successor);
+    }
+    return { requested, model: successor };
+  }
+
   return {
     resolve,
     has: (idOrAlias) => find(idOrAlias) !== undefined,
     list: () => knownIds.map((id) => resolve(id)),
     fallbackChain: fallbackChain.map((id) => resolve(id)),
+    clock,
+    retiredModels,
+    lifecycle: (model) => lifecycleAt(model, clock()),
+    select,
   };
 }
