@@ -45,6 +45,22 @@ describe('createDb on PostgreSQL', () => {
     );
     expect(rows).toEqual([{ application_name: 'aiq-worker-test' }]);
   });
+
+  it("should work in UTC whatever the server's time zone, so hourly buckets are the same everywhere", async () => {
+    const testDatabase = await createTestDatabase();
+    cleanups.push(() => testDatabase.drop());
+    const name = new URL(testDatabase.url).pathname.slice(1);
+    const admin = await createDb({ kind: 'postgres', url: testDatabase.url, poolSize: 1 });
+    // A zone 45 minutes off the hour: its hours are not UTC's.
+    await admin.query(`ALTER DATABASE "${name}" SET TimeZone = 'Asia/Kathmandu'`);
+    await admin.close();
+    const database = await createDb({ kind: 'postgres', url: testDatabase.url, poolSize: 1 });
+    cleanups.push(() => database.close());
+    const rows = await database.query<{ zone: string; hour: string }>(
+      "SELECT current_setting('TimeZone') AS zone, DATE_TRUNC('hour', '2026-12-02T09:50:00Z'::timestamptz)::text AS hour",
+    );
+    expect(rows).toEqual([{ zone: 'UTC', hour: '2026-12-02 09:00:00+00' }]);
+  });
 });
 
 describe('createDb on PGlite', () => {

@@ -28,7 +28,10 @@ export function createPostgresDatabase({
     max: poolSize,
     connect_timeout: connectTimeoutSeconds,
     onnotice: () => undefined, // "relation already exists, skipping" is not news
-    connection: { application_name: applicationName },
+    // UTC whatever the server's default: the runbook's `DATE_TRUNC('hour', …)` buckets and
+    // `INTERVAL '1 day'` windows then mean the same on every server and on DST days (PGlite is
+    // always UTC).
+    connection: { application_name: applicationName, TimeZone: 'UTC' },
   });
   const db = drizzle({ client, schema }) as unknown as Db;
 
