@@ -22,9 +22,9 @@ function anthropicKey(headers: Headers): string {
 
 /** Anthropic's `anthropic-ratelimit-*` headers; resets are RFC 3339 timestamps. */
 function anthropicHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
-  const reset = new Date(Date.now() + Math.max(rate.resetSeconds, 1) * 1000)
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z');
+  // Whole seconds, rounded up: rounded down, a reset 1 s away could read as already past.
+  const resetMs = Math.ceil((Date.now() + Math.max(rate.resetSeconds, 1) * 1000) / 1000) * 1000;
+  const reset = new Date(resetMs).toISOString().replace(/\.\d+Z$/, 'Z');
   const headers: Record<string, string> = {
     'request-id': entry.id,
     'anthropic-organization-id': ORGANIZATION_ID,
