@@ -81,10 +81,17 @@ describe('submitTask and cancelTask', () => {
 
   it('should give an idempotency key a new task once the first is older than 24 hours', async () => {
     const first = await submitTask(deps, { ...generation, idempotencyKey: 'key-24h' });
-    await database.query(
-      "UPDATE background_tasks SET created_at = now() - interval '24 hours 1 minute' WHERE id = $1",
-      [first.taskId],
-    );
+    const age = (interval: string) =>
+      database.query(
+        `UPDATE background_tasks SET created_at = now() - interval '${interval}' WHERE id = $1`,
+        [first.taskId],
+      );
+    await age('23 hours 59 minutes');
+    expect(await submitTask(deps, { ...generation, idempotencyKey: 'key-24h' })).toMatchObject({
+      taskId: first.taskId,
+      existing: true,
+    });
+    await age('24 hours 1 minute');
     const second = await submitTask(deps, { ...generation, idempotencyKey: 'key-24h' });
     expect(second.existing).toBe(false);
     expect(second.taskId).not.toBe(first.taskId);

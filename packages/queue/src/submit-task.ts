@@ -2,7 +2,7 @@ import type { Config, RetryPolicy } from '@aiq/config';
 import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import type { ModelRegistry } from '@aiq/providers';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ChatMessage } from './jobs/chat-message.js';
 import type { QueueName } from './catalog.js';
 import type { Queues } from './queues.js';
@@ -161,7 +161,9 @@ async function expireIdempotencyKey(deps: SubmitDeps, submission: Submission): P
       and(
         eq(backgroundTasks.userId, submission.userId),
         eq(backgroundTasks.idempotencyKey, submission.idempotencyKey),
-        lt(backgroundTasks.createdAt, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)),
+        // Against the database's clock, which also wrote created_at: a worker's skew cannot
+        // shorten or stretch the window.
+        sql`${backgroundTasks.createdAt} < now() - ${IDEMPOTENCY_WINDOW_MS} * interval '1 millisecond'`,
       ),
     );
 }
