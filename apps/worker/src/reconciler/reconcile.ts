@@ -35,7 +35,11 @@ async function ledgerLagMs(deps: WorkerDeps): Promise<number> {
     1,
   );
   if (oldest === undefined) return 0;
-  return Date.now() - Number(oldest[0].split('-')[0]); // stream ids start with their epoch ms
+  // Stream ids start with the epoch ms of Redis's clock when it was added: compare with that
+  // clock, not this worker's, so clock skew between machines cannot fake or hide a lag.
+  const [seconds, microseconds] = await deps.redis.time();
+  const redisNowMs = Number(seconds) * 1_000 + Math.floor(Number(microseconds) / 1_000);
+  return redisNowMs - Number(oldest[0].split('-')[0]);
 }
 
 interface OpenTaskRow {
