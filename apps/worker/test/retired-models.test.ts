@@ -75,6 +75,27 @@ describe('a model past its end of life, substituted (the default)', () => {
   });
 });
 
+describe.each([
+  ['today', AFTER_END_OF_LIFE, 'gpt-5'],
+  ['a month ahead', '2027-01-02T09:00:00Z', 'gpt-5.6-sol'],
+  ['a year ahead', '2027-12-02T09:00:00Z', 'gpt-5.6-sol'],
+])('gpt-5 (end of life 2026-12-11) on a worker %s', (_when, at, runsOn) => {
+  let harness: WorkerHarness;
+  beforeAll(async () => {
+    harness = await startWorkerHarness({ env: { MODELS_AS_OF: at } });
+  });
+  afterAll(() => harness.close());
+
+  it(`should run on ${runsOn}`, async () => {
+    const { taskId } = await harness.submit(generation('gpt-5'));
+    const events = await harness.events.waitForTerminal(taskId);
+    expect(events.at(-1)).toMatchObject({ type: 'done', model: runsOn });
+    expect(harness.mock.requests({ provider: 'openai' }).map((call) => call.model)).toEqual([
+      runsOn,
+    ]);
+  });
+});
+
 describe('a model past its end of life, refused (RETIRED_MODELS=refuse)', () => {
   let harness: WorkerHarness;
   beforeAll(async () => {
