@@ -69,6 +69,14 @@ function toApiError(error: unknown): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * OpenAI's error `code` for one of ours where OpenAI documents its own name, so code written
+ * against OpenAI (`error.code === 'context_length_exceeded'`) works unchanged on `/v1`.
+ */
+export function openAIErrorCode(code: string): string {
+  return code === 'token_limit_exceeded' ? 'context_length_exceeded' : code;
+}
+
 /** OpenAI's error `type` for a status, so its SDKs raise the matching error class. */
 function openAIErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
@@ -90,7 +98,9 @@ export function renderError(error: Error, c: Context<AppEnv>): Response {
     apiError ?? new ApiError(500, 'internal_error', 'Internal server error');
   if (apiError?.status === 503) c.var.logger.warn({ err: error.message }, 'dependency outage');
   const body = c.req.path.startsWith('/v1/')
-    ? { error: { message, type: openAIErrorType(status), param: null, code } }
+    ? {
+        error: { message, type: openAIErrorType(status), param: null, code: openAIErrorCode(code) },
+      }
     : { error: { code, message } };
   return c.json(body, status, headers);
 }

@@ -152,4 +152,38 @@ describe('API and worker processes end to end', () => {
       client.chat.completions.create({ model: 'gpt-1', messages }),
     ).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
   });
+
+  it('should give the openai SDK a 400 context_length_exceeded for a prompt over the window, so it never retries', async () => {
+    const client = new OpenAI({
+      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
+      baseURL: `${cluster.apis[0]}/v1`,
+      maxRetries: 2, // the SDK's default: it retries 5xx, never 400
+    });
+    const before = cluster.mock.requests({ provider: 'openai' }).length;
+    // The provider refuses it (our estimate let it through): raised by the worker.
+    const refusedByProvider = [{ role: 'user' as const, content: 'Hi [[mock context_length]]' }];
+    for (const stream of [false, true]) {
+      const call = async () => {
+        const response = await client.chat.completions.create({
+          model: 'gpt-5',
+          messages: refusedByProvider,
+          stream,
+        });
+        if (stream) for await (const _chunk of response as AsyncIterable<unknown>) void _chunk;
+      };
+      await expect(call()).rejects.toMatchObject({
+        ...(stream ? {} : { status: 400 }),
+        code: 'context_length_exceeded',
+      });
+    }
+    // One provider call per request: no retry by the SDK, the queue or a fallback.
+    expect(cluster.mock.requests({ provider: 'openai' }).length - before).toBe(2);
+    // Over the window by our own count: refused by the API before anything runs.
+    await expect(
+      client.chat.completions.create({
+        model: 'deepseek-chat',
+        messages: [{ role: 'user', content: 'word '.repeat(70_000) }],
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'context_length_exceeded' });
+  });
 });

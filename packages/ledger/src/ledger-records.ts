@@ -15,7 +15,7 @@ export interface AttemptRecord {
   readonly requestedModel: string | null;
   /** `completed`, `failed`, `timeout` or `cancelled`. */
   readonly status: TaskStatus;
-  /** The ProviderError kind (`rate_limited`, `context_length_exceeded`, …); null on success. */
+  /** The ProviderError kind (`rate_limited`, `token_limit_exceeded`, …); null on success. */
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   readonly prompt: string | null;

@@ -10,7 +10,7 @@ describe('ProviderError', () => {
     ['network', true],
     ['auth', false],
     ['permission', false],
-    ['context_length_exceeded', false],
+    ['token_limit_exceeded', false],
     ['invalid_request', false],
     ['model_not_found', false],
     ['content_filtered', false],

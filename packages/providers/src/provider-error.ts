@@ -21,8 +21,12 @@ export const ProviderErrorKind = z.enum([
   'auth',
   /** 403: the key may not use this model or resource. Not retryable. */
   'permission',
-  /** The prompt plus output budget does not fit the context window. Not retryable as is. */
-  'context_length_exceeded',
+  /**
+   * The prompt plus output budget does not fit the context window (OpenAI's
+   * `context_length_exceeded`). Named as the runbook names it, so its
+   * `error_code LIKE '%token%'` finds these failures. Not retryable as is.
+   */
+  'token_limit_exceeded',
   /** 400/422: the request itself is wrong. Not retryable. */
   'invalid_request',
   /** 404 or an unknown id in our registry. Not retryable. */
@@ -57,7 +61,7 @@ export function isRetryableKind(kind: ProviderErrorKind): boolean {
   return RETRYABLE_KINDS.has(kind);
 }
 
-/** Token counts behind a `context_length_exceeded` refusal made before calling the provider. */
+/** Token counts behind a `token_limit_exceeded` refusal made before calling the provider. */
 export const TokenBudget = z.object({
   promptTokens: z.number().int().nonnegative(),
   maxOutputTokens: z.number().int().nonnegative(),

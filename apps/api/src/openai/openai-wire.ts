@@ -39,7 +39,7 @@ export function completionId(taskId: string): string {
 /** HTTP status of a task that ended in `error`, as an OpenAI client expects it. */
 function statusOfFailure(code: string): ContentfulStatusCode {
   if (
-    code === 'context_length_exceeded' ||
+    code === 'token_limit_exceeded' ||
     code === 'invalid_request' ||
     code === 'content_filtered' ||
     code === 'model_retired'

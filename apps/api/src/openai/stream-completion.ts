@@ -1,5 +1,6 @@
 import type { TaskEvent } from '@aiq/events';
 import type { SSEStreamingApi } from 'hono/streaming';
+import { openAIErrorCode } from '../api-error.js';
 import { completionId, failureOf, toOpenAIFinishReason } from './openai-wire.js';
 
 export interface StreamCompletionOptions {
@@ -62,7 +63,7 @@ export async function streamCompletion(
       await error(
         failure.message,
         failure.status >= 500 ? 'server_error' : 'invalid_request_error',
-        failure.code,
+        openAIErrorCode(failure.code),
       );
       return;
     } else if (event.type === 'done') {

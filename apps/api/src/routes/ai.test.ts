@@ -139,7 +139,7 @@ describe('/api/ai routes', () => {
     expect(json.error.message).toMatch(message);
   });
 
-  it('should refuse a prompt over the model window with context_length_exceeded and the counts', async () => {
+  it('should refuse a prompt over the model window with token_limit_exceeded and the counts', async () => {
     const big = await startTestApi(); // the default 1 MiB body limit
     try {
       const response = await big.app.request('/api/ai/generate', {
@@ -150,7 +150,7 @@ describe('/api/ai routes', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error: {
-          code: 'context_length_exceeded',
+          code: 'token_limit_exceeded',
           message: expect.stringMatching(
             /^deepseek-chat: prompt \d+ \+ max output 1024 tokens exceeds the context window of 64000$/,
           ),

@@ -117,6 +117,6 @@ describe('a generation for a retired model, substituted (the default)', () => {
       stream: false,
     });
     expect(haiku.status).toBe(400);
-    expect(await haiku.json()).toMatchObject({ error: { code: 'context_length_exceeded' } });
+    expect(await haiku.json()).toMatchObject({ error: { code: 'token_limit_exceeded' } });
   });
 });

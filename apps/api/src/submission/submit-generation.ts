@@ -47,7 +47,7 @@ export function toMessages(body: {
  * Checks the model and the token budget before anything is written (unknown model → 400
  * `model_not_found` naming the known ones; a retired one under `RETIRED_MODELS=refuse` → 400
  * `model_retired` naming its successor; too long for the model that will run → 400
- * `context_length_exceeded` with the counts), then submits through the one producer.
+ * `token_limit_exceeded` with the counts), then submits through the one producer.
  */
 export async function submitGeneration(
   deps: ApiDeps,

@@ -43,7 +43,7 @@ describe('mapAnthropicError (platform.claude.com/docs/en/api/errors)', () => {
       413,
       'request_too_large',
       'Request exceeds the maximum allowed number of bytes.',
-      'context_length_exceeded',
+      'token_limit_exceeded',
       false,
     ],
     [
@@ -68,19 +68,19 @@ describe('mapAnthropicError (platform.claude.com/docs/en/api/errors)', () => {
     });
   });
 
-  it('should map "prompt is too long" to context_length_exceeded', () => {
+  it('should map "prompt is too long" to token_limit_exceeded', () => {
     const error = mapAnthropicError(
       httpError(400, 'invalid_request_error', 'prompt is too long: 208310 tokens > 200000 maximum'),
       context,
     );
-    expect(error.kind).toBe('context_length_exceeded');
+    expect(error.kind).toBe('token_limit_exceeded');
   });
 
-  it('should map "input length and max_tokens exceed context limit" to context_length_exceeded', () => {
+  it('should map "input length and max_tokens exceed context limit" to token_limit_exceeded', () => {
     const message =
       'input length and `max_tokens` exceed context limit: 199000 + 4096 > 200000, decrease input length or `max_tokens` and try again';
     expect(mapAnthropicError(httpError(400, 'invalid_request_error', message), context).kind).toBe(
-      'context_length_exceeded',
+      'token_limit_exceeded',
     );
   });
 

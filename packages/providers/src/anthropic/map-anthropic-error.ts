@@ -18,7 +18,7 @@ const TYPE_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   billing_error: 'insufficient_quota',
   permission_error: 'permission',
   not_found_error: 'model_not_found',
-  request_too_large: 'context_length_exceeded',
+  request_too_large: 'token_limit_exceeded',
   rate_limit_error: 'rate_limited',
   api_error: 'server_error',
   timeout_error: 'timeout',
@@ -35,7 +35,7 @@ const STATUS_KINDS: Readonly<Record<number, ProviderErrorKind>> = {
   404: 'model_not_found',
   408: 'timeout',
   409: 'server_error',
-  413: 'context_length_exceeded',
+  413: 'token_limit_exceeded',
   422: 'invalid_request',
   429: 'rate_limited',
   500: 'server_error',
@@ -70,7 +70,7 @@ function classifyAnthropicError(
   if (errorCode !== undefined && SPEND_CAP_CODES.has(errorCode)) return 'insufficient_quota';
   const byType = type === undefined ? undefined : TYPE_KINDS[type];
   if (byType === 'invalid_request' || (byType === undefined && status === 400)) {
-    if (PROMPT_TOO_LONG.test(message)) return 'context_length_exceeded';
+    if (PROMPT_TOO_LONG.test(message)) return 'token_limit_exceeded';
     if (CREDIT_TOO_LOW.test(message)) return 'insufficient_quota';
   }
   if (byType !== undefined) return byType;

@@ -44,7 +44,7 @@ describe('DeepSeek error mapping (api-docs.deepseek.com/quick_start/error_codes)
       400,
       "This model's maximum context length is 65536 tokens. However, you requested 70000 tokens.",
     );
-    expect(error.kind).toBe('context_length_exceeded');
+    expect(error.kind).toBe('token_limit_exceeded');
   });
 });
 

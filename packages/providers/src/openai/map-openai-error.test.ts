@@ -100,7 +100,7 @@ describe('mapOpenAIError', () => {
     });
   });
 
-  it('should map 400 context_length_exceeded', () => {
+  it('should map 400 context_length_exceeded to token_limit_exceeded', () => {
     const error = mapOpenAIError(
       httpError(400, {
         message:
@@ -111,7 +111,7 @@ describe('mapOpenAIError', () => {
       }),
       context,
     );
-    expect(error).toMatchObject({ kind: 'context_length_exceeded', retryable: false, status: 400 });
+    expect(error).toMatchObject({ kind: 'token_limit_exceeded', retryable: false, status: 400 });
   });
 
   it('should map 401 invalid_api_key and never repeat the key', () => {

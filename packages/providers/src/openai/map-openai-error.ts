@@ -39,8 +39,8 @@ const QUOTA_CODES = new Set([
 
 /** `code`/`type` values that decide the kind whatever the status. */
 const CODE_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
-  context_length_exceeded: 'context_length_exceeded',
-  string_above_max_length: 'context_length_exceeded',
+  context_length_exceeded: 'token_limit_exceeded',
+  string_above_max_length: 'token_limit_exceeded',
   invalid_api_key: 'auth',
   model_not_found: 'model_not_found',
   content_policy_violation: 'content_filtered',
@@ -94,7 +94,7 @@ function classifyOpenAIError(
   // DeepSeek answers an unknown model with 400 "Model Not Exist".
   if (MODEL_MISSING_MESSAGE.test(message)) return 'model_not_found';
   if ((status === 400 || status === undefined) && CONTEXT_MESSAGE.test(message))
-    return 'context_length_exceeded';
+    return 'token_limit_exceeded';
   if (status === undefined) return 'server_error'; // an `error` chunk inside a 200 stream
   return statusKinds[status] ?? (status >= 500 ? 'server_error' : 'invalid_request');
 }

@@ -49,7 +49,7 @@ export const FAULT_EXPECTATIONS: readonly FaultExpectation[] = [
   },
   { fault: 'permission_denied', kinds: ['permission'], retryable: false },
   { fault: 'insufficient_balance', kinds: ['insufficient_quota'], retryable: false },
-  { fault: 'context_length', kinds: ['context_length_exceeded'], retryable: false },
+  { fault: 'context_length', kinds: ['token_limit_exceeded'], retryable: false },
   { fault: 'model_not_found', kinds: ['model_not_found'], retryable: false },
   {
     fault: 'content_filter after=3',

@@ -48,7 +48,7 @@ describe.each(['openai', 'anthropic', 'deepseek'] as const)('checkFits for %s', 
   it('should refuse one token over the window, with the counts, before any call', () => {
     const window = promptTokens + request.maxOutputTokens - 1;
     const error = refusal(() => checkFits(request, model(provider, window)));
-    expect(error).toMatchObject({ kind: 'context_length_exceeded', retryable: false, provider });
+    expect(error).toMatchObject({ kind: 'token_limit_exceeded', retryable: false, provider });
     expect(error.tokenBudget).toEqual({
       promptTokens,
       maxOutputTokens: 100,

@@ -15,7 +15,7 @@ function budgetOf(request: GenerateRequest, model: ModelInfo): TokenBudget {
 export function contextLengthError(model: ModelInfo, budget: TokenBudget): ProviderError {
   const { promptTokens, maxOutputTokens, contextWindow } = budget;
   return new ProviderError({
-    kind: 'context_length_exceeded',
+    kind: 'token_limit_exceeded',
     provider: model.provider,
     message: `${model.id}: prompt ${promptTokens} + max output ${maxOutputTokens} tokens exceeds the context window of ${contextWindow}`,
     tokenBudget: budget,
@@ -26,7 +26,7 @@ export function contextLengthError(model: ModelInfo, budget: TokenBudget): Provi
  * Checks, before any provider call, that prompt tokens plus the output budget fit the model's
  * window (exactly at the window fits; one over does not) and that the output budget is within
  * the model's limit. Returns the counts.
- * @throws ProviderError kind `context_length_exceeded` (with `tokenBudget`) or `invalid_request`
+ * @throws ProviderError kind `token_limit_exceeded` (with `tokenBudget`) or `invalid_request`
  */
 export function checkFits(request: GenerateRequest, model: ModelInfo): TokenBudget {
   if (request.maxOutputTokens > model.maxOutputTokens) {

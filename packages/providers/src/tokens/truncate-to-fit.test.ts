@@ -51,7 +51,7 @@ describe('truncateToFit', () => {
     try {
       truncateToFit(history, modelWith(window));
     } catch (error) {
-      expect(error).toMatchObject({ kind: 'context_length_exceeded' });
+      expect(error).toMatchObject({ kind: 'token_limit_exceeded' });
     }
   });
 });

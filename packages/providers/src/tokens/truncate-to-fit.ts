@@ -17,7 +17,7 @@ export interface TruncationResult {
 /**
  * Opt-in truncation: keeps every system message and the newest other messages that fit beside the
  * output budget, in their original order. Whole messages only; none is cut in half.
- * @throws ProviderError kind `context_length_exceeded` when the system messages and the newest
+ * @throws ProviderError kind `token_limit_exceeded` when the system messages and the newest
  * message alone do not fit
  */
 export function truncateToFit(request: GenerateRequest, model: ModelInfo): TruncationResult {
