@@ -82,6 +82,15 @@ runMain(async () => {
 
   const worker = await startWorker({ config, logger, database, registry: models });
   const api = await startApi({ config, logger, database, models, checkRedisEviction: false });
+  // Before the banner: whoever reads "Press Ctrl-C" may press it at once, and a SIGINT with no
+  // listener yet would kill the process without stopping the Redis it started.
+  onShutdown(logger, async () => {
+    await api.close();
+    await worker.close();
+    await database.close();
+    await mock?.close();
+    if (redis.kind === 'started') await stopRedis(redis.process);
+  });
   print('');
   print(`aiq is running.`);
   print(`  API         ${api.url}/api/health`);
@@ -94,12 +103,4 @@ runMain(async () => {
     );
   }
   print(`Press Ctrl-C to stop.`);
-
-  onShutdown(logger, async () => {
-    await api.close();
-    await worker.close();
-    await database.close();
-    await mock?.close();
-    if (redis.kind === 'started') await stopRedis(redis.process);
-  });
 });

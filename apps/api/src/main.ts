@@ -2,16 +2,19 @@ import { loadConfig } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
-import { startApi } from './start-api.js';
+import { startApi, type RunningApi } from './start-api.js';
 
 // `pnpm start:api`: the API alone, as production runs it (migrations are a separate step).
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config, { name: 'api' });
   const database = await createDb(config.database, { applicationName: 'aiq-api' });
-  const api = await startApi({ config, logger, database });
+  // Listen before `api listening` is logged: a SIGTERM sent as soon as it appears must drain,
+  // not kill (a signal with no listener ends the process at once).
+  const started: { api?: RunningApi } = {};
   onShutdown(logger, async () => {
-    await api.close();
+    await started.api?.close();
     await database.close();
   });
+  started.api = await startApi({ config, logger, database });
 });

@@ -2,16 +2,19 @@ import { loadConfig } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
-import { startWorker } from './start-worker.js';
+import { startWorker, type RunningWorker } from './start-worker.js';
 
 // `pnpm start:worker`: one worker process; run as many as the load needs.
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config, { name: 'worker' });
   const database = await createDb(config.database, { applicationName: 'aiq-worker' });
-  const worker = await startWorker({ config, logger, database });
+  // Listen before `worker started` is logged: a SIGTERM sent as soon as it appears must drain,
+  // not kill (a signal with no listener ends the process at once).
+  const started: { worker?: RunningWorker } = {};
   onShutdown(logger, async () => {
-    await worker.close();
+    await started.worker?.close();
     await database.close();
   });
+  started.worker = await startWorker({ config, logger, database });
 });
