@@ -18,23 +18,26 @@ const FALLBACK_KINDS = new Set([
   'model_not_found',
 ]);
 
-/** The next model of the registry's fallback chain on another provider, if any. */
+/**
+ * The next model of the registry's fallback chain on a provider the task has not tried, if any.
+ * A retired model's successor runs on its provider, so the providers of the models the job named
+ * cover the models that really ran.
+ */
 export function nextFallbackModel(
   deps: WorkerDeps,
   job: GenerateJob,
-  current: ModelInfo,
   error: unknown,
 ): ModelInfo | undefined {
   if (!job.fallback || !ProviderError.isInstance(error) || !FALLBACK_KINDS.has(error.kind)) {
     return undefined;
   }
-  const tried = new Set([...job.triedModels, job.model, current.id]);
-  const triedProviders = new Set([current.provider]);
-  for (const model of job.triedModels) {
-    if (deps.registry.has(model)) triedProviders.add(deps.registry.resolve(model).provider);
-  }
+  const tried = [...job.triedModels, job.model];
+  const triedIds = new Set(tried);
+  const triedProviders = new Set(
+    tried.filter((id) => deps.registry.has(id)).map((id) => deps.registry.resolve(id).provider),
+  );
   return deps.registry.fallbackChain.find(
-    (candidate) => !tried.has(candidate.id) && !triedProviders.has(candidate.provider),
+    (candidate) => !triedIds.has(candidate.id) && !triedProviders.has(candidate.provider),
   );
 }
 

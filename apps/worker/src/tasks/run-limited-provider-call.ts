@@ -1,6 +1,7 @@
 import { ProviderError } from '@aiq/providers';
 import { generationQueueName } from '@aiq/queue';
 import { errorCodeOf } from '../error-code.js';
+import { holdProvider } from '../generation/hold-provider.js';
 import { providerLimiter } from '../generation/provider-limiter.js';
 import {
   FailedAttempt,
@@ -9,7 +10,6 @@ import {
   type ProviderAttempt,
 } from '../generation/run-provider-attempt.js';
 import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
-import { announceRetry } from '../processors/attempt-failure.js';
 import { providerHoldMs } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -51,11 +51,15 @@ export async function runLimitedProviderCall(
       if (!(error instanceof FailedAttempt)) throw error;
       const holdMs = providerHoldMs(error.error, call.deadlineAt);
       if (holdMs === undefined) throw error;
-      // Hold every worker's calls to this provider first, generation jobs included; then tell
-      // the client, as the generate processor does (same attempt: none is charged).
-      await queue.rateLimit(holdMs);
-      const next = { attempt: call.attempt, delayMs: holdMs, code: errorCodeOf(error.error) };
-      await announceRetry(deps, call.taskId, next, error.partialText);
+      // Every worker's calls to this provider wait, generation jobs included, as they do for
+      // a generation job's retry-after.
+      await holdProvider(deps, queue, {
+        taskId: call.taskId,
+        attempt: call.attempt,
+        holdMs,
+        code: errorCodeOf(error.error),
+        partialText: error.partialText,
+      });
       deps.logger.info(
         { taskId: call.taskId, step: call.step, provider, holdMs },
         'provider asked to retry later: holding it and calling again',

@@ -1,0 +1,73 @@
+import type { RetryPolicy } from '@aiq/config';
+import { ProviderError } from '@aiq/providers';
+import { errorCodeOf } from '../error-code.js';
+import { backoffDelayMs, providerHoldMs } from '../retry-policy.js';
+
+/** What to do with a job whose attempt failed. */
+export type FailureDecision =
+  /** The worker is shutting down: back to the queue untouched, no attempt charged. */
+  | { readonly kind: 'hand-back' }
+  /** Someone cancelled the task: finish it as cancelled, neither retried nor dead-lettered. */
+  | { readonly kind: 'cancelled' }
+  /** The provider asked to wait: hold every call to it for `holdMs`, then retry, uncharged. */
+  | { readonly kind: 'hold-provider'; readonly holdMs: number; readonly code: string }
+  /** Retry as attempt `attempt` after `delayMs` (full-jitter backoff, or a longer retry-after). */
+  | {
+      readonly kind: 'retry';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly code: string;
+    }
+  /** No attempt or time left, or not retryable: fall back, or dead-letter and report. */
+  | { readonly kind: 'final'; readonly status: 'failed' | 'timeout'; readonly code: string };
+
+/** The facts {@link decideAfterFailure} weighs; gathering them (Redis, the signal) is the caller's. */
+export interface FailureFacts {
+  readonly error: unknown;
+  /** The job's signal was aborted because this worker is shutting down. */
+  readonly shuttingDown: boolean;
+  /** The task was cancelled (its signal, or the cancel key in Redis). */
+  readonly cancelled: boolean;
+  /** 1-based number of the attempt that failed. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Epoch ms: the whole task's deadline. */
+  readonly deadlineAt: number;
+  readonly now: number;
+  /** The job type's retry policy. */
+  readonly retry: RetryPolicy;
+  /**
+   * The job sits on one provider's queue, which a retry-after can hold as a whole. Background
+   * jobs mix providers: they wait out a retry-after inside the attempt, and one that reaches
+   * this decision did not fit before the deadline.
+   */
+  readonly canHoldProvider: boolean;
+  /** @defaultValue Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * The retry policy as a pure function (house style R11): shutdown → hand back; cancel →
+ * cancelled; a retry-after that ends before the deadline → hold the provider; retryable with
+ * attempts and time left → retry after backoff; anything else → final. Unknown errors (not a
+ * ProviderError) are retryable: a bug or a dropped connection deserves another attempt.
+ */
+export function decideAfterFailure(facts: FailureFacts): FailureDecision {
+  const { error, now, deadlineAt } = facts;
+  if (facts.shuttingDown) return { kind: 'hand-back' };
+  if (facts.cancelled) return { kind: 'cancelled' };
+  const code = errorCodeOf(error);
+  const holdMs = providerHoldMs(error, deadlineAt, now);
+  if (holdMs !== undefined && facts.canHoldProvider) return { kind: 'hold-provider', holdMs, code };
+  const providerError = ProviderError.isInstance(error) ? error : undefined;
+  const retryable = providerError?.retryable ?? code === 'internal_error';
+  const delayMs = Math.max(
+    backoffDelayMs(facts.attempt, facts.retry, facts.random),
+    providerError?.retryAfterMs ?? 0,
+  );
+  if (retryable && facts.attempt < facts.maxAttempts && now + delayMs < deadlineAt) {
+    return { kind: 'retry', attempt: facts.attempt + 1, delayMs, code };
+  }
+  // The runbook lists timed-out tasks apart (`status IN ('failed', 'timeout')`).
+  return { kind: 'final', status: code === 'timeout' ? 'timeout' : 'failed', code };
+}
