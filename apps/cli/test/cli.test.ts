@@ -237,6 +237,24 @@ describe('aiq tasks', () => {
       ).toMatchObject({
         code: 1,
       });
+      // The token check the API applies, before anything is written.
+      const tooLong = await run(
+        [
+          'tasks',
+          'submit',
+          '--user',
+          'u',
+          '--model',
+          'deepseek-chat',
+          '--prompt',
+          'word '.repeat(70_000),
+        ],
+        env,
+      );
+      expect(tooLong.code).toBe(1);
+      expect(tooLong.err).toMatch(
+        /^deepseek-chat: prompt \d+ \+ max output 1024 tokens exceeds the context window of 64000$/,
+      );
       // After claude-sonnet-4-5's end of life (2026-11-30), with RETIRED_MODELS=refuse.
       const refusing = { ...env, MODELS_AS_OF: '2026-12-02', RETIRED_MODELS: 'refuse' };
       const retired = ['tasks', 'submit', '--user', 'u', '--model', 'claude-sonnet-4.5'];

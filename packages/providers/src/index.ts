@@ -55,4 +55,5 @@ export {
 } from './registry/end-of-life-warnings.js';
 export { countPromptTokens } from './tokens/count-prompt-tokens.js';
 export { checkFits } from './tokens/check-fits.js';
+export { outputBudget } from './tokens/output-budget.js';
 export { truncateToFit, type TruncationResult } from './tokens/truncate-to-fit.js';

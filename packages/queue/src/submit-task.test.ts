@@ -104,6 +104,27 @@ describe('submitTask and cancelTask', () => {
     expect(other.taskId).not.toBe(second.taskId);
   });
 
+  it('should refuse a prompt over the window or an output over the limit, writing nothing', async () => {
+    const count = async () =>
+      Number(
+        (await database.query<{ n: string }>('SELECT count(*) AS n FROM background_tasks'))[0]?.n,
+      );
+    const before = await count();
+    const refusals = [
+      {
+        model: 'deepseek-chat',
+        messages: [{ role: 'user' as const, content: 'word '.repeat(70_000) }],
+      },
+      { model: 'deepseek-chat', messages: generation.messages, maxTokens: 100_000 },
+    ];
+    for (const refused of refusals) {
+      await expect(submitTask(deps, { ...generation, ...refused })).rejects.toMatchObject({
+        kind: refused.maxTokens === undefined ? 'token_limit_exceeded' : 'invalid_request',
+      });
+    }
+    expect(await count()).toBe(before);
+  });
+
   it('should mark a task failed when its job could not be enqueued, so it never runs later', async () => {
     const own = await startOwnRedisServer();
     const producer = await waitUntilReady(

@@ -1,7 +1,7 @@
 import type { Config, RetryPolicy } from '@aiq/config';
 import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
-import type { ModelRegistry } from '@aiq/providers';
+import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
 import type { ChatMessage } from './jobs/chat-message.js';
 import type { QueueName } from './catalog.js';
@@ -61,6 +61,8 @@ export interface SubmittedTask {
   readonly taskId: string;
   readonly type: string;
   readonly queue: QueueName;
+  /** For a generation: the model it runs on (the one asked for, or its successor once retired). */
+  readonly model?: string;
   /** True when an earlier submission with the same idempotency key was returned. */
   readonly existing: boolean;
 }
@@ -76,16 +78,22 @@ function deadlineFor(timeoutMs: number, retry: RetryPolicy, now = Date.now()): D
 function typeAndInput(
   deps: SubmitDeps,
   submission: Submission,
-): { type: string; input: unknown; timeoutMs: number; retry: RetryPolicy } {
+): { type: string; input: unknown; timeoutMs: number; retry: RetryPolicy; runsOn?: string } {
   if (submission.kind === 'generation') {
-    // Refuse an unknown model, or a retired one under RETIRED_MODELS=refuse, before writing anything.
-    deps.registry.select(submission.model);
     const { model, messages, maxTokens, temperature, fallback = true } = submission;
+    // Before anything is written, for every producer alike: an unknown model, a retired one
+    // under RETIRED_MODELS=refuse, and a prompt over the window of the model that will run.
+    const runsOn = deps.registry.select(model).model;
+    checkFits(
+      { model: runsOn.id, messages, maxOutputTokens: outputBudget(runsOn, maxTokens) },
+      runsOn,
+    );
     return {
       type: GENERATION_TASK_TYPE,
       input: { model, messages, maxTokens, temperature, fallback },
       timeoutMs: deps.config.timeouts.generateMs,
       retry: deps.config.retry.generate,
+      runsOn: runsOn.id,
     };
   }
   const types: TaskTypeSchemas = deps.taskTypes ?? builtInTaskTypes;
@@ -103,11 +111,11 @@ function typeAndInput(
  * The one producer: validates the submission, writes the `background_tasks` row (status
  * `pending`) and only then enqueues the job with job id = task id. A crash between the two
  * leaves a pending row that the reconciler enqueues; a second enqueue is a no-op.
- * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found` or
- *   `model_retired`
+ * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`,
+ *   `model_retired`, `token_limit_exceeded` (with the counts) or `invalid_request`
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
-  const { type, input, timeoutMs, retry } = typeAndInput(deps, submission);
+  const { type, input, timeoutMs, retry, runsOn } = typeAndInput(deps, submission);
   if (submission.idempotencyKey !== undefined) await expireIdempotencyKey(deps, submission);
   const inserted = await deps.database.db
     .insert(backgroundTasks)
@@ -148,7 +156,13 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       throw error;
     }
   }
-  return { taskId: row.id, type, queue: job.queue, existing };
+  return {
+    taskId: row.id,
+    type,
+    queue: job.queue,
+    existing,
+    ...(runsOn === undefined ? {} : { model: runsOn }),
+  };
 }
 
 /** Frees a key whose task is older than the idempotency window, so it names a new task. */

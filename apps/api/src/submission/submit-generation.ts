@@ -1,11 +1,7 @@
 import type { ChatMessage } from '@aiq/queue';
 import { submitTask, type SubmittedTask } from '@aiq/queue';
-import { checkFits } from '@aiq/providers';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
-
-/** Output budget when the request sets none; the worker uses the same default. */
-const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
 
 /** A chat generation as the routes receive it, already validated by zod. */
 export interface GenerationInput {
@@ -44,25 +40,15 @@ export function toMessages(body: {
 }
 
 /**
- * Checks the model and the token budget before anything is written (unknown model → 400
- * `model_not_found` naming the known ones; a retired one under `RETIRED_MODELS=refuse` → 400
- * `model_retired` naming its successor; too long for the model that will run → 400
- * `token_limit_exceeded` with the counts), then submits through the one producer.
+ * Submits a generation through the one producer, which refuses an unknown model (400
+ * `model_not_found` naming the known ones), a retired one under `RETIRED_MODELS=refuse` (400
+ * `model_retired` naming its successor) and a prompt too long for the model that will run (400
+ * `token_limit_exceeded` with the counts) before anything is written.
  */
 export async function submitGeneration(
   deps: ApiDeps,
   input: GenerationInput,
 ): Promise<SubmittedGeneration> {
-  const { model } = deps.models.select(input.model);
-  checkFits(
-    {
-      model: model.id,
-      messages: input.messages,
-      maxOutputTokens:
-        input.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
-    },
-    model,
-  );
   assertRedisReady(deps);
   const task = await submitTask(
     { ...deps, registry: deps.models },
@@ -77,5 +63,5 @@ export async function submitGeneration(
       ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
     },
   );
-  return { ...task, model: model.id };
+  return { ...task, model: task.model ?? input.model };
 }

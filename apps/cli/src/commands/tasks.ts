@@ -100,12 +100,8 @@ function refusalOf(error: unknown): string | undefined {
       .map((issue) => `${issue.path.join('.') || '(input)'} ${issue.message}`)
       .join('; ')}`;
   }
-  if (
-    ProviderError.isInstance(error) &&
-    (error.kind === 'model_not_found' || error.kind === 'model_retired')
-  ) {
-    return error.message;
-  }
+  // The producer's refusals: unknown or retired model, prompt over the window, output too large.
+  if (ProviderError.isInstance(error)) return error.message;
   return undefined;
 }
 

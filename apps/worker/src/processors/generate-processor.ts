@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '@aiq/ledger';
-import type { ModelSelection } from '@aiq/providers';
+import { outputBudget, type ModelSelection } from '@aiq/providers';
 import { GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
 import { resetPartialOutput } from '../generation/partial-output-marker.js';
@@ -8,9 +8,6 @@ import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { createTaskProcessor } from './task-processor.js';
-
-/** Output budget when the submission set none. */
-const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
 
 /** A finished generation, as its job returns it: with the ledger row for the reconciler's repairs. */
 interface CompletedGeneration {
@@ -87,7 +84,7 @@ async function runAttempt(
     model,
     requestedModel,
     messages: data.messages,
-    maxOutputTokens: data.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+    maxOutputTokens: outputBudget(model, data.maxTokens),
     temperature: data.temperature,
     signal,
     deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),

@@ -1,11 +1,9 @@
 import { loadTaskSteps, saveTaskStep } from '@aiq/db';
+import { outputBudget } from '@aiq/providers';
 import type { BackgroundTaskJob } from '@aiq/queue';
 import type { WorkerDeps } from '../worker-deps.js';
 import { runLimitedProviderCall } from './run-limited-provider-call.js';
 import type { TaskContext, TaskGeneration } from './task-registry.js';
-
-/** Output budget of a model call inside a task when the handler sets none. */
-const DEFAULT_MAX_OUTPUT_TOKENS = 1_024;
 
 /** Usage summed over every model call of one attempt, for the `done` event. */
 export interface UsageTotals {
@@ -56,8 +54,7 @@ export async function createTaskContext(
         model,
         requestedModel: requested.id === model.id ? undefined : requested.id,
         messages: request.messages,
-        maxOutputTokens:
-          request.maxTokens ?? Math.min(DEFAULT_MAX_OUTPUT_TOKENS, model.maxOutputTokens),
+        maxOutputTokens: outputBudget(model, request.maxTokens),
         temperature: request.temperature,
         signal,
         deadlineAt,
