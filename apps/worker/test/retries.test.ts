@@ -51,9 +51,21 @@ describe('generation retries', () => {
     expect(await harness.task(taskId)).toMatchObject({ status: 'failed', error_code: 'auth' });
   });
 
-  it('should record a prompt over the window as a token-limit failure the runbook query finds', async () => {
-    const { taskId } = await harness.submit(generation('deepseek-chat', 'word '.repeat(70_000)));
-    await harness.events.waitForTerminal(taskId);
+  it('should refuse a prompt over our count of the window before anything is written', async () => {
+    await expect(
+      harness.submit(generation('deepseek-chat', 'word '.repeat(70_000))),
+    ).rejects.toMatchObject({ kind: 'token_limit_exceeded' });
+  });
+
+  it("should record the provider's own refusal of a prompt over the window as a token-limit failure the runbook query finds, without retrying", async () => {
+    // Our estimate let it through; the provider counted otherwise (its 400 context_length_exceeded).
+    const before = harness.mock.requests({ provider: 'deepseek' }).length;
+    const { taskId } = await harness.submit(
+      generation('deepseek-chat', 'Hi [[mock context_length]]'),
+    );
+    const events = await harness.events.waitForTerminal(taskId);
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'token_limit_exceeded' });
+    expect(harness.mock.requests({ provider: 'deepseek' }).length - before).toBe(1);
     await harness.worker.flushLedger();
     const rows = await harness.database.query<{ id: string }>(runbookQueries.requestSize);
     expect(rows.length).toBeGreaterThan(0);
