@@ -75,6 +75,16 @@ export async function applyFailureDecision(
   ) => Promise<HandledOutcome | Error>,
 ): Promise<HandledOutcome | Error> {
   const { job, taskId, error, partialText } = failed;
+  const message = errorMessageOf(error);
+  if (decision.kind === 'retry' || decision.kind === 'final') {
+    // A charged attempt: its error joins the job's record, which a dead-letter entry lists.
+    await logAttemptFailure(job, {
+      attempt: failed.attempt,
+      at: Date.now(),
+      errorCode: decision.code,
+      message,
+    });
+  }
   switch (decision.kind) {
     case 'hand-back':
       // Back to the queue untouched: no attempt charged, another worker takes it at once.
@@ -93,24 +103,11 @@ export async function applyFailureDecision(
       });
       return Worker.RateLimitError(); // the attempt is not charged
     case 'retry': {
-      const message = errorMessageOf(error);
-      await logAttemptFailure(job, {
-        attempt: failed.attempt,
-        at: Date.now(),
-        errorCode: decision.code,
-        message,
-      });
       const { attempt, delayMs, code } = decision;
       await announceRetry(deps, taskId, { attempt, delayMs, code }, partialText);
       return new RetryAttemptError(message, code, delayMs);
     }
     case 'final':
-      await logAttemptFailure(job, {
-        attempt: failed.attempt,
-        at: Date.now(),
-        errorCode: decision.code,
-        message: errorMessageOf(error),
-      });
       return finish(decision);
   }
 }

@@ -39,7 +39,7 @@ function warningFor(
   if (model.endOfLifeAt === undefined || daysLeft === undefined || daysLeft > withinDays) {
     return undefined;
   }
-  const past = registry.lifecycle(model) === 'retired';
+  const past = daysLeft <= 0; // the end-of-life day has begun: the model is retired
   const message = past
     ? `Model ${model.id} reached end of life on ${model.endOfLifeAt}${afterEndOfLife(registry, model.replacement)}`
     : `Model ${model.id} reaches end of life on ${model.endOfLifeAt} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'})` +
