@@ -12,7 +12,7 @@ import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
-import { listEndOfLifeWarnings, loadModelRegistry } from '@aiq/providers';
+import { listEndOfLifeWarnings, loadModelRegistry, modelsAsOfNotice } from '@aiq/providers';
 import { startWorker } from '@aiq/worker';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
 
@@ -43,11 +43,8 @@ runMain(async () => {
 
   // A bad MODELS_FILE stops start-up here, before anything is started.
   const models = loadModelRegistry(config.models);
-  if (config.models.asOf !== undefined) {
-    print(
-      `Models: end of life judged as of ${new Date(config.models.asOf).toISOString()} (MODELS_AS_OF)`,
-    );
-  }
+  const asOf = modelsAsOfNotice(config.models);
+  if (asOf !== undefined) print(asOf);
   for (const warning of listEndOfLifeWarnings(models)) print(`Warning: ${warning.message}`);
 
   const redis = await ensureRedis(config.redis.url, config.dataDir);

@@ -49,10 +49,12 @@ describe('pnpm start', () => {
     expect(out).toContain(`Docs        http://127.0.0.1:${apiPort}/api/docs`);
     expect(out).toContain(`Bull Board  http://127.0.0.1:${apiPort}/admin/queues`);
     expect(out).toContain(
-      'Models: end of life judged as of 2026-12-02T09:00:00.000Z (MODELS_AS_OF)\n' +
+      'Models: end of life judged as of 2026-12-02T09:00:00.000Z (MODELS_AS_OF), not today\n' +
         'Warning: Model claude-sonnet-4-5 reached end of life on 2026-11-30; requests for it run on claude-sonnet-5-5\n' +
         'Warning: Model gpt-5 reaches end of life on 2026-12-11 (in 9 days); migrate to gpt-5.6-sol\n',
     );
+    // Said once, not again by the API and the worker it runs.
+    expect((out + start.stderr()).match(/MODELS_AS_OF/g)).toHaveLength(1);
 
     expect((await fetch(`http://127.0.0.1:${apiPort}/api/health`)).status).toBe(200);
     const key = /Dev API key (aiq_\S+)/.exec(out)?.[1];

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
-import { loadModelRegistry, type ModelRegistry } from '@aiq/providers';
+import { loadModelRegistry, modelsAsOfNotice, type ModelRegistry } from '@aiq/providers';
 import {
   closeQueues,
   createQueues,
@@ -85,12 +85,9 @@ export async function startApi({
   if (checkRedisEviction) await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix);
   const models = givenModels ?? loadModelRegistry(config.models);
-  if (config.models.asOf !== undefined) {
-    logger.warn(
-      { modelsAsOf: new Date(config.models.asOf) },
-      'MODELS_AS_OF set: model end of life is not judged by today',
-    );
-  }
+  // Whoever passes the registry in (`pnpm start`) has said this already.
+  const asOf = givenModels === undefined ? modelsAsOfNotice(config.models) : undefined;
+  if (asOf !== undefined) logger.warn(asOf);
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
   const subscriber = createRedisConnection({
     url: config.redis.url,

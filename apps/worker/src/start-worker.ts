@@ -6,6 +6,7 @@ import type { Logger } from '@aiq/logger';
 import {
   createProviders,
   loadModelRegistry,
+  modelsAsOfNotice,
   type ModelRegistry,
   type Providers,
 } from '@aiq/providers';
@@ -75,12 +76,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   logger.info({ redisVersion: health.version, appendOnly: health.appendOnly }, 'redis ready');
 
   const registry = options.registry ?? loadModelRegistry(config.models);
-  if (config.models.asOf !== undefined) {
-    logger.warn(
-      { modelsAsOf: new Date(config.models.asOf) },
-      'MODELS_AS_OF set: model end of life is not judged by today',
-    );
-  }
+  // Whoever passes the registry in (`pnpm start`) has said this already.
+  const asOf = options.registry === undefined ? modelsAsOfNotice(config.models) : undefined;
+  if (asOf !== undefined) logger.warn(asOf);
   const queues = createQueues(redis, config.redis.prefix);
   const maintenance = createMaintenanceQueue(redis, config.redis.prefix);
   const ledger = createLedgerWriter({

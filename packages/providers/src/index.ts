@@ -39,7 +39,11 @@ export {
   type ModelSelection,
   type RetiredModelPolicy,
 } from './registry/model-registry.js';
-export { loadModelRegistry, type ModelSettings } from './registry/load-model-registry.js';
+export {
+  loadModelRegistry,
+  modelsAsOfNotice,
+  type ModelSettings,
+} from './registry/load-model-registry.js';
 export { fixedClock, systemClock, type Clock } from './registry/clock.js';
 export { type ModelLifecycle } from './registry/model-lifecycle.js';
 export { ModelEntry, ModelRegistryFile, type ModelInfo } from './registry/model-entry.js';

@@ -55,6 +55,15 @@ function mergeModels(
   return models;
 }
 
+/**
+ * The line a process that loads the registry says at start-up when `MODELS_AS_OF` fixes its
+ * clock, so a rehearsal setting left on in production does not go unseen; undefined otherwise.
+ */
+export function modelsAsOfNotice({ asOf }: ModelSettings): string | undefined {
+  if (asOf === undefined) return undefined;
+  return `Models: end of life judged as of ${new Date(asOf).toISOString()} (MODELS_AS_OF), not today`;
+}
+
 /** Every `replacement` names a known model on the same provider: a successor runs on its queue. */
 function checkReplacements(file: string, models: Readonly<Record<string, ModelEntry>>): void {
   for (const [id, model] of Object.entries(models)) {
