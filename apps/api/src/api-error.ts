@@ -1,5 +1,5 @@
 import { ProviderError } from '@aiq/providers';
-import { UnknownTaskTypeError } from '@aiq/queue';
+import { UnknownTaskTypeError } from '@aiq/tasks';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';

@@ -127,6 +127,7 @@ describe('API app', () => {
       '/api/tasks',
       '/api/tasks/{id}',
       '/api/tasks/{id}/events',
+      '/api/tasks/{id}/retry',
       '/api/tasks/{id}/stream-token',
       '/v1/chat/completions',
       '/v1/models',

@@ -92,7 +92,7 @@ export function createApp(deps: ApiDeps) {
       browserPrompt: true,
     }),
   );
-  app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues));
+  app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues, { ...deps, registry: deps.models }));
   app.notFound(renderNotFound);
   app.onError(renderError);
   return api;

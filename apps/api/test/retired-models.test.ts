@@ -40,12 +40,17 @@ describe('a retired model through separate API and worker processes', () => {
     });
     expect(events.at(-1)).toMatchObject({ type: 'done', model: 'claude-sonnet-5-5' });
 
-    const task = await fetch(`${cluster.apis[0]}/api/tasks/${taskId}`, { headers: alice });
-    expect(await task.json()).toMatchObject({
-      status: 'completed',
-      model: 'claude-sonnet-5-5',
-      requestedModel: 'claude-sonnet-4.5',
-    });
+    // The worker's ledger writes go through its outbox: the row follows the stream shortly.
+    await expect
+      .poll(async () => {
+        const task = await fetch(`${cluster.apis[0]}/api/tasks/${taskId}`, { headers: alice });
+        return task.json();
+      })
+      .toMatchObject({
+        status: 'completed',
+        model: 'claude-sonnet-5-5',
+        requestedModel: 'claude-sonnet-4.5',
+      });
     await expect
       .poll(() =>
         cluster.database.query(

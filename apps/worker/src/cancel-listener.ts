@@ -1,5 +1,5 @@
 import type { Logger } from '@aiq/logger';
-import { cancelChannel } from '@aiq/queue';
+import { cancelChannel } from '@aiq/tasks';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ABORT_REASON } from './abort-reason.js';

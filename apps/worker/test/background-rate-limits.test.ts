@@ -58,6 +58,7 @@ describe('background tasks under provider retry-after holds', () => {
     await harness.worker.flushLedger();
     expect(await harness.task(limited.taskId)).toMatchObject({
       status: 'completed',
+      attempts: 1,
       retry_count: 0,
     });
     const rows = await harness.attempts(limited.taskId);
@@ -91,7 +92,11 @@ describe('background tasks under provider retry-after holds', () => {
       harness.mock.requests({ provider: 'anthropic' }).map((request) => request.status),
     ).toEqual([429, 429, 200]);
     await harness.worker.flushLedger();
-    expect(await harness.task(taskId)).toMatchObject({ status: 'completed', retry_count: 0 });
+    expect(await harness.task(taskId)).toMatchObject({
+      status: 'completed',
+      attempts: 1,
+      retry_count: 0,
+    });
     const rows = await harness.attempts(taskId);
     expect(rows.map((row) => row['status']).sort()).toEqual(['completed', 'failed', 'failed']);
     expect(new Set(rows.map((row) => row['id'])).size).toBe(3);

@@ -45,7 +45,8 @@ describe('background tasks', () => {
     expect(await harness.task(taskId)).toMatchObject({
       status: 'completed',
       type: 'ai_analyze_document',
-      retry_count: 1,
+      attempts: 2,
+      retry_count: 0,
       result: { chunks: 4, summary: expect.any(String) },
     });
     const steps = await harness.database.query<{ step: string }>(

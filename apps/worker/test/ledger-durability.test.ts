@@ -47,7 +47,7 @@ describe('ledger durability', () => {
             .query<{ failed: string; completed: string; retries: string }>(
               `SELECT (SELECT count(*) FROM ai_requests WHERE status = 'failed' AND error_code = 'server_error') AS failed,
                       (SELECT count(*) FROM ai_requests WHERE status = 'completed') AS completed,
-                      (SELECT sum(retry_count) FROM background_tasks WHERE status = 'completed') AS retries`,
+                      (SELECT sum(attempts - 1) FROM background_tasks WHERE status = 'completed') AS retries`,
             )
             .catch(() => [])
         )[0];

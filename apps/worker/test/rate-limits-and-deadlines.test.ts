@@ -44,6 +44,7 @@ describe('retry-after, deadlines and cancellation', () => {
     await harness.worker.flushLedger();
     expect(await harness.task(limited.taskId)).toMatchObject({
       status: 'completed',
+      attempts: 1,
       retry_count: 0,
     });
   });

@@ -1,4 +1,4 @@
-import { submitTask } from '@aiq/queue';
+import { submitTask } from '@aiq/tasks';
 import { createModelRegistry, fixedClock } from '@aiq/providers';
 import { DeadLetterJob } from '@aiq/queue';
 import { TEST_NOW } from '@aiq/testing';

@@ -33,7 +33,11 @@ describe('generation retries', () => {
       code: 'server_error',
     });
     await harness.worker.flushLedger();
-    expect(await harness.task(taskId)).toMatchObject({ status: 'completed', retry_count: 1 });
+    expect(await harness.task(taskId)).toMatchObject({
+      status: 'completed',
+      attempts: 2,
+      retry_count: 0,
+    });
     expect(await harness.attempts(taskId)).toMatchObject([
       { status: 'failed', error_code: 'server_error', attempt: 1 },
       { status: 'completed', error_code: null, attempt: 2, partial: false },
@@ -94,7 +98,8 @@ describe('generation retries', () => {
     expect(await harness.task(taskId)).toMatchObject({
       status: 'failed',
       error_code: 'overloaded',
-      retry_count: 2,
+      attempts: 3,
+      retry_count: 0,
     });
   });
 
@@ -108,7 +113,11 @@ describe('generation retries', () => {
     expect(data.queue).toBe('background-task');
     expect(data.failures.map((failure) => failure.attempt)).toEqual([1, 2, 3, 4]);
     await harness.worker.flushLedger();
-    expect(await harness.task(taskId)).toMatchObject({ status: 'failed', retry_count: 3 });
+    expect(await harness.task(taskId)).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      retry_count: 0,
+    });
   });
 
   it('should fall back along the registry chain when a provider fails for good', async () => {

@@ -27,6 +27,7 @@ export type TaskAccepted = InferResponseType<BackgroundEndpoint, 202>;
 export type Task = InferResponseType<TaskEndpoint, 200>;
 export type TaskList = InferResponseType<ListEndpoint, 200>;
 export type TaskListQuery = InferRequestType<ListEndpoint>['query'];
+export type RetryResult = InferResponseType<Routes['api']['tasks'][':id']['retry']['$post'], 202>;
 
 const TERMINAL_STATUSES = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 
@@ -77,6 +78,14 @@ export function createAiqClient({ baseUrl, apiKey, fetch: fetchImpl }: AiqClient
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }
     },
+    /**
+     * Retries a failed or timed-out task on its own id (the same stream continues with
+     * `retried`). `retried: false` when it was already pending or running.
+     */
+    async retry(taskId: string) {
+      const response = await api.api.tasks[':id'].retry.$post({ param: { id: taskId } });
+      return ok<RetryResult>(response);
+    },
     async cancel(taskId: string): Promise<void> {
       const response = await api.api.tasks[':id'].$delete({ param: { id: taskId } });
       if (!response.ok) throw await AiqError.fromResponse(response);
@@ -85,8 +94,8 @@ export function createAiqClient({ baseUrl, apiKey, fetch: fetchImpl }: AiqClient
     streamEvents(taskId: string, options: StreamTaskEventsOptions = {}): AsyncGenerator<TaskEvent> {
       const url = api.api.tasks[':id'].events.$url({ param: { id: taskId }, query: {} }).toString();
       return streamTaskEvents(
-        (lastEventId, signal) =>
-          doFetch(url, {
+        (lastEventId, signal, { followRetries }) =>
+          doFetch(followRetries ? `${url}?follow=retries` : url, {
             headers: {
               ...headers,
               accept: 'text/event-stream',

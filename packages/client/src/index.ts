@@ -8,6 +8,7 @@ export {
   type TaskAccepted,
   type TaskList,
   type TaskListQuery,
+  type RetryResult,
 } from './create-aiq-client.js';
 export { AiqError } from './aiq-error.js';
 export {

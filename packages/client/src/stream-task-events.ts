@@ -17,10 +17,20 @@ export interface StreamTaskEventsOptions {
    * @defaultValue 250
    */
   readonly retryDelayMs?: number;
+  /**
+   * Keep following after a terminal event, for a retry of the task (`retried`, then its new
+   * run). Ends only when `signal` aborts.
+   * @defaultValue false
+   */
+  readonly followRetries?: boolean;
 }
 
 /** How {@link streamTaskEvents} opens one connection; the client supplies URL and headers. */
-export type OpenEventStream = (lastEventId: number, signal: AbortSignal) => Promise<Response>;
+export type OpenEventStream = (
+  lastEventId: number,
+  signal: AbortSignal,
+  options: { readonly followRetries: boolean },
+) => Promise<Response>;
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
@@ -59,10 +69,18 @@ async function* readConnection(response: Response, state: { lastEventId: number 
  * A task's events, each exactly once and in order, until its terminal event. A dropped
  * connection (network, a restarted API process, a load balancer moving the client) is reopened
  * with `Last-Event-ID` after a short backoff; 4xx answers other than 429 are thrown at once.
+ * A terminal event may be followed by `retried` when the task was retried: a replay goes
+ * through to the latest end, and `followRetries` waits for retries still to come.
  */
 export async function* streamTaskEvents(
   open: OpenEventStream,
-  { lastEventId = 0, signal, maxRetries = 10, retryDelayMs = 250 }: StreamTaskEventsOptions = {},
+  {
+    lastEventId = 0,
+    signal,
+    maxRetries = 10,
+    retryDelayMs = 250,
+    followRetries = false,
+  }: StreamTaskEventsOptions = {},
 ): AsyncGenerator<TaskEvent> {
   const state = { lastEventId };
   let failures = 0;
@@ -71,15 +89,21 @@ export async function* streamTaskEvents(
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort);
     try {
-      const response = await open(state.lastEventId, controller.signal);
+      const response = await open(state.lastEventId, controller.signal, { followRetries });
       if (!response.ok) throw await AiqError.fromResponse(response);
+      // 204: this client already has the task's end, and nothing followed it.
+      if (response.status === 204) return;
       let delivered = false;
+      let ended = false;
+      // The server closes the stream after the latest terminal event; read to the close, so
+      // a replay that holds `error`, `retried`, … `done` is delivered whole.
       for await (const event of readConnection(response, state)) {
         delivered = true;
         failures = 0;
+        ended = isTerminalEvent(event);
         yield event;
-        if (isTerminalEvent(event)) return;
       }
+      if (ended && !followRetries) return;
       // Ended without its terminal event (a server shutting down): reconnect and resume.
       if (!delivered) failures += 1;
     } catch (error) {

@@ -25,11 +25,11 @@ describe('createDb on PostgreSQL', () => {
       () => second.close(),
     );
 
-    expect(await first.migrationStatus()).toEqual({ applied: 0, available: 4, current: false });
+    expect(await first.migrationStatus()).toEqual({ applied: 0, available: 5, current: false });
     await Promise.all([first.migrate(), second.migrate()]);
-    expect(await second.migrationStatus()).toEqual({ applied: 4, available: 4, current: true });
+    expect(await second.migrationStatus()).toEqual({ applied: 5, available: 5, current: true });
     await first.migrate(); // idempotent
-    expect((await first.migrationStatus()).applied).toBe(4);
+    expect((await first.migrationStatus()).applied).toBe(5);
   });
 
   it('should name its connections for pg_stat_activity', async () => {

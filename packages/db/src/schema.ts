@@ -28,6 +28,26 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** A task that may still run: the reconciler watches these, a cancel may end them. */
+export const OPEN_TASK_STATUSES = [
+  'pending',
+  'processing',
+] as const satisfies readonly TaskStatus[];
+/** A task that has ended. The first terminal write wins; only a retry reopens one. */
+export const TERMINAL_TASK_STATUSES = [
+  'completed',
+  'failed',
+  'timeout',
+  'cancelled',
+] as const satisfies readonly TaskStatus[];
+/** The terminal statuses a retry reopens (the runbook's `status IN ('failed', 'timeout')`). */
+export const RETRYABLE_TASK_STATUSES = [
+  'failed',
+  'timeout',
+] as const satisfies readonly TaskStatus[];
+export type OpenTaskStatus = (typeof OPEN_TASK_STATUSES)[number];
+export type TerminalTaskStatus = (typeof TERMINAL_TASK_STATUSES)[number];
+
 export const API_KEY_ROLES = ['user', 'operator'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
@@ -87,7 +107,14 @@ export const backgroundTasks = pgTable(
     result: jsonb('result'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /**
+     * Times an operator or a client retried this task after it failed (every door: the API,
+     * `aiq retry`, Bull Board, the runbook's bulk-retry SQL). Not the attempts of one run: the
+     * runbook's guard `retry_count < 3` means "retried fewer than three times".
+     */
     retryCount: integer('retry_count').notNull().default(0),
+    /** Attempts made by the current run (since the task was submitted or last retried). */
+    attempts: integer('attempts').notNull().default(0),
     idempotencyKey: text('idempotency_key'),
     deadlineAt: timestamp('deadline_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -168,4 +195,39 @@ export const taskSteps = pgTable(
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ name: 'task_steps_pkey', columns: [table.taskId, table.step] })],
+);
+
+/** Where an operator action came from. */
+export const OPERATOR_DOORS = ['api', 'cli', 'bull_board', 'sql', 'dlq'] as const;
+export type OperatorDoor = (typeof OPERATOR_DOORS)[number];
+
+/**
+ * The audit trail of what people did to tasks: every retry from every door, dead-letter replays
+ * and purges. One row per action; a bulk action names its filters and counts.
+ */
+export const operatorActions = pgTable(
+  'operator_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** `retry`, `bulk_retry`, `dlq_replay`, `dlq_purge`. */
+    action: text('action').notNull(),
+    door: text('door', { enum: OPERATOR_DOORS }).notNull(),
+    /** A user id, `cli:<os user>`, or `database` for the runbook's SQL. */
+    actor: text('actor').notNull(),
+    /** The tasks acted on (all of them for a bulk action). */
+    taskIds: jsonb('task_ids').$type<string[]>().notNull().default([]),
+    /** A bulk action's filters, as given. */
+    filters: jsonb('filters'),
+    matched: integer('matched').notNull().default(0),
+    changed: integer('changed').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    check(
+      'operator_actions_door_check',
+      sql.raw(`door IN (${OPERATOR_DOORS.map((door) => `'${door}'`).join(', ')})`),
+    ),
+    index('operator_actions_created_at_idx').on(table.createdAt),
+  ],
 );

@@ -7,8 +7,10 @@ export interface TaskEventKeys {
   readonly sequence: string;
   /** The capped replay log (a list of event JSON, oldest first). */
   readonly log: string;
-  /** Set once a terminal event went out; later events are dropped. */
+  /** Set once a terminal event went out; later events are dropped until a `retried`. */
   readonly terminal: string;
+  /** The task's current run (its retry count), set by `retried`: older runs' events are dropped. */
+  readonly run: string;
   /** Pub/sub channel of live events. */
   readonly channel: string;
 }
@@ -20,6 +22,7 @@ export function taskEventKeys(prefix: string, taskId: string): TaskEventKeys {
     sequence: `${base}:sequence`,
     log: `${base}:log`,
     terminal: `${base}:terminal`,
+    run: `${base}:run`,
     channel: taskEventChannel(prefix, taskId),
   };
 }

@@ -2,12 +2,18 @@ import type { Redis } from 'ioredis';
 import { isTerminalEvent, type TaskEventBody } from './task-event.js';
 import { taskEventKeys } from './task-event-keys.js';
 
-// One atomic step per event: drop it if the stream already ended, take the next sequence
-// number, append to the capped log, refresh the TTLs, publish. Done in Lua so two workers
-// publishing for the same task (a stalled job re-run) can never interleave or end twice.
+// One atomic step per event: drop it if the stream already ended (unless it is `retried`, which
+// reopens it) or if it comes from a run older than the task's current one, take the next
+// sequence number, append to the capped log, refresh the TTLs, publish. Done in Lua so two
+// workers publishing for the same task (a stalled job re-run) can never interleave or end twice.
 // The JSON is built by splicing the sequence in front of the caller's object, so no JSON
 // library is needed in Lua and field order is kept.
 const PUBLISH_SCRIPT = `
+if ARGV[7] ~= '' and tonumber(redis.call('GET', KEYS[4]) or '0') > tonumber(ARGV[7]) then return 0 end
+if ARGV[6] ~= '' then
+  redis.call('DEL', KEYS[3])
+  redis.call('SET', KEYS[4], ARGV[6], 'EX', ARGV[4])
+end
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 local sequence = redis.call('INCR', KEYS[1])
 local event = '{"sequence":' .. sequence .. ',' .. string.sub(ARGV[2], 2)
@@ -25,11 +31,14 @@ type RedisWithPublish = Redis & {
     sequenceKey: string,
     logKey: string,
     terminalKey: string,
+    runKey: string,
     channel: string,
     json: string,
     maxEvents: number,
     ttlSeconds: number,
     terminal: '1' | '0',
+    reopensAsRun: string,
+    run: string,
   ): Promise<number>;
 };
 
@@ -54,10 +63,16 @@ export interface TaskEventPublisherOptions {
 /** Publishes a task's progress. */
 export interface TaskEventPublisher {
   /**
-   * Numbers the event, appends it to the replay log and publishes it.
-   * @returns its sequence number, or 0 when the task's stream already ended (the event is dropped)
+   * Numbers the event, appends it to the replay log and publishes it. `retried` reopens a
+   * stream that ended. `options.run` (the task's retry count when its job was made) drops the
+   * event if the task has been retried since: a late end of an old run cannot end the new one.
+   * @returns its sequence number, or 0 when the event was dropped
    */
-  publish(taskId: string, body: TaskEventBody): Promise<number>;
+  publish(
+    taskId: string,
+    body: TaskEventBody,
+    options?: { readonly run?: number },
+  ): Promise<number>;
 }
 
 /** A publisher over Redis pub/sub plus a capped per-task replay log with a TTL. */
@@ -68,22 +83,25 @@ export function createTaskEventPublisher({
   ttlSeconds = 3_600,
 }: TaskEventPublisherOptions): TaskEventPublisher {
   if (!('aiqPublishTaskEvent' in redis)) {
-    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
   }
   const commands = redis as RedisWithPublish;
   return {
-    async publish(taskId, body) {
+    async publish(taskId, body, options = {}) {
       const keys = taskEventKeys(prefix, taskId);
       const json = JSON.stringify({ taskId, at: Date.now(), ...body });
       return commands.aiqPublishTaskEvent(
         keys.sequence,
         keys.log,
         keys.terminal,
+        keys.run,
         keys.channel,
         json,
         maxEvents,
         ttlSeconds,
         isTerminalEvent(body) ? '1' : '0',
+        body.type === 'retried' ? String(body.retryCount) : '',
+        options.run === undefined ? '' : String(options.run),
       );
     },
   };

@@ -68,6 +68,17 @@ export const TaskEventBody = z.discriminatedUnion('type', [
   }),
   /** Terminal: cancelled by a user or operator. */
   z.object({ type: z.literal('cancelled'), reason: z.string() }),
+  /**
+   * A task that had ended (`error`) was retried and runs again on the same id: new `started`,
+   * tokens and a new terminal event follow. `retryCount` is the task's `retry_count` now (1 for
+   * the first retry); `door` says where the retry came from, `by` who asked.
+   */
+  z.object({
+    type: z.literal('retried'),
+    retryCount: z.number().int().positive(),
+    door: z.enum(['api', 'cli', 'bull_board', 'sql', 'dlq']),
+    by: z.string(),
+  }),
 ]);
 export type TaskEventBody = z.infer<typeof TaskEventBody>;
 export type TaskEventType = TaskEventBody['type'];
@@ -86,7 +97,10 @@ export type TaskEventEnvelope = z.infer<typeof TaskEventEnvelope>;
 export const TaskEvent = z.intersection(TaskEventBody, TaskEventEnvelope);
 export type TaskEvent = TaskEventBody & TaskEventEnvelope;
 
-/** Every stream ends with exactly one of these. */
+/**
+ * A stream ends with one of these, unless the task is retried: then `retried` follows it and
+ * the task runs again up to a new terminal event.
+ */
 export const TERMINAL_EVENT_TYPES: ReadonlySet<TaskEventType> = new Set([
   'done',
   'error',

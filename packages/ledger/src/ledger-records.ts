@@ -40,19 +40,28 @@ export interface AttemptRecord {
 /** The terminal statuses of a task. The first one written wins (idempotent completion). */
 export type TaskOutcome = 'completed' | 'failed' | 'timeout' | 'cancelled';
 
+/**
+ * Which run of a task a write belongs to: the task's `retry_count` when its job was made. A
+ * write of an older run (an outbox entry that lands after an operator retried the task) is
+ * ignored, so it cannot end the new run. Absent means 0.
+ */
+interface TaskRun {
+  readonly retry?: number;
+}
+
 /** A change to a `background_tasks` row. */
 export type TaskUpdate =
-  | {
+  | (TaskRun & {
       readonly kind: 'started';
       readonly taskId: string;
-      /** 1-based attempt number; `retry_count` becomes `attempt - 1`. */
+      /** 1-based attempt number of the run; `attempts` becomes at least this. */
       readonly attempt: number;
       /** The model this attempt calls (generations); kept in `background_tasks.model`. */
       readonly model?: string;
       /** Epoch ms. */
       readonly at: number;
-    }
-  | {
+    })
+  | (TaskRun & {
       readonly kind: 'finished';
       readonly taskId: string;
       readonly status: TaskOutcome;
@@ -61,4 +70,4 @@ export type TaskUpdate =
       readonly errorMessage?: string;
       /** Epoch ms. */
       readonly at: number;
-    };
+    });

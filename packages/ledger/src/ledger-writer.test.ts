@@ -103,12 +103,12 @@ describe('ledger writer on PGlite', () => {
     );
     expect(rows).toEqual([{ tokens_used: 6, cost_usd: '0.000016' }]);
     const [task] = await database.query<Record<string, unknown>>(
-      'SELECT status, retry_count, result, error_code FROM background_tasks WHERE id = $1',
+      'SELECT status, attempts, result, error_code FROM background_tasks WHERE id = $1',
       [taskId],
     );
     expect(task).toEqual({
       status: 'completed',
-      retry_count: 1,
+      attempts: 2,
       result: { ok: 1 },
       error_code: null,
     });
@@ -147,7 +147,7 @@ describe('ledger writer on PGlite', () => {
     await ledger.close();
   });
 
-  it('should count a retry that lands after the terminal write without reopening the task', async () => {
+  it('should count an attempt that lands after the terminal write without reopening the task', async () => {
     const ledger = createLedgerWriter({ database, redis, prefix: `${prefix}:b`, logger });
     const taskId = randomUUID();
     await insertTask(database, taskId);
@@ -155,10 +155,42 @@ describe('ledger writer on PGlite', () => {
     await ledger.updateTask({ kind: 'started', taskId, attempt: 3, at: Date.now() });
     await ledger.flush();
     const [task] = await database.query<Record<string, unknown>>(
-      'SELECT status, retry_count FROM background_tasks WHERE id = $1',
+      'SELECT status, attempts FROM background_tasks WHERE id = $1',
       [taskId],
     );
-    expect(task).toEqual({ status: 'completed', retry_count: 2 });
+    expect(task).toEqual({ status: 'completed', attempts: 3 });
+    await ledger.close();
+  });
+
+  it("should ignore an earlier run's writes once the task was retried", async () => {
+    const ledger = createLedgerWriter({ database, redis, prefix: `${prefix}:r`, logger });
+    const taskId = randomUUID();
+    await insertTask(database, taskId);
+    // An operator retried the task once: it is pending again, in its second run.
+    await database.query(
+      "UPDATE background_tasks SET status = 'pending', retry_count = 1 WHERE id = $1",
+      [taskId],
+    );
+    // A late write of the first run (a dead-letter record still in the outbox) changes nothing.
+    await ledger.updateTask({ kind: 'started', taskId, attempt: 3, at: 1 });
+    await ledger.updateTask({
+      kind: 'finished',
+      taskId,
+      status: 'failed',
+      errorCode: 'auth',
+      at: 2,
+    });
+    await ledger.flush();
+    expect(
+      await database.query('SELECT status, attempts FROM background_tasks WHERE id = $1', [taskId]),
+    ).toEqual([{ status: 'pending', attempts: 0 }]);
+    // The second run's writes land.
+    await ledger.updateTask({ kind: 'started', taskId, attempt: 1, retry: 1, at: 3 });
+    await ledger.updateTask({ kind: 'finished', taskId, status: 'completed', retry: 1, at: 4 });
+    await ledger.flush();
+    expect(
+      await database.query('SELECT status, attempts FROM background_tasks WHERE id = $1', [taskId]),
+    ).toEqual([{ status: 'completed', attempts: 1 }]);
     await ledger.close();
   });
 

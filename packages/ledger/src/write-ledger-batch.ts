@@ -1,5 +1,5 @@
-import { aiRequests, backgroundTasks, type Db } from '@aiq/db';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { aiRequests, backgroundTasks, OPEN_TASK_STATUSES, type Db } from '@aiq/db';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
 
 /** What the buffer holds, in the order it was recorded. */
@@ -9,7 +9,7 @@ export type LedgerOperation =
 
 // A task that reached a terminal status is never changed again by a worker: the first
 // terminal write wins (a recovered duplicate run, a late cancel, a repair by the reconciler).
-const OPEN_STATUSES = ['pending', 'processing'] as const;
+// Only a retry reopens it, and then writes of the runs before are ignored.
 
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -46,24 +46,25 @@ function toRow(record: AttemptRecord): typeof aiRequests.$inferInsert {
 }
 
 async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<void> {
-  const open = and(
+  const thisRun = and(
     eq(backgroundTasks.id, update.taskId),
-    inArray(backgroundTasks.status, [...OPEN_STATUSES]),
+    lte(backgroundTasks.retryCount, update.retry ?? 0),
   );
+  const open = and(thisRun, inArray(backgroundTasks.status, [...OPEN_TASK_STATUSES]));
   const at = new Date(update.at).toISOString();
   if (update.kind === 'started') {
     // Writers of several processes may land a `started` after the task's terminal write: it
-    // still counts the retry, but never reopens the task.
+    // still counts the attempt, but never reopens the task.
     await tx
       .update(backgroundTasks)
       .set({
         status: sql`CASE WHEN ${backgroundTasks.status} IN ('pending', 'processing') THEN 'processing' ELSE ${backgroundTasks.status} END`,
-        retryCount: sql`GREATEST(${backgroundTasks.retryCount}, ${update.attempt - 1})`,
+        attempts: sql`GREATEST(${backgroundTasks.attempts}, ${update.attempt})`,
         startedAt: sql`COALESCE(${backgroundTasks.startedAt}, ${at}::timestamptz)`,
         ...(update.model === undefined ? {} : { model: update.model }),
         updatedAt: sql`now()`,
       })
-      .where(eq(backgroundTasks.id, update.taskId));
+      .where(thisRun);
     return;
   }
   await tx

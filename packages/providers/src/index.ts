@@ -61,3 +61,4 @@ export { countPromptTokens } from './tokens/count-prompt-tokens.js';
 export { checkFits } from './tokens/check-fits.js';
 export { outputBudget } from './tokens/output-budget.js';
 export { truncateToFit, type TruncationResult } from './tokens/truncate-to-fit.js';
+export { assertNever } from './assert-never.js';

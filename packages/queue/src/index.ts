@@ -10,7 +10,8 @@ export {
 export { ChatMessage } from './jobs/chat-message.js';
 export { GenerateJob } from './jobs/generate-job.js';
 export { BackgroundTaskJob } from './jobs/background-task-job.js';
-export { DeadLetterJob, AttemptFailure } from './jobs/dead-letter-job.js';
+export { DeadLetterJob, AttemptFailure, deadLetterJobId } from './jobs/dead-letter-job.js';
+export { AIQ_ERROR_CODES, NON_RETRYABLE_CODES, TaskErrorCode } from './task-error-code.js';
 export {
   createRedisConnection,
   waitUntilReady,
@@ -25,28 +26,3 @@ export {
   RECONCILE_JOB_NAME,
 } from './maintenance-queue.js';
 export { BACKOFF_TYPE, retryJobOptions } from './retry-settings.js';
-export {
-  AnalyzeDocumentInput,
-  BackgroundGenerationInput,
-  builtInTaskTypes,
-  GENERATION_TASK_TYPE,
-  UnknownTaskTypeError,
-  type TaskTypeSchemas,
-} from './task-types.js';
-export { enqueueTaskJob, jobKindOf, taskJobFor, type TaskJob, type TaskRow } from './task-job.js';
-export {
-  submitTask,
-  IDEMPOTENCY_WINDOW_MS,
-  type BackgroundSubmission,
-  type GenerationSubmission,
-  type Submission,
-  type SubmitDeps,
-  type SubmittedTask,
-} from './submit-task.js';
-export {
-  cancelChannel,
-  cancelKey,
-  cancelTask,
-  type CancelDeps,
-  type CancelResult,
-} from './cancellation.js';

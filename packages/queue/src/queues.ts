@@ -27,12 +27,12 @@ export async function enqueue<Q extends QueueName>(
   queues: Queues,
   name: Q,
   payload: JobPayload<Q>,
-  options: Pick<JobsOptions, 'attempts' | 'backoff' | 'delay'> = {},
+  options: Pick<JobsOptions, 'attempts' | 'backoff' | 'delay' | 'jobId'> = {},
 ) {
   const data = queueCatalog[name].schema.parse(payload);
   return queues[name].add(name, data, {
     ...queueCatalog[name].jobOptions,
-    ...options,
     jobId: data.taskId,
+    ...options,
   });
 }

@@ -1,3 +1,5 @@
+import { assertNever } from '@aiq/providers';
+import { TaskErrorCode } from '@aiq/tasks';
 import type { TaskEvent } from '@aiq/events';
 import type { ChatMessage } from '@aiq/queue';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -36,24 +38,50 @@ export function completionId(taskId: string): string {
   return `chatcmpl-${taskId}`;
 }
 
-/** HTTP status of a task that ended in `error`, as an OpenAI client expects it. */
-function statusOfFailure(code: string): ContentfulStatusCode {
-  if (
-    code === 'token_limit_exceeded' ||
-    code === 'invalid_request' ||
-    code === 'content_filtered' ||
-    code === 'model_retired'
-  )
-    return 400;
-  if (code === 'model_not_found') return 404;
-  if (code === 'rate_limited') return 429;
-  if (code === 'timeout') return 504;
-  return 502;
+/**
+ * HTTP status of a task that ended in `error`, as an OpenAI client expects it: 4xx for what a
+ * retry cannot fix (the official SDKs do not retry those), 5xx only for outages.
+ */
+function statusOfFailure(code: TaskErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case 'token_limit_exceeded':
+    case 'invalid_request':
+    case 'content_filtered':
+    case 'model_retired':
+    case 'unknown_task_type':
+      return 400;
+    case 'auth':
+      return 401;
+    case 'insufficient_quota':
+      return 402;
+    case 'permission':
+      return 403;
+    case 'model_not_found':
+      return 404;
+    case 'cancelled':
+      return 409;
+    case 'rate_limited':
+      return 429;
+    case 'timeout':
+      return 504;
+    case 'overloaded':
+    case 'worker_shutdown':
+    case 'not_enqueued':
+      return 503;
+    case 'server_error':
+    case 'network':
+    case 'internal_error':
+      return 502;
+    default:
+      return assertNever(code);
+  }
 }
 
 /** A task's `error` or `cancelled` end as the error an OpenAI client receives. */
 export function failureOf(event: Extract<TaskEvent, { type: 'error' | 'cancelled' }>): ApiError {
   if (event.type === 'cancelled')
     return new ApiError(409, 'cancelled', `The task was cancelled: ${event.reason}`);
-  return new ApiError(statusOfFailure(event.code), event.code, event.message);
+  // A code from a newer worker than this API is still answered, as a bad gateway.
+  const code = TaskErrorCode.safeParse(event.code);
+  return new ApiError(code.success ? statusOfFailure(code.data) : 502, event.code, event.message);
 }

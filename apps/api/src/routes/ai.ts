@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { submitTask, type SubmittedTask } from '@aiq/queue';
+import { submitTask, type SubmittedTask } from '@aiq/tasks';
 import type { Context } from 'hono';
 import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
@@ -9,11 +9,10 @@ import {
   IdempotencyHeaders,
   RetryRequest,
 } from '../schemas/ai-schemas.js';
-import { commonErrors, TaskAccepted } from '../schemas/task-schemas.js';
+import { commonErrors, RetryResponse, TaskAccepted } from '../schemas/task-schemas.js';
 import { streamTaskEvents } from '../sse/task-event-stream.js';
 import { assertRedisReady, submitGeneration, toMessages } from '../submission/submit-generation.js';
-import { retryInputOf } from '../submission/retry-input.js';
-import { findTaskFor } from '../tasks/find-task.js';
+import { retryFor } from '../tasks/retry-for.js';
 import { taskEventsUrl, taskStatusUrl } from '../tasks/task-urls.js';
 import { validationHook } from '../validation-hook.js';
 
@@ -22,6 +21,10 @@ const accepted = {
   description: 'Accepted: the task is in the ledger and on its queue',
   content: { 'application/json': { schema: TaskAccepted } },
 };
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
@@ -56,15 +59,13 @@ const background = createRoute({
 const retry = createRoute({
   method: 'post',
   path: '/background-task/retry',
-  summary: 'Re-run a failed, timed-out or cancelled task as a new task (owner or operator)',
+  summary: 'The runbook’s retry: same as `POST /api/tasks/{id}/retry`, the id in the body',
   security,
   request: { body: body(RetryRequest) },
   responses: {
-    202: {
-      description: 'The new task',
-      content: { 'application/json': { schema: TaskAccepted.extend({ retryOf: z.uuid() }) } },
-    },
-    409: { description: 'The task has not failed', content: commonErrors[400].content },
+    202: json(RetryResponse, 'Retried: the task is pending again on the same id'),
+    200: json(RetryResponse, 'Already pending or running: nothing changed'),
+    409: { description: 'Completed or cancelled', content: commonErrors[400].content },
     ...commonErrors,
   },
 });
@@ -124,11 +125,11 @@ export function aiRoutes(deps: ApiDeps) {
       return c.json(toAccepted(task), 202);
     })
     .openapi(retry, async (c) => {
-      const { taskId } = c.req.valid('json');
-      const original = await findTaskFor(deps.database, taskId, c.var.user);
-      const submission = retryInputOf(original);
-      assertRedisReady(deps);
-      const task = await submitTask({ ...deps, registry: deps.models }, submission);
-      return c.json({ ...toAccepted(task), retryOf: taskId }, 202);
+      const { status, body: response } = await retryFor(
+        deps,
+        c.req.valid('json').taskId,
+        c.var.user,
+      );
+      return c.json(response, status);
     });
 }

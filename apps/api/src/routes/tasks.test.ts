@@ -157,7 +157,7 @@ describe('/api/tasks routes', () => {
     expect(await reused.json()).toMatchObject({ error: { code: 'invalid_stream_token' } });
   });
 
-  it('should cancel a waiting task once, end its stream with cancelled, and allow a retry as a new task', async () => {
+  it('should cancel a waiting task once, end its stream with cancelled, and refuse to retry it', async () => {
     const taskId = await submit();
     const cancelled = await api.app.request(`/api/tasks/${taskId}`, {
       method: 'DELETE',
@@ -173,15 +173,109 @@ describe('/api/tasks routes', () => {
     const stream = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
     expect(parseSse(await stream.text()).at(-1)?.event).toBe('cancelled');
 
-    const retried = await api.app.request('/api/ai/background-task/retry', {
+    const retried = await api.app.request(`/api/tasks/${taskId}/retry`, {
+      method: 'POST',
+      headers: alice,
+    });
+    expect(retried.status).toBe(409);
+    expect(await retried.json()).toEqual({
+      error: {
+        code: 'task_not_retryable',
+        message: `Task ${taskId} is cancelled; only failed or timed-out tasks can be retried`,
+      },
+    });
+  });
+
+  it('should retry a failed task on its own id: pending, a fresh job and deadline, retried on its stream, audited', async () => {
+    const taskId = await submit();
+    const queue = api.deps.queues['generate-openai'];
+    // As a worker would leave it: the job failed for good, the row says why, the stream ended.
+    const job = await queue.getJob(taskId);
+    await job?.moveToFailed(new Error('auth: bad key'), '0', false).catch(() => undefined);
+    await api.deps.events.publish(taskId, {
+      type: 'error',
+      code: 'auth',
+      message: 'bad key',
+      retryable: false,
+    });
+    await api.deps.database.query(
+      `UPDATE background_tasks SET status = 'failed', error_code = 'auth', error_message = 'bad key',
+         completed_at = now(), deadline_at = now() - interval '1 hour', attempts = 1 WHERE id = $1`,
+      [taskId],
+    );
+    const ended = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
+    const lastEventId = parseSse(await ended.text()).at(-1)?.id ?? '';
+
+    const retried = await api.app.request(`/api/tasks/${taskId}/retry`, {
+      method: 'POST',
+      headers: alice,
+    });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({
+      taskId,
+      retried: true,
+      status: 'pending',
+      retryCount: 1,
+      eventsUrl: `/api/tasks/${taskId}/events`,
+    });
+    const task = (await (
+      await api.app.request(`/api/tasks/${taskId}`, { headers: alice })
+    ).json()) as Record<string, unknown>;
+    expect(task).toMatchObject({ status: 'pending', error: null, retryCount: 1, attempts: 0 });
+    const fresh = await queue.getJob(taskId);
+    expect(await fresh?.getState()).toBe('waiting');
+    expect(fresh?.attemptsMade).toBe(0);
+    expect(fresh?.data).toMatchObject({ taskId, retry: 1 });
+    expect((fresh?.data as { deadlineAt: number }).deadlineAt).toBeGreaterThan(Date.now());
+
+    // A client that resumes after the `error` it already had now gets `retried`, and waits.
+    const controller = new AbortController();
+    const resumed = await api.app.request(`/api/tasks/${taskId}/events`, {
+      headers: { ...alice, 'last-event-id': lastEventId },
+      signal: controller.signal,
+    });
+    expect(resumed.status).toBe(200);
+    const reader = (resumed.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('event: retried')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(parseSse(text).map((event) => [event.event, JSON.parse(event.data) as unknown])).toEqual(
+      [['retried', expect.objectContaining({ retryCount: 1, door: 'api', by: 'alice' })]],
+    );
+
+    // A second retry while the task is open changes nothing, and says so.
+    const second = await api.app.request('/api/ai/background-task/retry', {
       method: 'POST',
       body: JSON.stringify({ taskId }),
       headers: { 'content-type': 'application/json', ...alice },
     });
-    expect(retried.status).toBe(202);
-    const body = (await retried.json()) as { taskId: string; retryOf: string };
-    expect(body.retryOf).toBe(taskId);
-    expect(body.taskId).not.toBe(taskId);
-    expect(await api.deps.queues['generate-openai'].getJob(body.taskId)).toBeDefined();
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ retried: false, status: 'pending', retryCount: 1 });
+    expect(
+      await api.deps.database.query(
+        `SELECT action, door, actor, task_ids, changed FROM operator_actions
+         WHERE task_ids @> $1::jsonb ORDER BY created_at`,
+        [JSON.stringify([taskId])],
+      ),
+    ).toEqual([
+      { action: 'retry', door: 'api', actor: 'alice', task_ids: [taskId], changed: 1 },
+      { action: 'retry', door: 'api', actor: 'alice', task_ids: [taskId], changed: 0 },
+    ]);
+  });
+
+  it('should answer 204 to a resume after the terminal event, so EventSource stops reconnecting', async () => {
+    const taskId = await submit();
+    await api.app.request(`/api/tasks/${taskId}`, { method: 'DELETE', headers: alice });
+    const stream = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
+    const last = parseSse(await stream.text()).at(-1);
+    expect(last?.event).toBe('cancelled');
+    const resumed = await api.app.request(`/api/tasks/${taskId}/events`, {
+      headers: { ...alice, 'last-event-id': last?.id ?? '' },
+    });
+    expect(resumed.status).toBe(204);
   });
 });

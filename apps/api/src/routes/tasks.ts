@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { cancelTask } from '@aiq/queue';
+import { cancelTask, InvalidCursorError, listTasks } from '@aiq/tasks';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
@@ -7,6 +7,7 @@ import { validationHook } from '../validation-hook.js';
 import {
   CancelResponse,
   commonErrors,
+  RetryResponse,
   EventsQuery,
   StreamToken,
   TaskIdParams,
@@ -16,7 +17,7 @@ import {
 } from '../schemas/task-schemas.js';
 import { lastEventIdOf, streamTaskEvents } from '../sse/task-event-stream.js';
 import { findTaskFor } from '../tasks/find-task.js';
-import { listTasks } from '../tasks/list-tasks.js';
+import { retryFor } from '../tasks/retry-for.js';
 import { createStreamToken } from '../tasks/stream-tokens.js';
 import { toTaskResponse } from '../tasks/to-task-response.js';
 import { taskEventsUrl } from '../tasks/task-urls.js';
@@ -50,7 +51,7 @@ const events = createRoute({
   path: '/{id}/events',
   summary: "The task's events as SSE: replay after Last-Event-ID, then live, until the end",
   description:
-    'Each event has `event` = its type (queued, started, token, progress, retrying, reset, fallback, done, error, cancelled), `id` = its sequence number and `data` = the event as JSON. Authenticate with the API key, or with `?token=` from `POST /api/tasks/{id}/stream-token` (EventSource).',
+    'Each event has `event` = its type (queued, started, token, progress, retrying, reset, fallback, done, error, cancelled, retried), `id` = its sequence number and `data` = the event as JSON. The stream ends at a terminal event (done, error, cancelled); a retry of the task appends `retried` and a new run to the same stream, which a resume or `?follow=retries` receives. A resume after the last terminal event answers 204 (EventSource stops reconnecting). Authenticate with the API key, or with `?token=` from `POST /api/tasks/{id}/stream-token` (EventSource).',
   security,
   request: { params: TaskIdParams, query: EventsQuery },
   responses: {
@@ -58,6 +59,7 @@ const events = createRoute({
       description: 'An event stream',
       content: { 'text/event-stream': { schema: z.string() } },
     },
+    204: { description: 'The client already has the terminal event and nothing followed it' },
     ...commonErrors,
   },
 });
@@ -84,6 +86,22 @@ const cancel = createRoute({
   },
 });
 
+const retry = createRoute({
+  method: 'post',
+  path: '/{id}/retry',
+  summary: 'Retry a failed or timed-out task on the same id (owner or operator)',
+  description:
+    'Sets the task `pending` with `retryCount + 1`, a fresh deadline and a fresh attempt budget. Its event stream gets `retried`, then the new run’s events and a new terminal event: a client polling or following the id sees the result. A second call while the task is open changes nothing (200, `retried: false`).',
+  security,
+  request: { params: TaskIdParams },
+  responses: {
+    202: json(RetryResponse, 'Retried: the task is pending again'),
+    200: json(RetryResponse, 'Already pending or running: nothing changed'),
+    409: json(commonErrors[400].content['application/json'].schema, 'Completed or cancelled'),
+    ...commonErrors,
+  },
+});
+
 /** Whose tasks a listing shows: operators see anyone's, everyone else only their own. */
 function listedUser(
   caller: AppEnv['Variables']['user'],
@@ -106,6 +124,11 @@ export function taskRoutes(deps: ApiDeps) {
       const page = await listTasks(deps.database, {
         userId: listedUser(c.var.user, user),
         ...query,
+      }).catch((error: unknown) => {
+        if (error instanceof InvalidCursorError) {
+          throw new ApiError(400, 'invalid_request', error.message);
+        }
+        throw error;
       });
       return c.json({ tasks: page.rows.map(toTaskResponse), nextCursor: page.nextCursor }, 200);
     })
@@ -123,6 +146,7 @@ export function taskRoutes(deps: ApiDeps) {
         taskId: id,
         afterSequence: lastEventIdOf(c),
         cancelOnDisconnect: false,
+        followRetries: c.req.valid('query').follow === 'retries',
       });
     })
     .openapi(streamToken, async (c) => {
@@ -153,5 +177,9 @@ export function taskRoutes(deps: ApiDeps) {
       );
       if (!cancelled) throw new ApiError(409, 'task_finished', `Task ${id} has already finished`);
       return c.json({ taskId: id, status: 'cancelled' as const }, 200);
+    })
+    .openapi(retry, async (c) => {
+      const { status, body } = await retryFor(deps, c.req.valid('param').id, c.var.user);
+      return c.json(body, status);
     });
 }

@@ -42,8 +42,10 @@ export const TaskResponse = z
     requestedModel: z.string().nullable(),
     result: z.unknown().nullable(),
     error: TaskError.nullable(),
-    /** Attempts started so far (retries included). */
+    /** Attempts started by the current run (since submission, or since the last retry). */
     attempts: z.number().int().nonnegative(),
+    /** Times an operator or the client retried the task after it failed. */
+    retryCount: z.number().int().nonnegative(),
     createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     completedAt: z.iso.datetime().nullable(),
@@ -71,6 +73,23 @@ export const CancelResponse = z
   .object({ taskId: z.uuid(), status: z.literal('cancelled') })
   .openapi('Cancelled');
 
+/** What `POST /api/tasks/:id/retry` answers. */
+export const RetryResponse = z
+  .object({
+    taskId: z.uuid(),
+    /** False when the task was already pending or running: nothing changed. */
+    retried: z.boolean(),
+    status: TaskStatus,
+    /** The task's `retry_count`: times it was retried by an operator or a client. */
+    retryCount: z.number().int().nonnegative(),
+    statusUrl: z.string(),
+    /** The same stream as before: `retried`, then the new run's events, follow its end. */
+    eventsUrl: z.string(),
+    message: z.string(),
+  })
+  .openapi('RetryResponse');
+export type RetryResponse = z.infer<typeof RetryResponse>;
+
 export const StreamToken = z
   .object({
     token: z.string(),
@@ -85,6 +104,11 @@ export const EventsQuery = z.object({
   token: z.string().optional(),
   /** Same as the `Last-Event-ID` header, for a new EventSource resuming a stream. */
   last_event_id: z.string().optional(),
+  /**
+   * `retries`: stay open after a terminal event, so a retry of the task (`retried`, then its new
+   * run) arrives on the same stream. Without it the stream ends at the terminal event.
+   */
+  follow: z.enum(['retries']).optional(),
 });
 
 const ErrorResponse = z

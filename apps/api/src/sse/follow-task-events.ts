@@ -1,8 +1,7 @@
-import { backgroundTasks, type Database } from '@aiq/db';
+import type { Database } from '@aiq/db';
 import { isTerminalEvent, readTaskEvents, type TaskEvent } from '@aiq/events';
-import { eq } from 'drizzle-orm';
+import { findTask, terminalEventFromRow } from '@aiq/tasks';
 import type { Redis } from 'ioredis';
-import { terminalEventFromRow } from './terminal-event-from-row.js';
 import type { TaskEventFanOut } from './task-event-fan-out.js';
 
 /** What {@link followTaskEvents} reads from. */
@@ -27,27 +26,52 @@ export interface FollowOptions {
    * @defaultValue 2 000
    */
   readonly terminalGraceMs?: number;
+  /**
+   * Stay open after a terminal event, for a retry of the task (`retried` and its new run).
+   * @defaultValue false: the stream ends at the terminal event
+   */
+  readonly followRetries?: boolean;
 }
 
 /** An idle tick: write a heartbeat comment so proxies keep the connection open. */
 export const HEARTBEAT = 'heartbeat';
 
 async function rowTerminalEvent(database: Database, taskId: string, sequence: number) {
-  const [row] = await database.db
-    .select()
-    .from(backgroundTasks)
-    .where(eq(backgroundTasks.id, taskId));
+  const row = await findTask(database, taskId);
   return row === undefined ? undefined : terminalEventFromRow(row, sequence + 1);
+}
+
+/**
+ * True when a client resuming after `afterSequence` already has the task's latest terminal event
+ * and nothing has followed it: its stream has nothing more to give unless the task is retried.
+ */
+export async function hasSeenEnd(
+  deps: Pick<FollowDeps, 'redis' | 'prefix'>,
+  taskId: string,
+  afterSequence: number,
+): Promise<boolean> {
+  if (afterSequence === 0) return false;
+  const last = (await readTaskEvents(deps.redis, deps.prefix, taskId)).at(-1);
+  return last !== undefined && isTerminalEvent(last) && last.sequence <= afterSequence;
 }
 
 /**
  * A task's events after `afterSequence`, exactly once and in order, ending with its terminal
  * event (house style R13): subscribe first, replay the log second, then follow live events,
  * dropping those the replay already gave and filling any gap (a pub/sub reconnect) from the log.
+ * A retried task's log holds a terminal event followed by `retried` and a new run: the replay
+ * goes through, and ends only at the latest terminal event.
  */
 export async function* followTaskEvents(
   deps: FollowDeps,
-  { taskId, afterSequence, heartbeatMs, signal, terminalGraceMs = 2_000 }: FollowOptions,
+  {
+    taskId,
+    afterSequence,
+    heartbeatMs,
+    signal,
+    terminalGraceMs = 2_000,
+    followRetries = false,
+  }: FollowOptions,
 ): AsyncGenerator<TaskEvent | typeof HEARTBEAT> {
   await deps.fanOut.ready();
   const live = deps.fanOut.subscribe(taskId);
@@ -55,17 +79,19 @@ export async function* followTaskEvents(
   signal.addEventListener('abort', onAbort);
   try {
     let sequence = afterSequence;
+    /** The latest event given (or, before any, the latest the client had) is terminal. */
+    let ended = await hasSeenEnd(deps, taskId, afterSequence);
     const replay = async function* () {
       for (const event of await readTaskEvents(deps.redis, deps.prefix, taskId, sequence)) {
         sequence = event.sequence;
+        ended = isTerminalEvent(event);
         yield event;
-        if (isTerminalEvent(event)) return true;
       }
-      return false;
+      return ended && !followRetries;
     };
     if (yield* replay()) return;
     // Finished long ago (log expired) or about to publish its end: the row knows.
-    const fromRow = await rowTerminalEvent(deps.database, taskId, sequence);
+    let fromRow = ended ? undefined : await rowTerminalEvent(deps.database, taskId, sequence);
     const graceEndsAt = fromRow === undefined ? Infinity : Date.now() + terminalGraceMs;
     let idleSince = Date.now();
     while (!signal.aborted) {
@@ -75,7 +101,8 @@ export async function* followTaskEvents(
       if (event === undefined) {
         if (Date.now() >= graceEndsAt && fromRow !== undefined) {
           yield { ...fromRow, sequence: sequence + 1 };
-          return;
+          if (!followRetries) return;
+          fromRow = undefined;
         }
         if (Date.now() - idleSince >= heartbeatMs) {
           idleSince = Date.now();
@@ -91,7 +118,7 @@ export async function* followTaskEvents(
       }
       sequence = event.sequence;
       yield event;
-      if (isTerminalEvent(event)) return;
+      if (isTerminalEvent(event) && !followRetries) return;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

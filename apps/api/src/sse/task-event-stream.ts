@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
-import { followTaskEvents, HEARTBEAT } from './follow-task-events.js';
+import { followTaskEvents, hasSeenEnd, HEARTBEAT } from './follow-task-events.js';
 
 export interface StreamTaskEventsOptions {
   readonly taskId: string;
@@ -12,6 +12,8 @@ export interface StreamTaskEventsOptions {
   readonly afterSequence: number;
   /** Cancel the task when the client leaves before its terminal event. */
   readonly cancelOnDisconnect: boolean;
+  /** Stay open past terminal events, for retries (`?follow=retries`). */
+  readonly followRetries?: boolean;
 }
 
 /** The SSE form of one event: `event` = type, `id` = sequence, `data` = the event as JSON. */
@@ -28,13 +30,23 @@ export function lastEventIdOf(c: Context<AppEnv>): number {
 
 /**
  * Serves a task's events as SSE until its terminal event, then closes. A client that leaves
- * frees its subscription at once and, when asked, cancels the task.
+ * frees its subscription at once and, when asked, cancels the task. A client that resumes
+ * after the terminal event it already has gets 204, which tells EventSource to stop.
  */
-export function streamTaskEvents(
+export async function streamTaskEvents(
   c: Context<AppEnv>,
   deps: ApiDeps,
-  { taskId, afterSequence, cancelOnDisconnect: cancelWhenLeft }: StreamTaskEventsOptions,
-): Response {
+  {
+    taskId,
+    afterSequence,
+    cancelOnDisconnect: cancelWhenLeft,
+    followRetries = false,
+  }: StreamTaskEventsOptions,
+): Promise<Response> {
+  const prefix = deps.config.redis.prefix;
+  if (!followRetries && (await hasSeenEnd({ redis: deps.redis, prefix }, taskId, afterSequence))) {
+    return c.body(null, 204);
+  }
   c.header('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
   return streamSSE(c, async (stream) => {
     const controller = new AbortController();
@@ -44,8 +56,14 @@ export function streamTaskEvents(
       if (cancelWhenLeft && !finished) await cancelOnDisconnect(deps, taskId, c.var.logger);
     });
     const events = followTaskEvents(
-      { ...deps, prefix: deps.config.redis.prefix },
-      { taskId, afterSequence, heartbeatMs: deps.sse.heartbeatMs, signal: controller.signal },
+      { ...deps, prefix },
+      {
+        taskId,
+        afterSequence,
+        heartbeatMs: deps.sse.heartbeatMs,
+        signal: controller.signal,
+        followRetries,
+      },
     );
     // Tells EventSource how long to wait before reconnecting; our client has its own backoff.
     await stream.write('retry: 1000\n\n');
@@ -55,7 +73,7 @@ export function streamTaskEvents(
           await stream.write(': heartbeat\n\n');
           continue;
         }
-        finished = isTerminalEvent(item);
+        finished = isTerminalEvent(item) && !followRetries;
         await stream.writeSSE(toServerSentEvent(item));
       }
     } catch (error) {

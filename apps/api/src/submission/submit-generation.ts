@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@aiq/queue';
-import { submitTask, type SubmittedTask } from '@aiq/queue';
+import { submitTask, type SubmittedTask } from '@aiq/tasks';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@aiq/logger';
-import { cancelTask } from '@aiq/queue';
+import { cancelTask } from '@aiq/tasks';
 import type { ApiDeps } from '../api-deps.js';
 
 /**

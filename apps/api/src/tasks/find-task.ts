@@ -1,9 +1,7 @@
-import { backgroundTasks, type Database } from '@aiq/db';
-import { eq } from 'drizzle-orm';
+import { findTask, type TaskRow } from '@aiq/tasks';
+import type { Database } from '@aiq/db';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
-
-export type TaskRow = typeof backgroundTasks.$inferSelect;
 
 /**
  * The task if the caller may see it: their own, or any for an operator. Another user's task
@@ -14,10 +12,7 @@ export async function findTaskFor(
   taskId: string,
   user: AppEnv['Variables']['user'],
 ): Promise<TaskRow> {
-  const [row] = await database.db
-    .select()
-    .from(backgroundTasks)
-    .where(eq(backgroundTasks.id, taskId));
+  const row = await findTask(database, taskId);
   if (row === undefined || (row.userId !== user.id && user.role !== 'operator')) {
     throw new ApiError(404, 'task_not_found', `No task ${taskId}`);
   }

@@ -1,5 +1,5 @@
 import type { TaskResponse } from '../schemas/task-schemas.js';
-import type { TaskRow } from './find-task.js';
+import type { TaskRow } from '@aiq/tasks';
 import { taskEventsUrl } from './task-urls.js';
 
 function modelOf(input: unknown): string | null {
@@ -10,7 +10,6 @@ function modelOf(input: unknown): string | null {
 
 /** A ledger row in the API's shape; the input (which may hold a whole document) is left out. */
 export function toTaskResponse(row: TaskRow): TaskResponse {
-  const started = row.startedAt !== null || row.retryCount > 0;
   return {
     id: row.id,
     type: row.type,
@@ -22,7 +21,8 @@ export function toTaskResponse(row: TaskRow): TaskResponse {
       row.errorCode === null && row.errorMessage === null
         ? null
         : { code: row.errorCode ?? row.status, message: row.errorMessage ?? '' },
-    attempts: row.retryCount + (started ? 1 : 0),
+    attempts: row.attempts,
+    retryCount: row.retryCount,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     completedAt: row.completedAt?.toISOString() ?? null,

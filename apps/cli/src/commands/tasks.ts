@@ -3,16 +3,13 @@ import { createDb, type Database } from '@aiq/db';
 import { createTaskEventPublisher, type TaskEventPublisher } from '@aiq/events';
 import { loadModelRegistry, ProviderError, type ModelRegistry } from '@aiq/providers';
 import {
-  cancelTask,
   closeQueues,
   createQueues,
   createRedisConnection,
-  submitTask,
-  UnknownTaskTypeError,
   waitUntilReady,
   type Queues,
-  type Submission,
 } from '@aiq/queue';
+import { cancelTask, submitTask, UnknownTaskTypeError, type Submission } from '@aiq/tasks';
 import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { renderTable, type Output } from '../output.js';

@@ -27,6 +27,8 @@ export interface ProviderAttempt {
   readonly deadlineAt: number;
   /** 1-based attempt number of the job. */
   readonly attempt: number;
+  /** The task's run (its `retry_count` when the job was made): part of the row ids. */
+  readonly retry: number;
   /**
    * Distinguishes runs of the same attempt (BullMQ's `attemptsStarted`), and the calls of one run
    * when a background task calls again after a retry-after (`3.1`, `3.2`): a failed call's row
@@ -66,6 +68,11 @@ function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | nul
       usage.outputTokens * model.outputUsdPerMillionTokens) /
     1_000_000
   );
+}
+
+/** The id parts of a task's run: the first run keeps the ids it had before retries existed. */
+function runOf(attempt: ProviderAttempt): (string | number)[] {
+  return attempt.retry === 0 ? [attempt.taskId] : [attempt.taskId, `retry-${attempt.retry}`];
 }
 
 function promptOf(messages: readonly ChatMessage[]): string {
@@ -136,8 +143,8 @@ export async function runProviderAttempt(
     // One completed row per step at most; one row per run of a failed attempt.
     id:
       failure === undefined
-        ? attemptRecordId(attempt.taskId, attempt.step, attempt.model.id, 'completed')
-        : attemptRecordId(attempt.taskId, attempt.step, attempt.model.id, attempt.run),
+        ? attemptRecordId(...runOf(attempt), attempt.step, attempt.model.id, 'completed')
+        : attemptRecordId(...runOf(attempt), attempt.step, attempt.model.id, attempt.run),
     taskId: attempt.taskId,
     userId: attempt.userId,
     provider: attempt.model.provider,

@@ -1,4 +1,5 @@
 import { ProviderError } from '@aiq/providers';
+import type { TaskErrorCode } from '@aiq/queue';
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { errorMessageOf } from '../error-code.js';
 import { holdProvider } from '../generation/hold-provider.js';
@@ -12,46 +13,56 @@ import type { FailureDecision } from './decide-after-failure.js';
 export type HandledOutcome =
   { readonly status: 'cancelled' } | { readonly status: 'fell-back'; readonly toModel: string };
 
+/** A task's run: its id, and its `retry_count` when the job was made (its ledger writes carry it). */
+export interface TaskRun {
+  readonly taskId: string;
+  readonly retry: number;
+}
+
 /** Publishes `cancelled` and records it; the job completes so it is neither retried nor dead-lettered. */
-export async function finishCancelled(deps: WorkerDeps, taskId: string): Promise<HandledOutcome> {
+export async function finishCancelled(
+  deps: WorkerDeps,
+  { taskId, retry }: TaskRun,
+): Promise<HandledOutcome> {
   // Ledger first: a client that has seen the terminal event finds the outcome recorded.
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
+    retry,
     status: 'cancelled',
     errorCode: 'cancelled',
     at: Date.now(),
   });
-  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' });
+  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' }, { run: retry });
   return { status: 'cancelled' };
 }
 
 /** Reports a final failure: `error` event, ledger row marked, job failed without retries. */
 export async function reportFinalFailure(
   deps: WorkerDeps,
-  taskId: string,
+  { taskId, retry }: TaskRun,
   error: unknown,
-  { status, code }: { status: 'failed' | 'timeout'; code: string },
+  { status, code }: { status: 'failed' | 'timeout'; code: TaskErrorCode },
 ): Promise<Error> {
   const message = errorMessageOf(error);
   const retryable = ProviderError.isInstance(error) ? error.retryable : false;
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId,
+    retry,
     status,
     errorCode: code,
     errorMessage: message,
     at: Date.now(),
   });
-  await deps.events.publish(taskId, { type: 'error', code, message, retryable });
+  await deps.events.publish(taskId, { type: 'error', code, message, retryable }, { run: retry });
   return new UnrecoverableError(`${code}: ${message}`);
 }
 
 /** The failed attempt a decision is applied to. */
-export interface FailedJob {
+export interface FailedJob extends TaskRun {
   readonly job: Job;
   readonly token: string | undefined;
-  readonly taskId: string;
   /** 1-based number of the attempt that failed. */
   readonly attempt: number;
   readonly error: unknown;
@@ -91,7 +102,7 @@ export async function applyFailureDecision(
       await job.moveToDelayed(Date.now(), failed.token);
       return new DelayedError();
     case 'cancelled':
-      return finishCancelled(deps, taskId);
+      return finishCancelled(deps, failed);
     case 'hold-provider':
       if (failed.holdQueue === undefined) throw new Error('hold-provider without a provider queue');
       await holdProvider(deps, failed.holdQueue, {

@@ -32,11 +32,12 @@ export function createBackgroundProcessor(deps: WorkerDeps) {
     async finish(data, _job, error, decision) {
       await sendToDeadLetter(deps, {
         taskId: data.taskId,
+        retry: data.retry,
         queue: 'background-task',
         payload: data,
         failureQueues: ['background-task'],
       });
-      return reportFinalFailure(deps, data.taskId, error, decision);
+      return reportFinalFailure(deps, data, error, decision);
     },
   });
 }
@@ -48,7 +49,13 @@ async function runBackgroundAttempt(
   { attempt, run, signal }: AttemptContext,
 ): Promise<CompletedBackgroundTask> {
   const handler = deps.tasks.get(data.type) as TaskHandler; // parse refused unknown types
-  await deps.ledger.updateTask({ kind: 'started', taskId: data.taskId, attempt, at: Date.now() });
+  await deps.ledger.updateTask({
+    kind: 'started',
+    taskId: data.taskId,
+    retry: data.retry,
+    attempt,
+    at: Date.now(),
+  });
   await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
   await deps.events.publish(data.taskId, {
     type: 'started',
@@ -61,19 +68,24 @@ async function runBackgroundAttempt(
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId: data.taskId,
+    retry: data.retry,
     status: 'completed',
     result,
     at: Date.now(),
   });
-  await deps.events.publish(data.taskId, {
-    type: 'done',
-    model: usage.lastModel ?? data.type,
-    finishReason: 'stop',
-    usage:
-      usage.calls === 0
-        ? null
-        : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
-    result,
-  });
+  await deps.events.publish(
+    data.taskId,
+    {
+      type: 'done',
+      model: usage.lastModel ?? data.type,
+      finishReason: 'stop',
+      usage:
+        usage.calls === 0
+          ? null
+          : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
+      result,
+    },
+    { run: data.retry },
+  );
   return { status: 'completed', result };
 }

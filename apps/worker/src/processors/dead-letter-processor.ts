@@ -17,6 +17,7 @@ export function createDeadLetterProcessor(
     await deps.ledger.updateTask({
       kind: 'finished',
       taskId: data.taskId,
+      retry: data.retry,
       status: last?.errorCode === 'timeout' ? 'timeout' : 'failed',
       ...(last === undefined ? {} : { errorCode: last.errorCode, errorMessage: last.message }),
       at: data.deadLetteredAt,

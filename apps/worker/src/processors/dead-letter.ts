@@ -1,4 +1,4 @@
-import { AttemptFailure, enqueue, type QueueName } from '@aiq/queue';
+import { AttemptFailure, deadLetterJobId, enqueue, type QueueName } from '@aiq/queue';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -34,24 +34,31 @@ async function readAttemptFailures(
 
 /**
  * Moves a task that failed for good to the dead-letter queue with its payload and every
- * attempt's error. Job id = task id, so a worker that crashed after this call and whose job is
- * re-run adds nothing twice.
+ * attempt's error. Job id = task id (and run), so a worker that crashed after this call and
+ * whose job is re-run adds nothing twice.
  */
 export async function sendToDeadLetter(
   deps: WorkerDeps,
   {
     taskId,
+    retry,
     queue,
     payload,
     failureQueues,
-  }: { taskId: string; queue: QueueName; payload: unknown; failureQueues: readonly QueueName[] },
+  }: {
+    taskId: string;
+    retry: number;
+    queue: QueueName;
+    payload: unknown;
+    failureQueues: readonly QueueName[];
+  },
 ): Promise<void> {
   const failures = await readAttemptFailures(deps, taskId, failureQueues);
-  await enqueue(deps.queues, 'dead-letter', {
-    taskId,
-    queue,
-    payload,
-    failures,
-    deadLetteredAt: Date.now(),
-  });
+  // One entry per run that failed for good: a retried task that fails again gets a new one.
+  await enqueue(
+    deps.queues,
+    'dead-letter',
+    { taskId, retry, queue, payload, failures, deadLetteredAt: Date.now() },
+    { jobId: deadLetterJobId(taskId, retry) },
+  );
 }

@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '@aiq/config';
 import { ProviderError } from '@aiq/providers';
+import type { TaskErrorCode } from '@aiq/queue';
 import { errorCodeOf } from '../error-code.js';
 import { backoffDelayMs, providerHoldMs } from '../retry-policy.js';
 
@@ -10,16 +11,16 @@ export type FailureDecision =
   /** Someone cancelled the task: finish it as cancelled, neither retried nor dead-lettered. */
   | { readonly kind: 'cancelled' }
   /** The provider asked to wait: hold every call to it for `holdMs`, then retry, uncharged. */
-  | { readonly kind: 'hold-provider'; readonly holdMs: number; readonly code: string }
+  | { readonly kind: 'hold-provider'; readonly holdMs: number; readonly code: TaskErrorCode }
   /** Retry as attempt `attempt` after `delayMs` (full-jitter backoff, or a longer retry-after). */
   | {
       readonly kind: 'retry';
       readonly attempt: number;
       readonly delayMs: number;
-      readonly code: string;
+      readonly code: TaskErrorCode;
     }
   /** No attempt or time left, or not retryable: fall back, or dead-letter and report. */
-  | { readonly kind: 'final'; readonly status: 'failed' | 'timeout'; readonly code: string };
+  | { readonly kind: 'final'; readonly status: 'failed' | 'timeout'; readonly code: TaskErrorCode };
 
 /** The facts {@link decideAfterFailure} weighs; gathering them (Redis, the signal) is the caller's. */
 export interface FailureFacts {

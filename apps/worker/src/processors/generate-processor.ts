@@ -42,11 +42,12 @@ export function createGenerateProcessor(deps: WorkerDeps) {
         .map((id) => generationQueueName(deps.registry.resolve(id).provider));
       await sendToDeadLetter(deps, {
         taskId: data.taskId,
+        retry: data.retry,
         queue: job.queueName as QueueName,
         payload: data,
         failureQueues: [...new Set(failureQueues)],
       });
-      return reportFinalFailure(deps, data.taskId, error, decision);
+      return reportFinalFailure(deps, data, error, decision);
     },
   });
 }
@@ -66,6 +67,7 @@ async function runAttempt(
   await deps.ledger.updateTask({
     kind: 'started',
     taskId: data.taskId,
+    retry: data.retry,
     attempt,
     model: model.id,
     at: Date.now(),
@@ -89,6 +91,7 @@ async function runAttempt(
     signal,
     deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
     attempt,
+    retry: data.retry,
     run,
     step: 'generate',
     streamTokens: true,
@@ -103,10 +106,11 @@ async function runAttempt(
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId: data.taskId,
+    retry: data.retry,
     status: 'completed',
     result: outcome,
     at: Date.now(),
   });
-  await deps.events.publish(data.taskId, { type: 'done', ...outcome });
+  await deps.events.publish(data.taskId, { type: 'done', ...outcome }, { run: data.retry });
   return { ...outcome, record: success.record };
 }

@@ -1,5 +1,5 @@
 import type { RetryPolicy } from '@aiq/config';
-import { cancelKey } from '@aiq/queue';
+import { cancelKey } from '@aiq/tasks';
 import type { Job, Processor, Queue } from 'bullmq';
 import { ABORT_REASON } from '../abort-reason.js';
 import { FailedAttempt } from '../generation/run-provider-attempt.js';
@@ -12,6 +12,8 @@ interface TaskJobData {
   readonly taskId: string;
   /** Epoch ms: the whole task's deadline. */
   readonly deadlineAt: number;
+  /** The task's run: its `retry_count` when the job was made. */
+  readonly retry: number;
 }
 
 /** One attempt's facts, for the job type's `attempt`. */
@@ -62,7 +64,7 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
   return async function processTask(job, token, signal) {
     const data = type.parse(job.data);
     const abortSignal = signal ?? new AbortController().signal;
-    if (await cancelRequested(deps, data.taskId)) return finishCancelled(deps, data.taskId);
+    if (await cancelRequested(deps, data.taskId)) return finishCancelled(deps, data);
     const attempt = job.attemptsMade + 1;
     try {
       return await type.attempt(data, { attempt, run: job.attemptsStarted, signal: abortSignal });
@@ -88,7 +90,16 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
       const partialText = thrown instanceof FailedAttempt ? thrown.partialText : '';
       const handled = await applyFailureDecision(
         deps,
-        { job, token, taskId: data.taskId, attempt, error, partialText, holdQueue },
+        {
+          job,
+          token,
+          taskId: data.taskId,
+          retry: data.retry,
+          attempt,
+          error,
+          partialText,
+          holdQueue,
+        },
         decision,
         (final) => type.finish(data, job, error, final),
       );

@@ -1,10 +1,11 @@
+import { generationQueueName } from '@aiq/queue';
 import {
-  generationQueueName,
-  taskJobFor,
   enqueueTaskJob,
+  resumeReopenedTask,
+  taskJobFor,
   type TaskJob,
-  type TaskRow,
-} from '@aiq/queue';
+  type TaskJobSource,
+} from '@aiq/tasks';
 import { ledgerStreamKey, type AttemptRecord } from '@aiq/ledger';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -16,7 +17,10 @@ export interface ReconcileReport {
   readonly reenqueued: number;
   /** Tasks whose job finished but whose ledger row missed it, corrected from Redis. */
   readonly repaired: number;
-  /** Failed jobs of tasks an operator reset to `pending` (the runbook's bulk retry), retried. */
+  /**
+   * Tasks set back to `pending` while their job had ended (the runbook's bulk-retry SQL), given
+   * a new run: fresh deadline, fresh attempts, `retried` on their stream.
+   */
   readonly retried: number;
   /**
    * Set when the run compared nothing because the ledger outbox still holds writes older than
@@ -48,19 +52,26 @@ interface OpenTaskRow {
   type: string;
   input: unknown;
   deadline_at: Date | string | null;
+  retry_count: number;
   status: 'pending' | 'processing';
 }
 
 type JobOutcome = { status?: string; toModel?: string; record?: AttemptRecord } | null | undefined;
 
-function toTaskRow(row: OpenTaskRow): TaskRow {
+function toJobSource(row: OpenTaskRow): TaskJobSource {
   return {
     id: row.id,
     userId: row.user_id,
     type: row.type,
     input: row.input,
     deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
+    retryCount: row.retry_count,
   };
+}
+
+/** The run a job belongs to: its task's `retry_count` when it was made. */
+function retryOf(job: { data: unknown }): number {
+  return (job.data as { retry?: number }).retry ?? 0;
 }
 
 /** Follows a task's fallbacks to the job that holds it now. */
@@ -103,7 +114,7 @@ export async function reconcile(
     return { checked: 0, reenqueued: 0, repaired: 0, retried: 0, skipped: 'ledger_behind' };
   }
   const rows = await deps.database.query<OpenTaskRow>(
-    `SELECT id, user_id, type, input, deadline_at, status FROM background_tasks
+    `SELECT id, user_id, type, input, deadline_at, retry_count, status FROM background_tasks
      WHERE status IN ('pending', 'processing') AND updated_at < now() - ($1::int * interval '1 millisecond')
      ORDER BY created_at LIMIT $2`,
     [graceMs, limit],
@@ -112,13 +123,22 @@ export async function reconcile(
   let repaired = 0;
   let retried = 0;
   for (const row of rows) {
-    const { target, job } = await currentJob(deps, taskJobFor(toTaskRow(row), deps.registry));
+    const { target, job } = await currentJob(deps, taskJobFor(toJobSource(row), deps.registry));
     if (job === undefined) {
       await enqueueTaskJob(deps.queues, target, deps.config.retry);
       reenqueued += 1;
       continue;
     }
     const state = await job.getState();
+    // Set back to `pending` by SQL (the runbook's bulk retry) while its job had ended, or
+    // reopened by a retry whose process died before it enqueued: a new run, on the same id.
+    const reopened =
+      row.status === 'pending' &&
+      (state === 'failed' || (state === 'completed' && retryOf(job) < row.retry_count));
+    if (reopened) {
+      if (await resumeReopenedTask(deps, row.id, job)) retried += 1;
+      continue;
+    }
     if (state === 'completed') {
       // Read the job again: the copy above may predate its completion (no return value yet).
       const finished = await deps.queues[target.queue].getJob(row.id);
@@ -130,20 +150,19 @@ export async function reconcile(
       await deps.ledger.updateTask({
         kind: 'finished',
         taskId: row.id,
+        retry: retryOf(job),
         status,
         result,
         at: finished?.finishedOn ?? Date.now(),
       });
       repaired += 1;
-    } else if (state === 'failed' && row.status === 'pending') {
-      await job.retry('failed');
-      retried += 1;
     } else if (state === 'failed') {
       await deps.ledger.updateTask({
         kind: 'finished',
         taskId: row.id,
+        retry: retryOf(job),
         status: 'failed',
-        errorCode: 'failed',
+        errorCode: 'internal_error',
         errorMessage: job.failedReason,
         at: job.finishedOn ?? Date.now(),
       });

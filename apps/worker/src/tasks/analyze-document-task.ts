@@ -1,4 +1,4 @@
-import { AnalyzeDocumentInput } from '@aiq/queue';
+import { AnalyzeDocumentInput } from '@aiq/tasks';
 import type { ModelRegistry } from '@aiq/providers';
 import { splitIntoChunks } from './split-into-chunks.js';
 import { defineTask } from './task-registry.js';

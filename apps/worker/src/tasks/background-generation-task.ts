@@ -1,4 +1,4 @@
-import { BackgroundGenerationInput } from '@aiq/queue';
+import { BackgroundGenerationInput } from '@aiq/tasks';
 import { defineTask } from './task-registry.js';
 
 /** `ai_background_generation`: one long generation under the background deadline, streamed. */

@@ -59,6 +59,7 @@ export async function createTaskContext(
         signal,
         deadlineAt,
         attempt,
+        retry: data.retry,
         run,
         step,
         streamTokens,

@@ -1,6 +1,6 @@
 import type { Logger } from '@aiq/logger';
 import type { ChatMessage } from '@aiq/providers';
-import type { TaskTypeSchemas } from '@aiq/queue';
+import type { TaskTypeSchemas } from '@aiq/tasks';
 import type { z } from 'zod';
 
 /** What a model call inside a task returns. */

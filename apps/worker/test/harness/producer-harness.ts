@@ -7,12 +7,10 @@ import {
   closeQueues,
   createQueues,
   createRedisConnection,
-  submitTask,
   waitUntilReady,
   type Queues,
-  type Submission,
-  type SubmittedTask,
 } from '@aiq/queue';
+import { submitTask, type Submission, type SubmittedTask } from '@aiq/tasks';
 import { uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { collectTaskEvents, type TaskEventCollector } from './task-event-collector.js';

@@ -4,15 +4,8 @@ import { createTaskEventPublisher } from '@aiq/events';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
 import { loadModelRegistry } from '@aiq/providers';
-import {
-  cancelTask,
-  closeQueues,
-  createQueues,
-  submitTask,
-  type Queues,
-  type Submission,
-  type SubmittedTask,
-} from '@aiq/queue';
+import { closeQueues, createQueues, type Queues } from '@aiq/queue';
+import { cancelTask, submitTask, type Submission, type SubmittedTask } from '@aiq/tasks';
 import {
   connectTestRedis,
   createTestDatabase,

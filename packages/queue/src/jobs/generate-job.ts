@@ -14,6 +14,11 @@ export const GenerateJob = z.object({
   fallback: z.boolean().default(true),
   /** Models already tried for this task, first choice first (set when falling back). */
   triedModels: z.array(z.string()).default([]),
+  /**
+   * The task's `retry_count` when this job was made: which run of the task it is. Part of the
+   * ledger ids of its attempts, and its ledger writes are ignored once the task is retried again.
+   */
+  retry: z.number().int().nonnegative().default(0),
   /** Epoch ms: the deadline of the whole task, across retries and fallbacks. */
   deadlineAt: z.number().int(),
 });

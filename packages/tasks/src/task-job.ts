@@ -1,18 +1,21 @@
 import type { Config, JobKind } from '@aiq/config';
 import type { ModelRegistry } from '@aiq/providers';
-import { generationQueueName, type JobPayload, type QueueName } from './catalog.js';
-import { enqueue, type Queues } from './queues.js';
-import { retryJobOptions } from './retry-settings.js';
+import {
+  enqueue,
+  generationQueueName,
+  retryJobOptions,
+  type JobPayload,
+  type QueueName,
+  type Queues,
+} from '@aiq/queue';
+import type { TaskRow } from './task-row.js';
 import { GENERATION_TASK_TYPE } from './task-types.js';
 
-/** The columns of a `background_tasks` row a job is built from. */
-export interface TaskRow {
-  readonly id: string;
-  readonly userId: string;
-  readonly type: string;
-  readonly input: unknown;
-  readonly deadlineAt: Date | null;
-}
+/** The columns of a task a job is built from. */
+export type TaskJobSource = Pick<
+  TaskRow,
+  'id' | 'userId' | 'type' | 'input' | 'deadlineAt' | 'retryCount'
+>;
 
 /** A task's job: where it goes and what it carries. */
 export interface TaskJob {
@@ -26,7 +29,7 @@ export interface TaskJob {
  * for the reconciler's re-enqueue, so the two can never disagree.
  * @throws ProviderError `model_not_found` for a generation on a model the registry does not know
  */
-export function taskJobFor(row: TaskRow, registry: ModelRegistry): TaskJob {
+export function taskJobFor(row: TaskJobSource, registry: ModelRegistry): TaskJob {
   const deadlineAt = row.deadlineAt?.getTime() ?? Date.now();
   if (row.type === GENERATION_TASK_TYPE) {
     const input = row.input as Omit<
@@ -38,12 +41,19 @@ export function taskJobFor(row: TaskRow, registry: ModelRegistry): TaskJob {
     const provider = registry.resolve(input.model).provider;
     return {
       queue: generationQueueName(provider),
-      payload: { ...input, taskId: row.id, userId: row.userId, deadlineAt },
+      payload: { ...input, taskId: row.id, userId: row.userId, deadlineAt, retry: row.retryCount },
     };
   }
   return {
     queue: 'background-task',
-    payload: { taskId: row.id, userId: row.userId, type: row.type, input: row.input, deadlineAt },
+    payload: {
+      taskId: row.id,
+      userId: row.userId,
+      type: row.type,
+      input: row.input,
+      deadlineAt,
+      retry: row.retryCount,
+    },
   };
 }
 

@@ -1,7 +1,14 @@
 import { backgroundTasks, type Database, type TaskStatus } from '@aiq/db';
 import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
-import { ApiError } from '../api-error.js';
-import type { TaskRow } from './find-task.js';
+import type { TaskRow } from './task-row.js';
+
+/** A cursor this API did not hand out. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor: not a cursor this API returned');
+  }
+}
 
 export interface ListTasksOptions {
   /** Only this user's tasks; undefined lists everyone's (operators). */
@@ -24,12 +31,15 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   if (id === undefined || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API returned');
+    throw new InvalidCursorError();
   }
   return { createdAt, id };
 }
 
-/** Tasks, newest first, by keyset pagination (stable while new tasks arrive). */
+/**
+ * Tasks, newest first, by keyset pagination (stable while new tasks arrive).
+ * @throws InvalidCursorError
+ */
 export async function listTasks(
   database: Database,
   { userId, status, limit, cursor }: ListTasksOptions,

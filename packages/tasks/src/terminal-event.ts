@@ -1,7 +1,5 @@
-import type { backgroundTasks } from '@aiq/db';
 import type { TaskEvent } from '@aiq/events';
-
-type TaskRow = typeof backgroundTasks.$inferSelect;
+import type { TaskRow } from './task-row.js';
 
 function objectField(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null

@@ -10,10 +10,15 @@ import {
   uniquePrefix,
 } from '@aiq/testing';
 import type { Redis } from 'ioredis';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  waitUntilReady,
+  type Queues,
+} from '@aiq/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelKey, cancelTask } from './cancellation.js';
-import { closeQueues, createQueues, type Queues } from './queues.js';
-import { createRedisConnection, waitUntilReady } from './redis-connection.js';
 import { submitTask, type SubmitDeps } from './submit-task.js';
 import { UnknownTaskTypeError } from './task-types.js';
 

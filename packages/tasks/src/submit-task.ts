@@ -3,9 +3,7 @@ import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
-import type { ChatMessage } from './jobs/chat-message.js';
-import type { QueueName } from './catalog.js';
-import type { Queues } from './queues.js';
+import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
 import { enqueueTaskJob, taskJobFor } from './task-job.js';
 import {
   builtInTaskTypes,
@@ -71,7 +69,7 @@ export interface SubmittedTask {
  * The whole retry budget of a task: every attempt may run to its timeout and wait the longest
  * backoff. Each attempt has its own timeout (the runbook's `maxDuration` is per invocation).
  */
-function deadlineFor(timeoutMs: number, retry: RetryPolicy, now = Date.now()): Date {
+export function deadlineFor(timeoutMs: number, retry: RetryPolicy, now = Date.now()): Date {
   return new Date(now + (timeoutMs + retry.maxDelayMs) * retry.attempts);
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChatMessage } from './jobs/chat-message.js';
+import { ChatMessage } from '@aiq/queue';
 
 /**
  * `background_tasks.type` of a chat generation on a provider queue. Every aiq type contains

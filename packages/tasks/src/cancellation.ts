@@ -2,8 +2,7 @@ import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import { queueNames } from './catalog.js';
-import type { Queues } from './queues.js';
+import { queueNames, type Queues } from '@aiq/queue';
 
 /** The pub/sub channel every worker listens on for cancellations (message: the task id). */
 export function cancelChannel(prefix: string): string {

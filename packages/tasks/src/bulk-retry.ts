@@ -1,0 +1,143 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '@aiq/db';
+import { NON_RETRYABLE_CODES, TaskErrorCode } from '@aiq/queue';
+import { recordOperatorAction, type Actor } from './operator-actions.js';
+import { retryTasks, type RetryDeps, type RetryOutcome } from './retry-task.js';
+
+/** Which tasks a bulk retry takes: the runbook's bulk-retry `WHERE`, as options. */
+export interface BulkRetryFilters {
+  /** @defaultValue ['failed'] */
+  readonly statuses?: readonly ('failed' | 'timeout')[];
+  /** Created within this many milliseconds. @defaultValue one hour */
+  readonly sinceMs?: number;
+  readonly type?: string;
+  /** The model asked for or the one that ran. */
+  readonly model?: string;
+  readonly errorCode?: string;
+  /** Only tasks retried fewer times than this (the runbook's `retry_count < 3`). @defaultValue 3 */
+  readonly maxRetries?: number;
+  readonly limit?: number;
+  /** Also retry codes retrying cannot fix (auth, insufficient_quota, content_filtered, …). */
+  readonly includeNonRetryable?: boolean;
+}
+
+/** How a bulk retry runs. */
+export interface BulkRetryOptions {
+  /** Report what would be retried and change nothing. */
+  readonly dryRun?: boolean;
+  /** Tasks enqueued per second at most, so a retry wave cannot set off a rate limit again. */
+  readonly ratePerSecond?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What a bulk retry matched and did. */
+export interface BulkRetrySummary {
+  readonly matched: number;
+  readonly retried: number;
+  /** Reason → count: `non_retryable:auth`, `open` (raced by another door), … */
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly taskIds: readonly string[];
+  readonly dryRun: boolean;
+}
+
+interface Candidate {
+  id: string;
+  error_code: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The tasks the filters match, oldest first. */
+async function selectCandidates(
+  database: Database,
+  filters: BulkRetryFilters,
+): Promise<Candidate[]> {
+  const conditions = [
+    `status IN (SELECT value FROM jsonb_array_elements_text($1::jsonb))`,
+    `created_at > now() - ($2::bigint * interval '1 millisecond')`,
+    `retry_count < $3::int`,
+  ];
+  const parameters: (string | number)[] = [
+    JSON.stringify(filters.statuses ?? ['failed']),
+    filters.sinceMs ?? HOUR_MS,
+    filters.maxRetries ?? 3,
+  ];
+  const add = (condition: (placeholder: string) => string, value: string) => {
+    parameters.push(value);
+    conditions.push(condition(`$${parameters.length}`));
+  };
+  if (filters.type !== undefined) add((p) => `type = ${p}`, filters.type);
+  if (filters.model !== undefined)
+    add((p) => `(model = ${p} OR input->>'model' = ${p})`, filters.model);
+  if (filters.errorCode !== undefined) add((p) => `error_code = ${p}`, filters.errorCode);
+  const limit =
+    filters.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.trunc(filters.limit))}`;
+  const text = `SELECT id, error_code FROM background_tasks WHERE ${conditions.join(' AND ')}
+    ORDER BY created_at${limit}`;
+  return database.query<Candidate>(text, parameters);
+}
+
+function isNonRetryable(code: string | null): boolean {
+  const parsed = TaskErrorCode.safeParse(code);
+  return parsed.success && NON_RETRYABLE_CODES.has(parsed.data);
+}
+
+function count(into: Record<string, number>, reason: string, by = 1): void {
+  into[reason] = (into[reason] ?? 0) + by;
+}
+
+/**
+ * The runbook's bulk retry, safely: selects failed tasks by the filters, skips the codes a retry
+ * cannot fix, and retries the rest on their own ids at a bounded rate (see `retryTasks`). A
+ * second run finds nothing to retry twice: a retried task is open, or counts one retry more.
+ * One `operator_actions` row records the filters and counts.
+ */
+export async function bulkRetry(
+  deps: RetryDeps,
+  filters: BulkRetryFilters,
+  actor: Actor,
+  { dryRun = false, ratePerSecond, onProgress }: BulkRetryOptions = {},
+): Promise<BulkRetrySummary> {
+  const candidates = await selectCandidates(deps.database, filters);
+  const skipped: Record<string, number> = {};
+  const chosen: string[] = [];
+  for (const candidate of candidates) {
+    if (!filters.includeNonRetryable && isNonRetryable(candidate.error_code)) {
+      count(skipped, `non_retryable:${candidate.error_code ?? ''}`);
+    } else {
+      chosen.push(candidate.id);
+    }
+  }
+  let retried = 0;
+  if (!dryRun) {
+    // Chunks of a tenth of a second's worth, paced: a rate of 50/s retries 5 every 100 ms.
+    const chunkSize =
+      ratePerSecond === undefined ? chosen.length : Math.max(1, Math.floor(ratePerSecond / 10));
+    const chunkMs = ratePerSecond === undefined ? 0 : (chunkSize / ratePerSecond) * 1_000;
+    for (let start = 0; start < chosen.length; start += chunkSize) {
+      const begun = Date.now();
+      const outcomes: RetryOutcome[] = await retryTasks(
+        deps,
+        chosen.slice(start, start + chunkSize),
+        actor,
+        { audit: false, onProgress: (done) => onProgress?.(start + done, chosen.length) },
+      );
+      for (const outcome of outcomes) {
+        if (outcome.result === 'retried') retried += 1;
+        else count(skipped, outcome.result);
+      }
+      const wait = chunkMs - (Date.now() - begun);
+      if (wait > 0 && start + chunkSize < chosen.length) await sleep(wait);
+    }
+  }
+  await recordOperatorAction(deps.database, {
+    ...actor,
+    action: 'bulk_retry',
+    taskIds: dryRun ? [] : chosen,
+    filters: { ...filters, dryRun, ...(ratePerSecond === undefined ? {} : { ratePerSecond }) },
+    matched: candidates.length,
+    changed: retried,
+    skipped: candidates.length - retried,
+  });
+  return { matched: candidates.length, retried, skipped, taskIds: chosen, dryRun };
+}

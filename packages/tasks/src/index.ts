@@ -1,0 +1,59 @@
+export {
+  OPEN_TASK_STATUSES,
+  TERMINAL_TASK_STATUSES,
+  RETRYABLE_TASK_STATUSES,
+  type OpenTaskStatus,
+  type TerminalTaskStatus,
+} from '@aiq/db';
+export { TaskErrorCode, NON_RETRYABLE_CODES, AIQ_ERROR_CODES } from '@aiq/queue';
+export type { TaskRow } from './task-row.js';
+export {
+  AnalyzeDocumentInput,
+  BackgroundGenerationInput,
+  builtInTaskTypes,
+  GENERATION_TASK_TYPE,
+  UnknownTaskTypeError,
+  type TaskTypeSchemas,
+} from './task-types.js';
+export {
+  enqueueTaskJob,
+  jobKindOf,
+  taskJobFor,
+  type TaskJob,
+  type TaskJobSource,
+} from './task-job.js';
+export {
+  submitTask,
+  deadlineFor,
+  IDEMPOTENCY_WINDOW_MS,
+  type BackgroundSubmission,
+  type GenerationSubmission,
+  type Submission,
+  type SubmitDeps,
+  type SubmittedTask,
+} from './submit-task.js';
+export {
+  cancelChannel,
+  cancelKey,
+  cancelTask,
+  type CancelDeps,
+  type CancelResult,
+} from './cancellation.js';
+export {
+  retryTask,
+  retryTasks,
+  resumeReopenedTask,
+  type RetryDeps,
+  type RetryOptions,
+  type RetryOutcome,
+} from './retry-task.js';
+export {
+  bulkRetry,
+  type BulkRetryFilters,
+  type BulkRetryOptions,
+  type BulkRetrySummary,
+} from './bulk-retry.js';
+export { recordOperatorAction, type Actor, type OperatorAction } from './operator-actions.js';
+export { findTask } from './find-task.js';
+export { listTasks, InvalidCursorError, type ListTasksOptions } from './list-tasks.js';
+export { terminalEventFromRow } from './terminal-event.js';
