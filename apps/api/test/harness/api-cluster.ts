@@ -23,7 +23,7 @@ export interface ApiCluster {
   readonly mock: MockLlmServer;
   readonly database: Database;
   /** Authorization headers of a new key for `userId`. */
-  keyFor(userId: string): Promise<Record<string, string>>;
+  keyFor(userId: string, role?: 'user' | 'operator'): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -73,8 +73,8 @@ export async function startApiCluster({
     apis,
     mock,
     database,
-    async keyFor(userId) {
-      const { key } = await createApiKey(database, { userId });
+    async keyFor(userId, role = 'user') {
+      const { key } = await createApiKey(database, { userId, role });
       return { authorization: `Bearer ${key}` };
     },
     async close() {
