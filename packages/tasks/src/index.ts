@@ -9,22 +9,31 @@ export { TaskErrorCode, NON_RETRYABLE_CODES, AIQ_ERROR_CODES } from '@aiq/queue'
 export type { TaskRow } from './task-row.js';
 export {
   AnalyzeDocumentInput,
+  AnalyzeDocumentResult,
   BackgroundGenerationInput,
-  builtInTaskTypes,
+  BackgroundGenerationResult,
+  builtInTaskCatalog,
+  defineTaskType,
+  extendCatalog,
   GENERATION_TASK_TYPE,
+  GenerationInput,
+  GenerationResult,
+  TaskInput,
   UnknownTaskTypeError,
-  type TaskTypeSchemas,
-} from './task-types.js';
+  type TaskCatalog,
+  type TaskDefinition,
+} from './task-catalog.js';
 export {
   enqueueTaskJob,
   jobKindOf,
   taskJobFor,
+  TaskJobOutcome,
   type TaskJob,
   type TaskJobSource,
 } from './task-job.js';
 export {
   submitTask,
-  deadlineFor,
+  taskDeadline,
   IDEMPOTENCY_WINDOW_MS,
   type BackgroundSubmission,
   type GenerationSubmission,
@@ -57,3 +66,16 @@ export { recordOperatorAction, type Actor, type OperatorAction } from './operato
 export { findTask } from './find-task.js';
 export { listTasks, InvalidCursorError, type ListTasksOptions } from './list-tasks.js';
 export { terminalEventFromRow } from './terminal-event.js';
+export {
+  listDeadLetters,
+  findDeadLetter,
+  replayDeadLetters,
+  purgeDeadLetters,
+  type DeadLetter,
+  type DeadLetterDeps,
+  type DeadLetterSelection,
+  type DeadLetterState,
+  type PurgeSummary,
+  type ReplayOutcome,
+  type ReplaySummary,
+} from './dead-letters.js';

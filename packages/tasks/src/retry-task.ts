@@ -12,9 +12,9 @@ import {
 } from '@aiq/queue';
 import type { Job } from 'bullmq';
 import { recordOperatorAction, type Actor } from './operator-actions.js';
-import { deadlineFor } from './submit-task.js';
+import { taskDeadline } from './submit-task.js';
 import { jobKindOf, taskJobFor, type TaskJob, type TaskJobSource } from './task-job.js';
-import { GENERATION_TASK_TYPE } from './task-types.js';
+import { GENERATION_TASK_TYPE } from './task-catalog.js';
 
 /** What a retry needs: the same as a submission. */
 export interface RetryDeps {
@@ -65,8 +65,8 @@ const CHUNK = 1_000;
 
 function freshDeadlines(config: RetryDeps['config'], now: number) {
   return {
-    generation: deadlineFor(config.timeouts.generateMs, config.retry.generate, now),
-    background: deadlineFor(config.timeouts.backgroundMs, config.retry.background, now),
+    generation: taskDeadline(config, 'generate', now),
+    background: taskDeadline(config, 'background', now),
   };
 }
 

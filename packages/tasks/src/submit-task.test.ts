@@ -20,7 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelKey, cancelTask } from './cancellation.js';
 import { submitTask, type SubmitDeps } from './submit-task.js';
-import { UnknownTaskTypeError } from './task-types.js';
+import { UnknownTaskTypeError } from './task-catalog.js';
 
 describe('submitTask and cancelTask', () => {
   const prefix = uniquePrefix('submit');

@@ -1,4 +1,4 @@
-import type { Config, RetryPolicy } from '@aiq/config';
+import type { Config, JobKind, RetryPolicy } from '@aiq/config';
 import { backgroundTasks, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
@@ -6,11 +6,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
 import { enqueueTaskJob, taskJobFor } from './task-job.js';
 import {
-  builtInTaskTypes,
+  builtInTaskCatalog,
   GENERATION_TASK_TYPE,
+  GenerationInput,
   UnknownTaskTypeError,
-  type TaskTypeSchemas,
-} from './task-types.js';
+  type TaskCatalog,
+} from './task-catalog.js';
 
 /** What {@link submitTask} needs. The API, the CLI, the workers and the tests all pass these. */
 export interface SubmitDeps {
@@ -20,8 +21,8 @@ export interface SubmitDeps {
   readonly config: Pick<Config, 'timeouts' | 'retry'>;
   /** Publishes `queued`; absent, nothing is published. */
   readonly events?: TaskEventPublisher;
-  /** Background task types accepted. @defaultValue builtInTaskTypes */
-  readonly taskTypes?: TaskTypeSchemas;
+  /** Task types accepted; share it with the workers. @defaultValue builtInTaskCatalog */
+  readonly catalog?: TaskCatalog;
 }
 
 /** How long an idempotency key returns the same task; after that it may name a new one. */
@@ -69,14 +70,25 @@ export interface SubmittedTask {
  * The whole retry budget of a task: every attempt may run to its timeout and wait the longest
  * backoff. Each attempt has its own timeout (the runbook's `maxDuration` is per invocation).
  */
-export function deadlineFor(timeoutMs: number, retry: RetryPolicy, now = Date.now()): Date {
+function deadlineFor(timeoutMs: number, retry: RetryPolicy, now: number): Date {
   return new Date(now + (timeoutMs + retry.maxDelayMs) * retry.attempts);
+}
+
+/** The deadline of a task of this job type that starts (or is retried) at `now`. */
+export function taskDeadline(
+  config: Pick<Config, 'timeouts' | 'retry'>,
+  jobKind: JobKind,
+  now = Date.now(),
+): Date {
+  const timeoutMs =
+    jobKind === 'generate' ? config.timeouts.generateMs : config.timeouts.backgroundMs;
+  return deadlineFor(timeoutMs, config.retry[jobKind], now);
 }
 
 function typeAndInput(
   deps: SubmitDeps,
   submission: Submission,
-): { type: string; input: unknown; timeoutMs: number; retry: RetryPolicy; runsOn?: string } {
+): { type: string; input: unknown; jobKind: JobKind; runsOn?: string } {
   if (submission.kind === 'generation') {
     const { model, messages, maxTokens, temperature, fallback = true } = submission;
     // Before anything is written, for every producer alike: an unknown model, a retired one
@@ -88,20 +100,23 @@ function typeAndInput(
     );
     return {
       type: GENERATION_TASK_TYPE,
-      input: { model, messages, maxTokens, temperature, fallback },
-      timeoutMs: deps.config.timeouts.generateMs,
-      retry: deps.config.retry.generate,
+      input: GenerationInput.parse({ model, messages, maxTokens, temperature, fallback }),
+      jobKind: 'generate',
       runsOn: runsOn.id,
     };
   }
-  const types: TaskTypeSchemas = deps.taskTypes ?? builtInTaskTypes;
-  const schema = types[submission.type];
-  if (schema === undefined) throw new UnknownTaskTypeError(submission.type, Object.keys(types));
+  const catalog: TaskCatalog = deps.catalog ?? builtInTaskCatalog;
+  const definition = catalog[submission.type];
+  const backgroundTypes = Object.values(catalog)
+    .filter((entry) => entry.jobKind === 'background')
+    .map((entry) => entry.type);
+  if (definition?.jobKind !== 'background') {
+    throw new UnknownTaskTypeError(submission.type, backgroundTypes);
+  }
   return {
     type: submission.type,
-    input: schema.parse(submission.input),
-    timeoutMs: deps.config.timeouts.backgroundMs,
-    retry: deps.config.retry.background,
+    input: definition.input.parse(submission.input),
+    jobKind: 'background',
   };
 }
 
@@ -113,7 +128,7 @@ function typeAndInput(
  *   `model_retired`, `token_limit_exceeded` (with the counts) or `invalid_request`
  */
 export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
-  const { type, input, timeoutMs, retry, runsOn } = typeAndInput(deps, submission);
+  const { type, input, jobKind, runsOn } = typeAndInput(deps, submission);
   if (submission.idempotencyKey !== undefined) await expireIdempotencyKey(deps, submission);
   const inserted = await deps.database.db
     .insert(backgroundTasks)
@@ -122,7 +137,7 @@ export async function submitTask(deps: SubmitDeps, submission: Submission): Prom
       type,
       input: JSON.parse(JSON.stringify(input)) as unknown, // drop undefined fields
       idempotencyKey: submission.idempotencyKey ?? null,
-      deadlineAt: deadlineFor(timeoutMs, retry),
+      deadlineAt: taskDeadline(deps.config, jobKind),
     })
     .onConflictDoNothing()
     .returning();

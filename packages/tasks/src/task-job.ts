@@ -9,7 +9,8 @@ import {
   type Queues,
 } from '@aiq/queue';
 import type { TaskRow } from './task-row.js';
-import { GENERATION_TASK_TYPE } from './task-types.js';
+import { z } from 'zod';
+import { GENERATION_TASK_TYPE, GenerationInput, GenerationResult } from './task-catalog.js';
 
 /** The columns of a task a job is built from. */
 export type TaskJobSource = Pick<
@@ -32,10 +33,7 @@ export interface TaskJob {
 export function taskJobFor(row: TaskJobSource, registry: ModelRegistry): TaskJob {
   const deadlineAt = row.deadlineAt?.getTime() ?? Date.now();
   if (row.type === GENERATION_TASK_TYPE) {
-    const input = row.input as Omit<
-      JobPayload<'generate-openai'>,
-      'taskId' | 'userId' | 'deadlineAt'
-    >;
+    const input = GenerationInput.parse(row.input);
     // Not `select`: a retired model's successor runs on the same provider (the registry checks
     // it), so the queue of a task never depends on the date it is looked at.
     const provider = registry.resolve(input.model).provider;
@@ -56,6 +54,19 @@ export function taskJobFor(row: TaskJobSource, registry: ModelRegistry): TaskJob
     },
   };
 }
+
+/**
+ * What a task's job returns, as the reconciler reads it back: a finished generation (with its
+ * attempt's ledger row, for repairs), a finished background task, a cancellation, or a hand-over
+ * to the next model of the fallback chain.
+ */
+export const TaskJobOutcome = z.union([
+  GenerationResult.extend({ record: z.looseObject({ id: z.string() }).optional() }),
+  z.object({ status: z.literal('completed'), result: z.unknown() }),
+  z.object({ status: z.literal('cancelled') }),
+  z.object({ status: z.literal('fell-back'), toModel: z.string() }),
+]);
+export type TaskJobOutcome = z.infer<typeof TaskJobOutcome>;
 
 /** The job type of a queue, which picks its deadline and retry policy. */
 export function jobKindOf(queue: QueueName): JobKind {

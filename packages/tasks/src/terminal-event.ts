@@ -1,11 +1,12 @@
 import type { TaskEvent } from '@aiq/events';
+import { z } from 'zod';
 import type { TaskRow } from './task-row.js';
 
-function objectField(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
+/** What a stored result may say about the model that wrote it (generations, most background types). */
+const ModelFields = z.object({
+  model: z.string().optional(),
+  finishReason: z.string().optional(),
+});
 
 /**
  * The terminal event a finished task's stream would have ended with, rebuilt from its ledger
@@ -15,13 +16,13 @@ export function terminalEventFromRow(row: TaskRow, sequence: number): TaskEvent 
   const envelope = { taskId: row.id, sequence, at: (row.completedAt ?? row.updatedAt).getTime() };
   switch (row.status) {
     case 'completed': {
-      const model = objectField(row.result, 'model') ?? objectField(row.input, 'model');
-      const finishReason = objectField(row.result, 'finishReason');
+      const result = ModelFields.safeParse(row.result);
+      const input = ModelFields.safeParse(row.input);
       return {
         ...envelope,
         type: 'done',
-        model: typeof model === 'string' ? model : 'unknown',
-        finishReason: typeof finishReason === 'string' ? finishReason : 'stop',
+        model: (result.data?.model ?? row.model ?? input.data?.model) || 'unknown',
+        finishReason: result.data?.finishReason ?? 'stop',
         usage: null,
         result: row.result,
       };

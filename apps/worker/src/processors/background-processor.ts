@@ -64,7 +64,11 @@ async function runBackgroundAttempt(
     model: data.type,
   });
   const { context, usage } = await createTaskContext(deps, data, { attempt, run, signal });
-  const result = await handler.run(handler.input.parse(data.input), context);
+  const { definition } = handler;
+  // The result is checked before it is stored: the reconciler and clients parse it back.
+  const result: unknown = definition.result.parse(
+    await handler.run(definition.input.parse(data.input), context),
+  );
   await deps.ledger.updateTask({
     kind: 'finished',
     taskId: data.taskId,

@@ -3,6 +3,7 @@ import {
   enqueueTaskJob,
   resumeReopenedTask,
   taskJobFor,
+  TaskJobOutcome,
   type TaskJob,
   type TaskJobSource,
 } from '@aiq/tasks';
@@ -22,6 +23,8 @@ export interface ReconcileReport {
    * a new run: fresh deadline, fresh attempts, `retried` on their stream.
    */
   readonly retried: number;
+  /** Open tasks whose row could not be read (logged and skipped, so the rest are repaired). */
+  readonly unreadable: number;
   /**
    * Set when the run compared nothing because the ledger outbox still holds writes older than
    * the grace period: Postgres is behind, so its open rows are not evidence of lost work.
@@ -56,8 +59,6 @@ interface OpenTaskRow {
   status: 'pending' | 'processing';
 }
 
-type JobOutcome = { status?: string; toModel?: string; record?: AttemptRecord } | null | undefined;
-
 function toJobSource(row: OpenTaskRow): TaskJobSource {
   return {
     id: row.id,
@@ -79,16 +80,16 @@ async function currentJob(deps: WorkerDeps, first: TaskJob) {
   let target = first;
   for (let hop = 0; hop < 10; hop += 1) {
     const job = await deps.queues[target.queue].getJob(target.payload.taskId);
-    const outcome = job?.returnvalue as JobOutcome;
-    if (job === undefined || outcome?.status !== 'fell-back' || outcome.toModel === undefined) {
+    const outcome = TaskJobOutcome.safeParse(job?.returnvalue);
+    if (job === undefined || !outcome.success || outcome.data.status !== 'fell-back') {
       return { target, job };
     }
     const data = job.data as { model: string; triedModels?: string[] };
     target = {
-      queue: generationQueueName(deps.registry.resolve(outcome.toModel).provider),
+      queue: generationQueueName(deps.registry.resolve(outcome.data.toModel).provider),
       payload: {
         ...(job.data as TaskJob['payload']),
-        model: outcome.toModel,
+        model: outcome.data.toModel,
         triedModels: [...(data.triedModels ?? []), data.model],
       },
     };
@@ -111,7 +112,14 @@ export async function reconcile(
   // while its `finished` write still waits in the outbox: re-enqueueing it would run it twice.
   // Every write older than the grace period must be in Postgres before its rows are trusted.
   if ((await ledgerLagMs(deps)) > graceMs) {
-    return { checked: 0, reenqueued: 0, repaired: 0, retried: 0, skipped: 'ledger_behind' };
+    return {
+      checked: 0,
+      reenqueued: 0,
+      repaired: 0,
+      retried: 0,
+      unreadable: 0,
+      skipped: 'ledger_behind',
+    };
   }
   const rows = await deps.database.query<OpenTaskRow>(
     `SELECT id, user_id, type, input, deadline_at, retry_count, status FROM background_tasks
@@ -119,55 +127,72 @@ export async function reconcile(
      ORDER BY created_at LIMIT $2`,
     [graceMs, limit],
   );
-  let reenqueued = 0;
-  let repaired = 0;
-  let retried = 0;
+  const report = { checked: rows.length, reenqueued: 0, repaired: 0, retried: 0, unreadable: 0 };
   for (const row of rows) {
-    const { target, job } = await currentJob(deps, taskJobFor(toJobSource(row), deps.registry));
-    if (job === undefined) {
-      await enqueueTaskJob(deps.queues, target, deps.config.retry);
-      reenqueued += 1;
-      continue;
-    }
-    const state = await job.getState();
-    // Set back to `pending` by SQL (the runbook's bulk retry) while its job had ended, or
-    // reopened by a retry whose process died before it enqueued: a new run, on the same id.
-    const reopened =
-      row.status === 'pending' &&
-      (state === 'failed' || (state === 'completed' && retryOf(job) < row.retry_count));
-    if (reopened) {
-      if (await resumeReopenedTask(deps, row.id, job)) retried += 1;
-      continue;
-    }
-    if (state === 'completed') {
-      // Read the job again: the copy above may predate its completion (no return value yet).
-      const finished = await deps.queues[target.queue].getJob(row.id);
-      const outcome = finished?.returnvalue as JobOutcome;
-      if (outcome === null || outcome === undefined) continue; // next run
-      const status = outcome.status === 'cancelled' ? 'cancelled' : 'completed';
-      const { record, ...result } = outcome;
-      if (record !== undefined) await deps.ledger.recordAttempt(record); // stored once (deterministic id)
-      await deps.ledger.updateTask({
-        kind: 'finished',
-        taskId: row.id,
-        retry: retryOf(job),
-        status,
-        result,
-        at: finished?.finishedOn ?? Date.now(),
-      });
-      repaired += 1;
-    } else if (state === 'failed') {
-      await deps.ledger.updateTask({
-        kind: 'finished',
-        taskId: row.id,
-        retry: retryOf(job),
-        status: 'failed',
-        errorCode: 'internal_error',
-        errorMessage: job.failedReason,
-        at: job.finishedOn ?? Date.now(),
-      });
-      repaired += 1;
+    try {
+      report[await reconcileRow(deps, row)] += 1;
+    } catch (error) {
+      // One row that cannot be read (a model gone from the registry, malformed input) must not
+      // stop the repairs of every other task.
+      report.unreadable += 1;
+      deps.logger.warn(
+        { taskId: row.id, err: error instanceof Error ? error.message : String(error) },
+        'reconciler skipped a task it cannot read',
+      );
     }
   }
-  return { checked: rows.length, reenqueued, repaired, retried };
+  return report;
+}
+
+/** Compares one open task with Redis and repairs the difference; returns what it did. */
+async function reconcileRow(
+  deps: WorkerDeps,
+  row: OpenTaskRow,
+): Promise<'reenqueued' | 'repaired' | 'retried' | 'checked'> {
+  const { target, job } = await currentJob(deps, taskJobFor(toJobSource(row), deps.registry));
+  if (job === undefined) {
+    await enqueueTaskJob(deps.queues, target, deps.config.retry);
+    return 'reenqueued';
+  }
+  const state = await job.getState();
+  // Set back to `pending` by SQL (the runbook's bulk retry) while its job had ended, or
+  // reopened by a retry whose process died before it enqueued: a new run, on the same id.
+  const reopened =
+    row.status === 'pending' &&
+    (state === 'failed' || (state === 'completed' && retryOf(job) < row.retry_count));
+  if (reopened) return (await resumeReopenedTask(deps, row.id, job)) ? 'retried' : 'checked';
+  if (state === 'completed') {
+    // Read the job again: the copy above may predate its completion (no return value yet).
+    const finished = await deps.queues[target.queue].getJob(row.id);
+    const parsed = TaskJobOutcome.safeParse(finished?.returnvalue);
+    if (!parsed.success) return 'checked'; // no return value yet: next run
+    const outcome = parsed.data;
+    if (outcome.status === 'fell-back') return 'checked'; // followed by currentJob
+    const common = { kind: 'finished', taskId: row.id, retry: retryOf(job) } as const;
+    const at = finished?.finishedOn ?? Date.now();
+    if (outcome.status === 'cancelled') {
+      await deps.ledger.updateTask({ ...common, status: 'cancelled', errorCode: 'cancelled', at });
+    } else if ('result' in outcome) {
+      await deps.ledger.updateTask({ ...common, status: 'completed', result: outcome.result, at });
+    } else {
+      const { record, ...result } = outcome;
+      // Stored once (deterministic id); the job wrote it in the shape the ledger writer made.
+      if (record !== undefined) await deps.ledger.recordAttempt(record as unknown as AttemptRecord);
+      await deps.ledger.updateTask({ ...common, status: 'completed', result, at });
+    }
+    return 'repaired';
+  }
+  if (state === 'failed') {
+    await deps.ledger.updateTask({
+      kind: 'finished',
+      taskId: row.id,
+      retry: retryOf(job),
+      status: 'failed',
+      errorCode: 'internal_error',
+      errorMessage: job.failedReason,
+      at: job.finishedOn ?? Date.now(),
+    });
+    return 'repaired';
+  }
+  return 'checked';
 }

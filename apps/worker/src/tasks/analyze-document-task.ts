@@ -1,4 +1,4 @@
-import { AnalyzeDocumentInput } from '@aiq/tasks';
+import { builtInTaskCatalog, type AnalyzeDocumentInput } from '@aiq/tasks';
 import type { ModelRegistry } from '@aiq/providers';
 import { splitIntoChunks } from './split-into-chunks.js';
 import { defineTask } from './task-registry.js';
@@ -26,50 +26,43 @@ function chunkTokens(input: AnalyzeDocumentInput, registry: ModelRegistry): numb
  * Every finished step is memoized, so a retried task resumes after its last finished step.
  */
 export function createAnalyzeDocumentTask(registry: ModelRegistry) {
-  return defineTask({
-    type: 'ai_analyze_document',
-    input: AnalyzeDocumentInput,
-    async run(input, context) {
-      const chunks = splitIntoChunks(
-        input.document,
-        chunkTokens(input, registry) * CHARS_PER_TOKEN,
-      );
-      const notes: string[] = [];
-      for (const [index, chunk] of chunks.entries()) {
-        const step = `map:${index}`;
-        const note = await context.step(step, async () => {
-          const messages = [
-            { role: 'system' as const, content: input.instruction },
-            { role: 'user' as const, content: chunk },
-          ];
-          const generation = await context.generate(
-            { model: input.model, messages, maxTokens: input.maxTokens },
-            { step },
-          );
-          return generation.text;
-        });
-        notes.push(note);
-        await context.progress('map', index + 1, chunks.length);
-      }
-      const summary = await context.step('reduce', async () => {
+  return defineTask(builtInTaskCatalog.ai_analyze_document, async (input, context) => {
+    const chunks = splitIntoChunks(input.document, chunkTokens(input, registry) * CHARS_PER_TOKEN);
+    const notes: string[] = [];
+    for (const [index, chunk] of chunks.entries()) {
+      const step = `map:${index}`;
+      const note = await context.step(step, async () => {
         const messages = [
-          {
-            role: 'system' as const,
-            content: `${input.instruction} Combine the notes on consecutive parts of one document into one answer.`,
-          },
-          {
-            role: 'user' as const,
-            content: notes.map((note, index) => `Part ${index + 1}: ${note}`).join('\n\n'),
-          },
+          { role: 'system' as const, content: input.instruction },
+          { role: 'user' as const, content: chunk },
         ];
         const generation = await context.generate(
           { model: input.model, messages, maxTokens: input.maxTokens },
-          { step: 'reduce', streamTokens: true },
+          { step },
         );
         return generation.text;
       });
-      await context.progress('reduce', 1, 1);
-      return { summary, chunks: chunks.length };
-    },
+      notes.push(note);
+      await context.progress('map', index + 1, chunks.length);
+    }
+    const summary = await context.step('reduce', async () => {
+      const messages = [
+        {
+          role: 'system' as const,
+          content: `${input.instruction} Combine the notes on consecutive parts of one document into one answer.`,
+        },
+        {
+          role: 'user' as const,
+          content: notes.map((note, index) => `Part ${index + 1}: ${note}`).join('\n\n'),
+        },
+      ];
+      const generation = await context.generate(
+        { model: input.model, messages, maxTokens: input.maxTokens },
+        { step: 'reduce', streamTokens: true },
+      );
+      return generation.text;
+    });
+    await context.progress('reduce', 1, 1);
+    return { summary, chunks: chunks.length };
   });
 }

@@ -1,11 +1,10 @@
-import { BackgroundGenerationInput } from '@aiq/tasks';
+import { builtInTaskCatalog } from '@aiq/tasks';
 import { defineTask } from './task-registry.js';
 
 /** `ai_background_generation`: one long generation under the background deadline, streamed. */
-export const backgroundGenerationTask = defineTask({
-  type: 'ai_background_generation',
-  input: BackgroundGenerationInput,
-  async run(input, context) {
+export const backgroundGenerationTask = defineTask(
+  builtInTaskCatalog.ai_background_generation,
+  async (input, context) => {
     const generation = await context.generate(input, { step: 'generate', streamTokens: true });
     return {
       text: generation.text,
@@ -13,4 +12,4 @@ export const backgroundGenerationTask = defineTask({
       finishReason: generation.finishReason,
     };
   },
-});
+);

@@ -1,6 +1,6 @@
 import type { Logger } from '@aiq/logger';
 import type { ChatMessage } from '@aiq/providers';
-import type { TaskTypeSchemas } from '@aiq/tasks';
+import type { TaskCatalog, TaskDefinition } from '@aiq/tasks';
 import type { z } from 'zod';
 
 /** What a model call inside a task returns. */
@@ -50,32 +50,33 @@ export interface TaskContext {
   progress(step: string, completed: number, total: number): Promise<void>;
 }
 
-/** One background task type: its input schema and its handler. */
-export interface TaskHandler<Input = unknown> {
-  /** Contains `ai`, so the runbook's `type LIKE '%ai%'` finds it. */
-  readonly type: string;
-  readonly input: z.ZodType<Input>;
-  /** Returns the task's result (JSON), stored in `background_tasks.result`. */
-  run(input: Input, context: TaskContext): Promise<unknown>;
+/** One background task type of the catalog, and the handler that runs it. */
+export interface TaskHandler<Input = unknown, Result = unknown> {
+  /** The catalog entry the producers validate with: type, input and result schemas. */
+  readonly definition: TaskDefinition<z.ZodType<Input>, z.ZodType<Result>>;
+  /** Returns the task's result (JSON, checked against the result schema), stored in `background_tasks.result`. */
+  run(input: Input, context: TaskContext): Promise<Result>;
 }
 
 /** A handler of any input type, as the registry holds it (each validates its own input). */
 export interface AnyTaskHandler {
-  readonly type: string;
-  readonly input: z.ZodType;
+  readonly definition: TaskDefinition;
   run(input: never, context: TaskContext): Promise<unknown>;
 }
 
 /** Type → handler. */
 export interface TaskRegistry {
   get(type: string): TaskHandler | undefined;
-  /** Type → input schema, for `submitTask`'s `taskTypes`. */
-  schemas(): TaskTypeSchemas;
+  /** The catalog of the registered types, for a producer in this process (`submitTask`). */
+  catalog(): TaskCatalog;
 }
 
-/** Keeps a handler's input type while it joins a list of handlers. */
-export function defineTask<Input>(handler: TaskHandler<Input>): TaskHandler<Input> {
-  return handler;
+/** Joins a catalog entry and its handler, keeping the schemas' types. */
+export function defineTask<Input, Result>(
+  definition: TaskDefinition<z.ZodType<Input>, z.ZodType<Result>>,
+  run: (input: Input, context: TaskContext) => Promise<Result>,
+): TaskHandler<Input, Result> {
+  return { definition, run };
 }
 
 /**
@@ -83,9 +84,12 @@ export function defineTask<Input>(handler: TaskHandler<Input>): TaskHandler<Inpu
  * a later handler for the same type replaces an earlier one.
  */
 export function createTaskRegistry(handlers: readonly AnyTaskHandler[]): TaskRegistry {
-  const byType = new Map(handlers.map((handler) => [handler.type, handler as TaskHandler]));
+  const byType = new Map(
+    handlers.map((handler) => [handler.definition.type, handler as TaskHandler]),
+  );
   return {
     get: (type) => byType.get(type),
-    schemas: () => Object.fromEntries([...byType].map(([type, handler]) => [type, handler.input])),
+    catalog: () =>
+      Object.fromEntries([...byType].map(([type, handler]) => [type, handler.definition])),
   };
 }
