@@ -1,6 +1,35 @@
+import { UnrecoverableError, Worker, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse } from '../testing/parse-sse.js';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
+
+/** Fails a task's waiting job for good, as a worker would: taken, then moved to failed. */
+async function failJob(
+  queue: Queue,
+  connection: Redis,
+  taskId: string,
+  reason: string,
+): Promise<void> {
+  const worker = new Worker(queue.name, null, {
+    connection: { ...connection.options, maxRetriesPerRequest: null },
+    prefix: queue.opts.prefix ?? '',
+    autorun: false,
+  });
+  try {
+    for (;;) {
+      const job = await worker.getNextJob('test-token');
+      if (job === undefined) throw new Error(`no waiting job for ${taskId}`);
+      if (job.id === taskId) {
+        await job.moveToFailed(new UnrecoverableError(reason), 'test-token', false);
+        return;
+      }
+      await job.moveToDelayed(Date.now() + 60_000, 'test-token');
+    }
+  } finally {
+    await worker.close();
+  }
+}
 
 describe('/api/tasks routes', () => {
   let api: TestApi;
@@ -190,8 +219,8 @@ describe('/api/tasks routes', () => {
     const taskId = await submit();
     const queue = api.deps.queues['generate-openai'];
     // As a worker would leave it: the job failed for good, the row says why, the stream ended.
-    const job = await queue.getJob(taskId);
-    await job?.moveToFailed(new Error('auth: bad key'), '0', false).catch(() => undefined);
+    await failJob(queue, api.deps.redis, taskId, 'auth: bad key');
+    expect(await (await queue.getJob(taskId))?.getState()).toBe('failed');
     await api.deps.events.publish(taskId, {
       type: 'error',
       code: 'auth',
@@ -264,6 +293,46 @@ describe('/api/tasks routes', () => {
     ).toEqual([
       { action: 'retry', door: 'api', actor: 'alice', task_ids: [taskId], changed: 1 },
       { action: 'retry', door: 'api', actor: 'alice', task_ids: [taskId], changed: 0 },
+    ]);
+  });
+
+  it("should retry every failed task of a queue from Bull Board's Retry all, on their own ids", async () => {
+    const queue = api.deps.queues['generate-openai'];
+    await queue.drain(true);
+    const taskIds = [await submit(), await submit()];
+    for (const taskId of taskIds) {
+      await failJob(queue, api.deps.redis, taskId, 'server_error: down');
+      await api.deps.database.query(
+        "UPDATE background_tasks SET status = 'failed', error_code = 'server_error' WHERE id = $1",
+        [taskId],
+      );
+    }
+    const operator = await api.keyFor('ops-all', 'operator');
+    const response = await api.app.request(
+      '/admin/queues/api/queues/generate-openai/retry/failed',
+      {
+        method: 'PUT',
+        headers: operator,
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ retried: 2 });
+    for (const taskId of taskIds) {
+      const job = await queue.getJob(taskId);
+      expect(await job?.getState()).toBe('waiting');
+      expect(job?.data).toMatchObject({ retry: 1 });
+      const task = (await (
+        await api.app.request(`/api/tasks/${taskId}`, { headers: alice })
+      ).json()) as Record<string, unknown>;
+      expect(task).toMatchObject({ status: 'pending', retryCount: 1 });
+    }
+    expect(
+      await api.deps.database.query(
+        "SELECT door, actor, changed FROM operator_actions WHERE actor = 'ops-all'",
+      ),
+    ).toEqual([
+      { door: 'bull_board', actor: 'ops-all', changed: 1 },
+      { door: 'bull_board', actor: 'ops-all', changed: 1 },
     ]);
   });
 
