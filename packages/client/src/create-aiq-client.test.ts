@@ -115,6 +115,52 @@ describe('aiq client', () => {
     });
   });
 
+  it('should follow a failed task through its retry to the new result, on the same id', async () => {
+    const client = createAiqClient({ baseUrl: api.url, apiKey });
+    mock.addScenario({ provider: 'openai', fault: 'invalid_key', count: 1 });
+    const { taskId } = await client.generate({
+      model: 'gpt-5',
+      prompt: 'Retry me [[mock tokens=5]]',
+      fallback: false,
+    });
+    const controller = new AbortController();
+    const seen: TaskEvent[] = [];
+    const following = (async () => {
+      for await (const event of client.streamEvents(taskId, {
+        followRetries: true,
+        signal: controller.signal,
+      })) {
+        seen.push(event);
+        if (event.type === 'done') controller.abort();
+      }
+    })();
+    await expect.poll(() => seen.at(-1)?.type).toBe('error');
+    await worker.flushLedger();
+    await expect.poll(async () => (await client.getTask(taskId)).status).toBe('failed');
+    expect(await client.retry(taskId)).toMatchObject({ taskId, retried: true, retryCount: 1 });
+    await following;
+    const types = seen.map((event) => event.type);
+    expect(types.slice(types.indexOf('error'))).toEqual([
+      'error',
+      'retried',
+      'started',
+      'token',
+      'token',
+      'token',
+      'token',
+      'token',
+      'done',
+    ]);
+    // Without followRetries, a replay from the start goes through the retry to the latest end.
+    const replayed = await collect(client.streamEvents(taskId));
+    expect(replayed.map((event) => event.sequence)).toEqual(seen.map((event) => event.sequence));
+    await worker.flushLedger();
+    expect(await client.waitForTask(taskId, { intervalMs: 50 })).toMatchObject({
+      status: 'completed',
+      retryCount: 1,
+    });
+  });
+
   it('should raise AiqError with the API code for refusals', async () => {
     const client = createAiqClient({ baseUrl: api.url, apiKey });
     const missing = '00000000-0000-4000-8000-000000000000';
