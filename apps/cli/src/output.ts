@@ -2,11 +2,14 @@
 export interface Output {
   write(text: string): void;
   error(text: string): void;
+  /** A terminal to draw progress bars on; absent when stderr is not a TTY (pipes, CI, tests). */
+  readonly progress?: NodeJS.WritableStream;
 }
 
 export const processOutput: Output = {
   write: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   error: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
 };
 
 function cell(value: unknown): string {

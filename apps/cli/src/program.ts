@@ -1,10 +1,130 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '@aiq/config';
+import { TaskErrorCode } from '@aiq/tasks';
+import { bulkRetryCommand, type BulkRetryCommandOptions } from './commands/bulk-retry.js';
+import {
+  listCommand,
+  purgeCommand,
+  replayCommand,
+  showCommand,
+  type ReplayCommandOptions,
+} from './commands/dlq.js';
 import { doctor } from './commands/doctor.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { runbook } from './commands/runbook.js';
+import { retry } from './commands/retry.js';
 import { cancel, show, submit, type SubmitOptions } from './commands/tasks.js';
 import type { Output } from './output.js';
+import {
+  collectStatuses,
+  parseCount,
+  parseDuration,
+  parseRate,
+  RETRYABLE_STATUSES,
+} from './parse-options.js';
+
+type Exit = (code: number) => void;
+
+/** `aiq retry` and `aiq bulk-retry`. */
+function addRetryCommands(program: Command, output: Output, exit: Exit, loadEnv: () => Config) {
+  program
+    .command('retry')
+    .description(
+      'Retry failed or timed-out tasks on their own ids: pending again with a fresh job, ' +
+        'deadline and attempts (exit 1 if any was not retried)',
+    )
+    .argument('<id...>', 'task ids')
+    .option('--json', 'print one outcome per task as JSON')
+    .action(async (ids: string[], options: { json?: boolean }) =>
+      exit(await retry(loadEnv(), output, ids, options)),
+    );
+
+  program
+    .command('bulk-retry')
+    .description(
+      "The runbook's bulk retry, safely: retries matching failed tasks once each, on their own " +
+        'ids, skipping errors a retry cannot fix, at a bounded rate',
+    )
+    .addOption(
+      new Option('--status <status>', `${RETRYABLE_STATUSES.join(' or ')}; repeat or comma-list`)
+        .argParser(collectStatuses)
+        .default(undefined, 'failed'),
+    )
+    .addOption(
+      new Option('--since <duration>', 'created within, e.g. 30m, 1h, 2d, 7d')
+        .argParser(parseDuration)
+        .default(3_600_000, '1h'),
+    )
+    .option('--type <type>', 'only this task type, e.g. ai_generation')
+    .option('--model <id>', 'only tasks that asked for or ran on this model')
+    .addOption(
+      new Option('--error-code <code>', 'only tasks that failed with this code').choices(
+        TaskErrorCode.options,
+      ),
+    )
+    .addOption(
+      new Option('--max-retries <n>', 'only tasks retried fewer times than this')
+        .argParser(parseCount(1))
+        .default(3),
+    )
+    .option('--limit <n>', 'at most this many tasks, oldest first', parseCount(0))
+    .option('--dry-run', 'report what would be retried and change nothing')
+    .option('--rate <n/s>', 'retry at most this many tasks per second, e.g. 50/s', parseRate)
+    .option(
+      '--include-non-retryable',
+      'also retry errors a retry cannot fix (auth, insufficient_quota, content_filtered, …)',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: BulkRetryCommandOptions) =>
+      exit(await bulkRetryCommand(loadEnv(), output, options)),
+    );
+}
+
+/** `aiq dlq list|show|replay|purge`. */
+function addDeadLetterCommands(
+  program: Command,
+  output: Output,
+  exit: Exit,
+  loadEnv: () => Config,
+) {
+  const dlq = program
+    .command('dlq')
+    .description('Inspect, replay and purge the dead-letter queue (tasks that failed for good)');
+  dlq
+    .command('list')
+    .description('List dead-letter entries, newest first')
+    .option('--since <duration>', 'dead-lettered within, e.g. 1h, 1d', parseDuration)
+    .option('--json', 'print as JSON')
+    .action(async (options: { since?: number; json?: boolean }) =>
+      exit(await listCommand(loadEnv(), output, options)),
+    );
+  dlq
+    .command('show')
+    .description("Show a task's latest dead-letter entry: payload (without users' text), failures")
+    .argument('<taskId>', 'task id, or entry id <taskId>-r<run>')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await showCommand(loadEnv(), output, id, options)),
+    );
+  dlq
+    .command('replay')
+    .description('Retry the tasks of dead-letter entries not replayed yet (audited as dlq_replay)')
+    .argument('[id...]', 'task ids')
+    .option('--all', 'every entry not replayed yet')
+    .option('--since <duration>', 'with --all: dead-lettered within, e.g. 1d', parseDuration)
+    .option('--json', 'print as JSON')
+    .action(async (ids: string[], options: ReplayCommandOptions) =>
+      exit(await replayCommand(loadEnv(), output, ids, options)),
+    );
+  dlq
+    .command('purge')
+    .description('Remove dead-letter entries older than a duration (audited as dlq_purge)')
+    .requiredOption('--older-than <duration>', 'e.g. 7d', parseDuration)
+    .option('--json', 'print as JSON')
+    .action(async (options: { olderThan: number; json?: boolean }) =>
+      exit(await purgeCommand(loadEnv(), output, options)),
+    );
+}
 
 /**
  * The `aiq` command tree. Each action sets `process.exitCode`-style results through `exit`,
@@ -12,7 +132,7 @@ import type { Output } from './output.js';
  */
 export function createProgram(
   output: Output,
-  exit: (code: number) => void,
+  exit: Exit,
   loadEnv: () => Config = loadConfig,
 ): Command {
   const program = new Command('aiq')
@@ -88,5 +208,7 @@ export function createProgram(
     .argument('<id>', 'task id')
     .action(async (id: string) => exit(await cancel(loadEnv(), output, id)));
 
+  addRetryCommands(program, output, exit, loadEnv);
+  addDeadLetterCommands(program, output, exit, loadEnv);
   return program;
 }

@@ -1,6 +1,5 @@
 import { verifyApiKey } from '@aiq/auth';
 import { createPgliteDatabase, createPostgresDatabase } from '@aiq/db';
-import { loadConfig } from '@aiq/config';
 import { aiRequests } from '@aiq/db';
 import { closeQueues, createQueues } from '@aiq/queue';
 import {
@@ -16,20 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../src/program.js';
-
-async function run(argv: string[], env: Record<string, string>) {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  let code = -1;
-  const program = createProgram(
-    { write: (text) => lines.push(text), error: (text) => errors.push(text) },
-    (result) => (code = result),
-    () => loadConfig(env),
-  );
-  await program.parseAsync(['node', 'aiq', ...argv]);
-  return { code, out: lines.join('\n'), err: errors.join('\n') };
-}
+import { runCli } from './harness/run-cli.js';
 
 describe('aiq doctor', () => {
   it('should pass on a healthy setup and show key lengths, never keys', async () => {
@@ -46,7 +32,7 @@ describe('aiq doctor', () => {
       await db.migrate();
       const { available } = await db.migrationStatus();
       await db.close();
-      const result = await run(['doctor'], env);
+      const result = await runCli(['doctor'], env);
       expect(result.code).toBe(0);
       expect(result.out).toContain('ok    PostgreSQL at');
       expect(result.out).toContain(`ok    Migrations: ${available} of ${available} applied`);
@@ -61,7 +47,7 @@ describe('aiq doctor', () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'volatile-lru'] });
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aiq-cli-'));
     try {
-      const result = await run(['doctor'], { REDIS_URL: redis.url, DATA_DIR: dataDir });
+      const result = await runCli(['doctor'], { REDIS_URL: redis.url, DATA_DIR: dataDir });
       expect(result.code).toBe(1);
       expect(result.out).toMatch(/FAIL {2}Redis maxmemory-policy is "volatile-lru"/);
       expect(result.out).toMatch(/FAIL {2}Migrations: [1-9]\d* pending; run `pnpm db:migrate`/);
@@ -88,15 +74,15 @@ describe('aiq runbook', () => {
       });
       await database.close();
 
-      const list = await run(['runbook'], { DATA_DIR: dataDir });
+      const list = await runCli(['runbook'], { DATA_DIR: dataDir });
       expect(list.out.split('\n')).toContain('requestFailures');
 
-      const result = await run(['runbook', 'requestFailures'], { DATA_DIR: dataDir });
+      const result = await runCli(['runbook', 'requestFailures'], { DATA_DIR: dataDir });
       expect(result.code).toBe(0);
       expect(result.out).toMatch(/status +\| error_code +\| count \| avg_duration/);
       expect(result.out).toMatch(/failed +\| rate_limit_exceeded \| 1 +\| 40/);
 
-      const unknown = await run(['runbook', 'nope'], { DATA_DIR: dataDir });
+      const unknown = await runCli(['runbook', 'nope'], { DATA_DIR: dataDir });
       expect(unknown.code).toBe(2);
       expect(unknown.err).toMatch(/Unknown runbook query "nope"/);
     } finally {
@@ -113,7 +99,7 @@ describe('aiq keys', () => {
       await setup.migrate();
       await setup.close();
 
-      const created = await run(['keys', 'create', '--user', 'carol', '--role', 'operator'], {
+      const created = await runCli(['keys', 'create', '--user', 'carol', '--role', 'operator'], {
         DATA_DIR: dataDir,
       });
       expect(created.code).toBe(0);
@@ -130,10 +116,10 @@ describe('aiq keys', () => {
       expect(principal).toEqual({ userId: 'carol', role: 'operator', keyId });
       expect(stored).not.toContain(created.out);
 
-      expect((await run(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).out).toBe(
+      expect((await runCli(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).out).toBe(
         `Revoked key ${keyId}`,
       );
-      expect((await run(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).code).toBe(1);
+      expect((await runCli(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).code).toBe(1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -158,7 +144,7 @@ describe('aiq tasks', () => {
       await migrator.migrate();
       await migrator.close();
 
-      const submitted = await run(
+      const submitted = await runCli(
         ['tasks', 'submit', '--user', 'ops-1', '--model', 'gpt-5', '--prompt', 'Hello', '--json'],
         env,
       );
@@ -171,26 +157,26 @@ describe('aiq tasks', () => {
         data: { taskId, userId: 'ops-1', model: 'gpt-5' },
       });
 
-      const shown = await run(['tasks', 'show', taskId], env);
+      const shown = await runCli(['tasks', 'show', taskId], env);
       expect(shown.code).toBe(0);
       expect(shown.out).toMatch(/ai_generation \| pending/);
       expect(shown.out).toContain('Attempts:\n(0 rows)');
 
-      expect(await run(['tasks', 'cancel', taskId], env)).toMatchObject({
+      expect(await runCli(['tasks', 'cancel', taskId], env)).toMatchObject({
         code: 0,
         out: `Cancelled task ${taskId}`,
       });
       expect(await queues['generate-openai'].getJob(taskId)).toBeUndefined();
-      const again = await run(['tasks', 'cancel', taskId], env);
+      const again = await runCli(['tasks', 'cancel', taskId], env);
       expect(again.code).toBe(1);
       expect(again.err).toContain('nothing to cancel');
-      const json = await run(['tasks', 'show', taskId, '--json'], env);
+      const json = await runCli(['tasks', 'show', taskId, '--json'], env);
       expect(JSON.parse(json.out)).toMatchObject({
         task: { id: taskId, status: 'cancelled', error_message: 'cancelled by an operator' },
         attempts: [],
       });
 
-      const background = await run(
+      const background = await runCli(
         [
           'tasks',
           'submit',
@@ -206,10 +192,10 @@ describe('aiq tasks', () => {
       expect(background).toMatchObject({ code: 0 });
       expect(background.err).toMatch(/Submitted ai_analyze_document task .* to background-task/);
 
-      const unknown = await run(['tasks', 'submit', '--user', 'u', '--type', 'cooking'], env);
+      const unknown = await runCli(['tasks', 'submit', '--user', 'u', '--type', 'cooking'], env);
       expect(unknown.code).toBe(1);
       expect(unknown.err).toMatch(/Unknown task type "cooking"/);
-      const badInput = await run(
+      const badInput = await runCli(
         [
           'tasks',
           'submit',
@@ -224,21 +210,23 @@ describe('aiq tasks', () => {
       );
       expect(badInput.code).toBe(1);
       expect(badInput.err).toMatch(/^invalid input: model /);
-      const notJson = await run(
+      const notJson = await runCli(
         ['tasks', 'submit', '--user', 'u', '--type', 'ai_analyze_document', '--input', '{'],
         env,
       );
       expect(notJson).toMatchObject({ code: 2, err: '--input is not valid JSON' });
-      expect(await run(['tasks', 'submit', '--user', 'u', '--model', 'gpt-5'], env)).toMatchObject({
+      expect(
+        await runCli(['tasks', 'submit', '--user', 'u', '--model', 'gpt-5'], env),
+      ).toMatchObject({
         code: 2,
       });
       expect(
-        await run(['tasks', 'show', '00000000-0000-0000-0000-000000000000'], env),
+        await runCli(['tasks', 'show', '00000000-0000-0000-0000-000000000000'], env),
       ).toMatchObject({
         code: 1,
       });
       // The token check the API applies, before anything is written.
-      const tooLong = await run(
+      const tooLong = await runCli(
         [
           'tasks',
           'submit',
@@ -258,7 +246,7 @@ describe('aiq tasks', () => {
       // After claude-sonnet-4-5's end of life (2026-11-30), with RETIRED_MODELS=refuse.
       const refusing = { ...env, MODELS_AS_OF: '2026-12-02', RETIRED_MODELS: 'refuse' };
       const retired = ['tasks', 'submit', '--user', 'u', '--model', 'claude-sonnet-4.5'];
-      expect(await run([...retired, '--prompt', 'Hi'], refusing)).toMatchObject({
+      expect(await runCli([...retired, '--prompt', 'Hi'], refusing)).toMatchObject({
         code: 1,
         err: 'Model claude-sonnet-4-5 reached its end of life on 2026-11-30; use claude-sonnet-5-5 instead',
       });

@@ -1,53 +1,10 @@
 import type { Config } from '@aiq/config';
-import { createDb, type Database } from '@aiq/db';
-import { createTaskEventPublisher, type TaskEventPublisher } from '@aiq/events';
-import { loadModelRegistry, ProviderError, type ModelRegistry } from '@aiq/providers';
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  waitUntilReady,
-  type Queues,
-} from '@aiq/queue';
+import { createDb } from '@aiq/db';
+import { ProviderError } from '@aiq/providers';
 import { cancelTask, submitTask, UnknownTaskTypeError, type Submission } from '@aiq/tasks';
-import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import { renderTable, type Output } from '../output.js';
-
-/** What the task commands share: the ledger, the queues and the event stream, as the API has them. */
-interface TaskDeps {
-  readonly config: Config;
-  readonly database: Database;
-  readonly redis: Redis;
-  readonly queues: Queues;
-  readonly events: TaskEventPublisher;
-  readonly registry: ModelRegistry;
-}
-
-async function withTaskDeps<T>(config: Config, work: (deps: TaskDeps) => Promise<T>): Promise<T> {
-  const database = await createDb(config.database, { applicationName: 'aiq-cli' });
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
-  redis.on('error', () => undefined); // waitUntilReady reports an unreachable Redis
-  try {
-    await waitUntilReady(redis);
-    const queues = createQueues(redis, config.redis.prefix);
-    try {
-      return await work({
-        config,
-        database,
-        redis,
-        queues,
-        events: createTaskEventPublisher({ redis, prefix: config.redis.prefix }),
-        registry: loadModelRegistry(config.models),
-      });
-    } finally {
-      await closeQueues(queues);
-    }
-  } finally {
-    redis.disconnect();
-    await database.close();
-  }
-}
+import { withTaskDeps } from '../task-deps.js';
 
 /** Options of `aiq tasks submit`: a chat generation (`--model`, `--prompt`) or a typed task. */
 export interface SubmitOptions {
