@@ -32,3 +32,15 @@ export function report(aiq: Measurement, baseline: Measurement): string {
     `→ ratio ${ratio.toFixed(2)} (aiq / baseline)`
   );
 }
+
+/** Times one call that handles `operations` items (a bulk operation) as a {@link Measurement}. */
+export async function measureOnce(
+  name: string,
+  operations: number,
+  run: () => Promise<unknown>,
+): Promise<Measurement> {
+  const started = process.hrtime.bigint();
+  await run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { name, operations, seconds, perSecond: operations / seconds };
+}
