@@ -58,7 +58,7 @@ async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<voi
     await tx
       .update(backgroundTasks)
       .set({
-        status: sql`CASE WHEN ${backgroundTasks.status} IN ('pending', 'processing') THEN 'processing' ELSE ${backgroundTasks.status} END`,
+        status: sql`CASE WHEN ${inArray(backgroundTasks.status, [...OPEN_TASK_STATUSES])} THEN 'processing' ELSE ${backgroundTasks.status} END`,
         attempts: sql`GREATEST(${backgroundTasks.attempts}, ${update.attempt})`,
         startedAt: sql`COALESCE(${backgroundTasks.startedAt}, ${at}::timestamptz)`,
         ...(update.model === undefined ? {} : { model: update.model }),

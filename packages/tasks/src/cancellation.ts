@@ -1,4 +1,4 @@
-import { backgroundTasks, type Database } from '@aiq/db';
+import { backgroundTasks, OPEN_TASK_STATUSES, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
@@ -53,10 +53,7 @@ export async function cancelTask(
       updatedAt: sql`now()`,
     })
     .where(
-      and(
-        eq(backgroundTasks.id, taskId),
-        inArray(backgroundTasks.status, ['pending', 'processing']),
-      ),
+      and(eq(backgroundTasks.id, taskId), inArray(backgroundTasks.status, [...OPEN_TASK_STATUSES])),
     )
     .returning({ id: backgroundTasks.id });
   if (updated.length === 0) return { cancelled: false };

@@ -11,8 +11,9 @@ async function failJob(
   taskId: string,
   reason: string,
 ): Promise<void> {
+  const workerConnection = connection.duplicate({ maxRetriesPerRequest: null });
   const worker = new Worker(queue.name, null, {
-    connection: { ...connection.options, maxRetriesPerRequest: null },
+    connection: workerConnection,
     prefix: queue.opts.prefix ?? '',
     autorun: false,
   });
@@ -28,6 +29,7 @@ async function failJob(
     }
   } finally {
     await worker.close();
+    await workerConnection.quit();
   }
 }
 

@@ -1,3 +1,4 @@
+import { OPEN_TASK_STATUSES } from '@aiq/db';
 import { generationQueueName } from '@aiq/queue';
 import {
   enqueueTaskJob,
@@ -123,7 +124,7 @@ export async function reconcile(
   }
   const rows = await deps.database.query<OpenTaskRow>(
     `SELECT id, user_id, type, input, deadline_at, retry_count, status FROM background_tasks
-     WHERE status IN ('pending', 'processing') AND updated_at < now() - ($1::int * interval '1 millisecond')
+     WHERE status IN (${OPEN_TASK_STATUSES.map((status) => `'${status}'`).join(', ')}) AND updated_at < now() - ($1::int * interval '1 millisecond')
      ORDER BY created_at LIMIT $2`,
     [graceMs, limit],
   );
