@@ -1,4 +1,7 @@
 import { runbookQueries } from '@aiq/db';
+import { DeadLetterJob } from '@aiq/queue';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse, type ParsedSse } from '../src/testing/parse-sse.js';
@@ -51,6 +54,8 @@ describe('retry doors on separate API and worker processes', () => {
   let cluster: ApiCluster;
   let alice: Record<string, string>;
   let operator: Record<string, string>;
+  let redis: Redis;
+  let deadLetters: Queue;
   beforeAll(async () => {
     cluster = await startApiCluster({
       env: {
@@ -66,8 +71,20 @@ describe('retry doors on separate API and worker processes', () => {
     });
     alice = await cluster.keyFor('alice');
     operator = await cluster.keyFor('ops', 'operator');
+    redis = new Redis(cluster.redisUrl, { maxRetriesPerRequest: null });
+    deadLetters = new Queue('dead-letter', { connection: redis, prefix: cluster.prefix });
   });
-  afterAll(() => cluster.close());
+  afterAll(async () => {
+    await deadLetters.close();
+    await redis.quit();
+    await cluster.close();
+  });
+
+  /** The dead-letter entry of a task's first run, once the worker has written it. */
+  async function deadLetter(taskId: string) {
+    const job = await deadLetters.getJob(taskId);
+    return job === undefined ? undefined : DeadLetterJob.parse(job.data);
+  }
 
   const api = () => cluster.apis[0] ?? '';
 
@@ -239,6 +256,51 @@ describe('retry doors on separate API and worker processes', () => {
       headers: alice,
     });
     expect(again.status).toBe(409);
+  });
+
+  it('should replay a dead letter from Bull Board, and dead-letter a second failure apart', async () => {
+    const taskId = await failedGeneration('Dead letter [[mock tokens=3]]');
+    await expect
+      .poll(() => deadLetter(taskId), { timeout: 10_000 })
+      .toMatchObject({
+        failures: [{ errorCode: 'auth' }],
+      });
+    await expect
+      .poll(() => task(taskId), { timeout: 10_000 })
+      .toMatchObject({
+        status: 'failed',
+      });
+    // The second run fails too: it gets its own dead-letter entry.
+    cluster.mock.addScenario({ provider: 'openai', fault: 'invalid_key', count: 1 });
+    const replay = await fetch(`${api()}/admin/queues/api/queues/dead-letter/${taskId}/retry`, {
+      method: 'PUT',
+      headers: operator,
+    });
+    expect(replay.status).toBe(204);
+    expect(await deadLetter(taskId)).toMatchObject({ replayed: { door: 'bull_board', by: 'ops' } });
+    await expect
+      .poll(async () => (await deadLetters.getJob(`${taskId}-r1`))?.data as unknown, {
+        timeout: 10_000,
+      })
+      .toMatchObject({ taskId, retry: 1, failures: [{ errorCode: 'auth' }] });
+    await expect
+      .poll(() => task(taskId), { timeout: 10_000 })
+      .toMatchObject({
+        status: 'failed',
+        retryCount: 1,
+      });
+    // Retry on either entry retries the task itself, failed again: a third run, which completes.
+    const again = await fetch(`${api()}/admin/queues/api/queues/dead-letter/${taskId}/retry`, {
+      method: 'PUT',
+      headers: operator,
+    });
+    expect(again.status).toBe(204);
+    await expect
+      .poll(() => task(taskId), { timeout: 10_000 })
+      .toMatchObject({
+        status: 'completed',
+        retryCount: 2,
+      });
   });
 
   it('should answer the official SDK 400 context_length_exceeded when the provider refuses the prompt, with one provider call', async () => {

@@ -22,6 +22,9 @@ export interface ApiCluster {
   readonly apis: readonly string[];
   readonly mock: MockLlmServer;
   readonly database: Database;
+  /** Where the processes keep their queues: `REDIS_URL` and `QUEUE_PREFIX`. */
+  readonly redisUrl: string;
+  readonly prefix: string;
   /** Authorization headers of a new key for `userId`. */
   keyFor(userId: string, role?: 'user' | 'operator'): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -73,6 +76,8 @@ export async function startApiCluster({
     apis,
     mock,
     database,
+    redisUrl,
+    prefix: env.QUEUE_PREFIX,
     async keyFor(userId, role = 'user') {
       const { key } = await createApiKey(database, { userId, role });
       return { authorization: `Bearer ${key}` };
