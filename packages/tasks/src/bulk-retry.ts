@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@aiq/db';
 import { NON_RETRYABLE_CODES, TaskErrorCode } from '@aiq/queue';
-import { recordOperatorAction, type Actor } from './operator-actions.js';
+import { recordOperatorAction, updateOperatorAction, type Actor } from './operator-actions.js';
 import { retryTasks, type RetryDeps, type RetryOutcome } from './retry-task.js';
 
 /** Which tasks a bulk retry takes: the runbook's bulk-retry `WHERE`, as options. */
@@ -90,7 +90,8 @@ function count(into: Record<string, number>, reason: string, by = 1): void {
  * The runbook's bulk retry, safely: selects failed tasks by the filters, skips the codes a retry
  * cannot fix, and retries the rest on their own ids at a bounded rate (see `retryTasks`). A
  * second run finds nothing to retry twice: a retried task is open, or counts one retry more.
- * One `operator_actions` row records the filters and counts.
+ * One `operator_actions` row records the filters and the tasks chosen before anything changes,
+ * and its counts as the retry goes.
  */
 export async function bulkRetry(
   deps: RetryDeps,
@@ -108,6 +109,16 @@ export async function bulkRetry(
       chosen.push(candidate.id);
     }
   }
+  // Written before anything changes, so a run killed half-way is on record with what it chose.
+  const actionId = await recordOperatorAction(deps.database, {
+    ...actor,
+    action: 'bulk_retry',
+    taskIds: dryRun ? [] : chosen,
+    filters: { ...filters, dryRun, ...(ratePerSecond === undefined ? {} : { ratePerSecond }) },
+    matched: candidates.length,
+    changed: 0,
+    skipped: dryRun ? candidates.length : candidates.length - chosen.length,
+  });
   let retried = 0;
   if (!dryRun) {
     // Chunks of a tenth of a second's worth, paced: a rate of 50/s retries 5 every 100 ms.
@@ -126,18 +137,13 @@ export async function bulkRetry(
         if (outcome.result === 'retried') retried += 1;
         else count(skipped, outcome.result);
       }
+      await updateOperatorAction(deps.database, actionId, {
+        changed: retried,
+        skipped: Object.values(skipped).reduce((sum, value) => sum + value, 0),
+      });
       const wait = chunkMs - (Date.now() - begun);
       if (wait > 0 && start + chunkSize < chosen.length) await sleep(wait);
     }
   }
-  await recordOperatorAction(deps.database, {
-    ...actor,
-    action: 'bulk_retry',
-    taskIds: dryRun ? [] : chosen,
-    filters: { ...filters, dryRun, ...(ratePerSecond === undefined ? {} : { ratePerSecond }) },
-    matched: candidates.length,
-    changed: retried,
-    skipped: candidates.length - retried,
-  });
   return { matched: candidates.length, retried, skipped, taskIds: chosen, dryRun };
 }

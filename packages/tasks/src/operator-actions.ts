@@ -1,4 +1,5 @@
 import { operatorActions, type Database, type OperatorDoor } from '@aiq/db';
+import { eq } from 'drizzle-orm';
 
 /** Who did something to tasks, and through which door. */
 export interface Actor {
@@ -17,19 +18,33 @@ export interface OperatorAction extends Actor {
   readonly skipped: number;
 }
 
-/** Appends one row to `operator_actions`. */
+/** Appends one row to `operator_actions`; returns its id. */
 export async function recordOperatorAction(
   database: Database,
   action: OperatorAction,
+): Promise<string> {
+  const [row] = await database.db
+    .insert(operatorActions)
+    .values({
+      action: action.action,
+      door: action.door,
+      actor: action.by,
+      taskIds: [...action.taskIds],
+      filters: action.filters ?? null,
+      matched: action.matched,
+      changed: action.changed,
+      skipped: action.skipped,
+    })
+    .returning({ id: operatorActions.id });
+  if (row === undefined) throw new Error('operator_actions: the row was not written');
+  return row.id;
+}
+
+/** Sets the counts of an action recorded before it ran (a bulk retry, as it progresses). */
+export async function updateOperatorAction(
+  database: Database,
+  id: string,
+  counts: Pick<OperatorAction, 'changed' | 'skipped'>,
 ): Promise<void> {
-  await database.db.insert(operatorActions).values({
-    action: action.action,
-    door: action.door,
-    actor: action.by,
-    taskIds: [...action.taskIds],
-    filters: action.filters ?? null,
-    matched: action.matched,
-    changed: action.changed,
-    skipped: action.skipped,
-  });
+  await database.db.update(operatorActions).set(counts).where(eq(operatorActions.id, id));
 }

@@ -148,20 +148,29 @@ async function markDeadLetterReplayed(
 /**
  * Gives each reopened task a fresh job on its first choice's queue (job id = task id, a fresh
  * attempt budget), after removing the jobs of its previous run and announcing `retried`.
+ * Returns the jobs a queue refused (Redis went away mid-way): their tasks must be put back.
  */
 async function replaceJobs(
   deps: RetryDeps,
   tasks: readonly { row: TaskJobSource; previousRetry: number }[],
   actor: Actor,
-): Promise<TaskJob[]> {
-  const jobs = tasks.map(({ row }) => taskJobFor(row, deps.registry));
+): Promise<{ busy: ReadonlySet<string>; failed: { job: TaskJob; error: unknown }[] }> {
+  const busy = new Set<string>();
   await Promise.all(
     tasks.map(async ({ row, previousRetry }) => {
       const queues = row.type === GENERATION_TASK_TYPE ? GENERATION_QUEUES : ['background-task'];
-      // A finished job (failed, or completed as `fell-back`) is never locked, so it goes.
-      await Promise.all(
-        queues.map((name) => deps.queues[name as QueueName].remove(row.id).catch(() => 0)),
-      );
+      // A finished job (failed, or completed as `fell-back`) goes. One still locked by a worker
+      // (reporting its end right now) is not removed (0, like a missing one): that task is left
+      // as it was, to retry in a moment.
+      const taskQueues = queues.map((name) => deps.queues[name as QueueName]);
+      const removed = await Promise.all(taskQueues.map((queue) => queue.remove(row.id)));
+      if (removed.every((count) => count === 0)) {
+        const states = await Promise.all(taskQueues.map((queue) => queue.getJobState(row.id)));
+        if (states.includes('active')) {
+          busy.add(row.id);
+          return;
+        }
+      }
       await markDeadLetterReplayed(deps.queues, row.id, previousRetry, actor);
       // Before the job exists, so `retried` always comes before the new run's `started`.
       await deps.events?.publish(row.id, {
@@ -172,9 +181,12 @@ async function replaceJobs(
       });
     }),
   );
+  const jobs = tasks
+    .filter(({ row }) => !busy.has(row.id))
+    .map(({ row }) => taskJobFor(row, deps.registry));
   const byQueue = new Map<QueueName, TaskJob[]>();
   for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
-  await Promise.all(
+  const added = await Promise.allSettled(
     [...byQueue].map(([name, queued]) => {
       const definition = queueCatalog[name];
       const options = retryJobOptions(deps.config.retry[jobKindOf(name)]);
@@ -187,7 +199,14 @@ async function replaceJobs(
       );
     }),
   );
-  return jobs;
+  const queues = [...byQueue.values()];
+  const failed = added.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ jobs: queues[index] ?? [], error: result.reason }] : [],
+  );
+  return {
+    busy,
+    failed: failed.flatMap(({ jobs: lost, error }) => lost.map((job) => ({ job, error }))),
+  };
 }
 
 /** Why tasks that were asked for were not reopened. */
@@ -225,7 +244,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `pending` with `retry_count + 1`, a fresh deadline and a fresh attempt budget; its previous
  * run's jobs are replaced by a new one; `retried` is appended to its event stream; its
  * dead-letter entry is marked replayed. For each task both the ledger reopen and the enqueue
- * happen, or neither (a failed enqueue puts the row back). Open, completed and cancelled tasks
+ * happen, or neither (a failed enqueue puts the row back, and so does a job still locked by the
+ * worker reporting its end, reported as `open`). Open, completed and cancelled tasks
  * are reported and left alone, so a second call changes nothing.
  */
 export async function retryTasks(
@@ -242,23 +262,51 @@ export async function retryTasks(
   for (let start = 0; start < valid.length; start += CHUNK) {
     const chunk = valid.slice(start, start + CHUNK);
     const reopened = await reopenRows(deps, chunk);
+    let failed: { job: TaskJob; error: unknown }[];
+    let busy: ReadonlySet<string> = new Set();
     try {
-      const jobs = await replaceJobs(
+      ({ failed, busy } = await replaceJobs(
         deps,
         reopened.map((row) => ({ row, previousRetry: row.retryCount - 1 })),
         actor,
-      );
-      jobs.forEach((job, index) =>
-        outcomes.push({
-          taskId: job.payload.taskId,
-          result: 'retried',
-          retryCount: reopened[index]?.retryCount ?? 0,
-          queue: job.queue,
-        }),
-      );
+      ));
     } catch (error) {
-      await restoreRows(deps, reopened);
-      throw error;
+      failed = reopened.map((row) => ({ job: taskJobFor(row, deps.registry), error }));
+    }
+    if (busy.size > 0) {
+      await restoreRows(
+        deps,
+        reopened.filter((row) => busy.has(row.id)),
+      );
+      for (const taskId of busy) outcomes.push({ taskId, result: 'open', status: 'processing' });
+    }
+    const lost = new Set(failed.map(({ job }) => job.payload.taskId));
+    if (lost.size > 0) {
+      // Neither half of the retry for these: the row as it was, and the stream told so.
+      await restoreRows(
+        deps,
+        reopened.filter((row) => lost.has(row.id)),
+      );
+      await Promise.all(
+        [...lost].map((taskId) =>
+          deps.events?.publish(taskId, {
+            type: 'error',
+            code: 'not_enqueued',
+            message: 'The retry could not be enqueued; the task is as it was before',
+            retryable: true,
+          }),
+        ),
+      );
+      throw failed[0]?.error;
+    }
+    for (const row of reopened.filter((candidate) => !busy.has(candidate.id))) {
+      const job = taskJobFor(row, deps.registry);
+      outcomes.push({
+        taskId: row.id,
+        result: 'retried',
+        retryCount: row.retryCount,
+        queue: job.queue,
+      });
     }
     const reopenedIds = new Set(reopened.map((row) => row.id));
     outcomes.push(
@@ -334,7 +382,9 @@ export async function resumeReopenedTask(
     retryCount: row.retry_count,
   };
   const actor: Actor = { door: 'sql', by: 'database' };
-  await replaceJobs(deps, [{ row: source, previousRetry: endedRetry }], actor);
+  const { failed } = await replaceJobs(deps, [{ row: source, previousRetry: endedRetry }], actor);
+  // The row stays pending: the next reconciler run enqueues it from the row.
+  if (failed[0] !== undefined) throw failed[0].error;
   await recordOperatorAction(deps.database, {
     ...actor,
     action: 'retry',
