@@ -159,17 +159,15 @@ async function replaceJobs(
   await Promise.all(
     tasks.map(async ({ row, previousRetry }) => {
       const queues = row.type === GENERATION_TASK_TYPE ? GENERATION_QUEUES : ['background-task'];
-      // A finished job (failed, or completed as `fell-back`) goes. One still locked by a worker
-      // (reporting its end right now) is not removed (0, like a missing one): that task is left
-      // as it was, to retry in a moment.
-      const taskQueues = queues.map((name) => deps.queues[name as QueueName]);
-      const removed = await Promise.all(taskQueues.map((queue) => queue.remove(row.id)));
-      if (removed.every((count) => count === 0)) {
-        const states = await Promise.all(taskQueues.map((queue) => queue.getJobState(row.id)));
-        if (states.includes('active')) {
-          busy.add(row.id);
-          return;
-        }
+      // A finished job (failed, or completed as `fell-back`) goes, and a missing one counts as
+      // gone (1). One still locked by a worker (reporting its end right now) stays (0): that
+      // task is left as it was, to retry in a moment.
+      const removed = await Promise.all(
+        queues.map((name) => deps.queues[name as QueueName].remove(row.id)),
+      );
+      if (removed.includes(0)) {
+        busy.add(row.id);
+        return;
       }
       await markDeadLetterReplayed(deps.queues, row.id, previousRetry, actor);
       // Before the job exists, so `retried` always comes before the new run's `started`.
@@ -201,11 +199,15 @@ async function replaceJobs(
   );
   const queues = [...byQueue.values()];
   const failed = added.flatMap((result, index) =>
-    result.status === 'rejected' ? [{ jobs: queues[index] ?? [], error: result.reason }] : [],
+    result.status === 'rejected'
+      ? [{ jobs: queues[index] ?? [], error: result.reason as unknown }]
+      : [],
   );
   return {
     busy,
-    failed: failed.flatMap(({ jobs: lost, error }) => lost.map((job) => ({ job, error }))),
+    failed: failed.flatMap(({ jobs: lost, error }) =>
+      lost.map((job): { job: TaskJob; error: unknown } => ({ job, error })),
+    ),
   };
 }
 
@@ -287,16 +289,19 @@ export async function retryTasks(
         deps,
         reopened.filter((row) => lost.has(row.id)),
       );
-      await Promise.all(
-        [...lost].map((taskId) =>
-          deps.events?.publish(taskId, {
-            type: 'error',
-            code: 'not_enqueued',
-            message: 'The retry could not be enqueued; the task is as it was before',
-            retryable: true,
-          }),
-        ),
-      );
+      const { events } = deps;
+      if (events !== undefined) {
+        await Promise.all(
+          [...lost].map((taskId) =>
+            events.publish(taskId, {
+              type: 'error',
+              code: 'not_enqueued',
+              message: 'The retry could not be enqueued; the task is as it was before',
+              retryable: true,
+            }),
+          ),
+        );
+      }
       throw failed[0]?.error;
     }
     for (const row of reopened.filter((candidate) => !busy.has(candidate.id))) {

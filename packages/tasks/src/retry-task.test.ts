@@ -1,0 +1,135 @@
+import { loadConfig } from '@aiq/config';
+import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createTaskEventPublisher, readTaskEvents } from '@aiq/events';
+import { createModelRegistry, fixedClock } from '@aiq/providers';
+import {
+  closeQueues,
+  createQueues,
+  createRedisConnection,
+  waitUntilReady,
+  type Queues,
+} from '@aiq/queue';
+import {
+  connectTestRedis,
+  deletePrefix,
+  startOwnRedisServer,
+  TEST_NOW,
+  uniquePrefix,
+} from '@aiq/testing';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retryTask, type RetryDeps } from './retry-task.js';
+import { submitTask } from './submit-task.js';
+
+describe('retryTask', () => {
+  const prefix = uniquePrefix('retry');
+  const config = loadConfig({});
+  let redis: Redis;
+  let database: Database;
+  let queues: Queues;
+  let deps: RetryDeps;
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    queues = createQueues(redis, prefix);
+    deps = {
+      database,
+      queues,
+      registry: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
+      config,
+      events: createTaskEventPublisher({ redis, prefix }),
+    };
+  });
+  afterAll(async () => {
+    await closeQueues(queues);
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+    await database.close();
+  });
+
+  const actor = { door: 'api', by: 'alice' } as const;
+
+  async function failedTask(): Promise<string> {
+    const { taskId } = await submitTask(deps, {
+      kind: 'generation',
+      userId: 'alice',
+      model: 'gpt-5',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    await database.query(
+      "UPDATE background_tasks SET status = 'failed', error_code = 'auth', error_message = 'bad key' WHERE id = $1",
+      [taskId],
+    );
+    return taskId;
+  }
+
+  async function row(taskId: string) {
+    const [task] = await database.query(
+      'SELECT status, retry_count, error_code, error_message FROM background_tasks WHERE id = $1',
+      [taskId],
+    );
+    return task;
+  }
+
+  it('should leave a task as it was while its old job is still locked by a worker', async () => {
+    const taskId = await failedTask();
+    // A worker holds the job: it is reporting the end of the run right now.
+    const connection = redis.duplicate({ maxRetriesPerRequest: null });
+    const worker = new Worker('generate-openai', null, { connection, prefix, autorun: false });
+    const job = await worker.getNextJob('held');
+    expect(job?.id).toBe(taskId);
+
+    expect(await retryTask(deps, taskId, actor)).toEqual({
+      taskId,
+      result: 'open',
+      status: 'processing',
+    });
+    expect(await row(taskId)).toEqual({
+      status: 'failed',
+      retry_count: 0,
+      error_code: 'auth',
+      error_message: 'bad key',
+    });
+    expect((await readTaskEvents(redis, prefix, taskId)).map((event) => event.type)).toEqual([
+      'queued',
+    ]);
+
+    // Once the worker has let go, the same retry goes through.
+    await job?.moveToFailed(new UnrecoverableError('auth: bad key'), 'held', false);
+    await worker.close();
+    await connection.quit();
+    expect(await retryTask(deps, taskId, actor)).toMatchObject({
+      result: 'retried',
+      retryCount: 1,
+    });
+    expect(await row(taskId)).toMatchObject({
+      status: 'pending',
+      retry_count: 1,
+      error_code: null,
+    });
+    expect((await queues['generate-openai'].getJob(taskId))?.data).toMatchObject({ retry: 1 });
+  });
+
+  it('should put the task back as it was when Redis goes away before its new job is added', async () => {
+    const taskId = await failedTask();
+    const own = await startOwnRedisServer();
+    const producer = await waitUntilReady(
+      createRedisConnection({ url: own.url, role: 'producer' }),
+    );
+    producer.on('error', () => undefined);
+    const ownQueues = createQueues(producer, uniquePrefix('down'));
+    await own.kill();
+    await expect(retryTask({ ...deps, queues: ownQueues }, taskId, actor)).rejects.toThrow();
+    producer.disconnect();
+    await own.stop();
+    expect(await row(taskId)).toEqual({
+      status: 'failed',
+      retry_count: 0,
+      error_code: 'auth',
+      error_message: 'bad key',
+    });
+  });
+});
