@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @aiq/bench run bench:bulk-retry`: aiq's `bulkRetry` over 10,000 failed tasks
+ * `pnpm bench` (or `pnpm --filter @aiq/bench run bench:bulk-retry`): aiq's `bulkRetry` over 10,000 failed tasks
  * (what `aiq bulk-retry` runs) side by side with the runbook's bare SQL: its bulk-retry
  * `UPDATE` plus one BullMQ `addBulk` of the same jobs. Goal: 10,000 tasks in at most 10 s.
  *
