@@ -1,4 +1,5 @@
 import type { TaskStatus } from '@aiq/db';
+import type { TaskErrorCode } from '@aiq/queue';
 
 /** One provider attempt: one `ai_requests` row. */
 export interface AttemptRecord {
@@ -16,7 +17,7 @@ export interface AttemptRecord {
   /** `completed`, `failed`, `timeout` or `cancelled`. */
   readonly status: TaskStatus;
   /** The ProviderError kind (`rate_limited`, `token_limit_exceeded`, …); null on success. */
-  readonly errorCode: string | null;
+  readonly errorCode: TaskErrorCode | null;
   readonly errorMessage: string | null;
   readonly prompt: string | null;
   readonly response: string | null;
@@ -66,7 +67,7 @@ export type TaskUpdate =
       readonly taskId: string;
       readonly status: TaskOutcome;
       readonly result?: unknown;
-      readonly errorCode?: string;
+      readonly errorCode?: TaskErrorCode;
       readonly errorMessage?: string;
       /** Epoch ms. */
       readonly at: number;

@@ -94,7 +94,13 @@ describe('ledger writer on PGlite', () => {
       result: { ok: 1 },
       at: 1,
     });
-    await ledger.updateTask({ kind: 'finished', taskId, status: 'failed', errorCode: 'x', at: 2 });
+    await ledger.updateTask({
+      kind: 'finished',
+      taskId,
+      status: 'failed',
+      errorCode: 'server_error',
+      at: 2,
+    });
     await ledger.flush();
 
     const rows = await database.query<{ tokens_used: number; cost_usd: string }>(

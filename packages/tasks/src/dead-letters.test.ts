@@ -1,24 +1,7 @@
-import { loadConfig } from '@aiq/config';
-import { createPostgresDatabase, type Database } from '@aiq/db';
-import { createModelRegistry, fixedClock } from '@aiq/providers';
-import {
-  closeQueues,
-  createQueues,
-  deadLetterJobId,
-  enqueue,
-  type DeadLetterJob,
-  type Queues,
-} from '@aiq/queue';
-import {
-  connectTestRedis,
-  createTestDatabase,
-  deletePrefix,
-  TEST_NOW,
-  uniquePrefix,
-  type TestDatabase,
-} from '@aiq/testing';
+import type { Database } from '@aiq/db';
+import { connectTestRedis } from '@aiq/testing';
+import { deadLetterJobId, enqueue, type DeadLetterJob, type Queues } from '@aiq/queue';
 import { UnrecoverableError, Worker, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findDeadLetter,
@@ -26,39 +9,23 @@ import {
   purgeDeadLetters,
   replayDeadLetters,
 } from './dead-letters.js';
-import { retryTask, type RetryDeps } from './retry-task.js';
+import { retryTask } from './retry-task.js';
 import { submitTask } from './submit-task.js';
+import { openTaskTestDeps, type TaskTestDeps } from './testing/open-task-test-deps.js';
 
 const HOUR = 3_600_000;
 
 describe('dead letters', () => {
-  const prefix = uniquePrefix('dead-letters');
-  let redis: Redis;
-  let testDatabase: TestDatabase;
+  let prefix: string;
   let database: Database;
   let queues: Queues;
-  let deps: RetryDeps;
+  let deps: TaskTestDeps;
 
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    testDatabase = await createTestDatabase();
-    database = createPostgresDatabase({ url: testDatabase.url, poolSize: 2 });
-    await database.migrate();
-    queues = createQueues(redis, prefix);
-    deps = {
-      database,
-      queues,
-      registry: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
-      config: loadConfig({}),
-    };
+    deps = await openTaskTestDeps('dead-letters', { postgres: true });
+    ({ prefix, database, queues } = deps);
   });
-  afterAll(async () => {
-    await closeQueues(queues);
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    await database.close();
-    await testDatabase.drop();
-  });
+  afterAll(() => deps.close());
 
   /** Runs a real BullMQ worker with the test's processor on one queue until `done()` holds. */
   async function work(

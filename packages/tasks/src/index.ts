@@ -28,8 +28,10 @@ export {
   jobKindOf,
   taskJobFor,
   TaskJobOutcome,
+  taskJobSourceOf,
   type TaskJob,
   type TaskJobSource,
+  type TaskJobSourceColumns,
 } from './task-job.js';
 export {
   submitTask,

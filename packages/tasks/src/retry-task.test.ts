@@ -1,54 +1,25 @@
-import { loadConfig } from '@aiq/config';
-import { createPgliteDatabase, type Database } from '@aiq/db';
-import { createTaskEventPublisher, readTaskEvents } from '@aiq/events';
-import { createModelRegistry, fixedClock } from '@aiq/providers';
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  waitUntilReady,
-  type Queues,
-} from '@aiq/queue';
-import {
-  connectTestRedis,
-  deletePrefix,
-  startOwnRedisServer,
-  TEST_NOW,
-  uniquePrefix,
-} from '@aiq/testing';
+import type { Database } from '@aiq/db';
+import { readTaskEvents } from '@aiq/events';
+import { createQueues, createRedisConnection, waitUntilReady, type Queues } from '@aiq/queue';
+import { startOwnRedisServer, uniquePrefix } from '@aiq/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryTask, type RetryDeps } from './retry-task.js';
+import { retryTask } from './retry-task.js';
 import { submitTask } from './submit-task.js';
+import { openTaskTestDeps, type TaskTestDeps } from './testing/open-task-test-deps.js';
 
 describe('retryTask', () => {
-  const prefix = uniquePrefix('retry');
-  const config = loadConfig({});
+  let deps: TaskTestDeps;
   let redis: Redis;
   let database: Database;
   let queues: Queues;
-  let deps: RetryDeps;
-
+  let prefix: string;
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    database = await createPgliteDatabase({ dataDir: 'memory://' });
-    await database.migrate();
-    queues = createQueues(redis, prefix);
-    deps = {
-      database,
-      queues,
-      registry: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
-      config,
-      events: createTaskEventPublisher({ redis, prefix }),
-    };
+    deps = await openTaskTestDeps('retry');
+    ({ redis, database, queues, prefix } = deps);
   });
-  afterAll(async () => {
-    await closeQueues(queues);
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    await database.close();
-  });
+  afterAll(() => deps.close());
 
   const actor = { door: 'api', by: 'alice' } as const;
 

@@ -13,7 +13,14 @@ import {
 import type { Job } from 'bullmq';
 import { recordOperatorAction, type Actor } from './operator-actions.js';
 import { taskDeadline } from './submit-task.js';
-import { jobKindOf, taskJobFor, type TaskJob, type TaskJobSource } from './task-job.js';
+import {
+  jobKindOf,
+  taskJobFor,
+  taskJobSourceOf,
+  type TaskJob,
+  type TaskJobSource,
+  type TaskJobSourceColumns,
+} from './task-job.js';
 import { GENERATION_TASK_TYPE } from './task-catalog.js';
 
 /** What a retry needs: the same as a submission. */
@@ -46,13 +53,7 @@ interface ReopenedRow extends TaskJobSource {
   readonly previous: Record<string, unknown>;
 }
 
-interface RawReopenedRow {
-  id: string;
-  user_id: string;
-  type: string;
-  input: unknown;
-  deadline_at: Date | string | null;
-  retry_count: number;
+interface RawReopenedRow extends TaskJobSourceColumns {
   previous: Record<string, unknown>;
 }
 
@@ -102,15 +103,7 @@ async function reopenRows(deps: RetryDeps, taskIds: readonly string[]): Promise<
       deadlines.background.toISOString(),
     ],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    userId: row.user_id,
-    type: row.type,
-    input: row.input,
-    deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
-    retryCount: row.retry_count,
-    previous: row.previous,
-  }));
+  return rows.map((row) => ({ ...taskJobSourceOf(row), previous: row.previous }));
 }
 
 /** Undoes {@link reopenRows} for tasks whose job could not be enqueued: as if never retried. */
@@ -361,7 +354,7 @@ export async function resumeReopenedTask(
   const endedRetry = (endedJob.data as { retry?: number }).retry ?? 0;
   const deadlines = freshDeadlines(deps.config, Date.now());
   // A SQL retry that left retry_count alone still starts a new run: its ledger ids must differ.
-  const [row] = await deps.database.query<Omit<RawReopenedRow, 'previous'>>(
+  const [row] = await deps.database.query<TaskJobSourceColumns>(
     `UPDATE background_tasks
      SET retry_count = GREATEST(retry_count, $2::int + 1), attempts = 0,
          deadline_at = CASE WHEN type = $3 THEN $4::timestamptz ELSE $5::timestamptz END,
@@ -378,14 +371,7 @@ export async function resumeReopenedTask(
     ],
   );
   if (row === undefined) return false;
-  const source: TaskJobSource = {
-    id: row.id,
-    userId: row.user_id,
-    type: row.type,
-    input: row.input,
-    deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
-    retryCount: row.retry_count,
-  };
+  const source = taskJobSourceOf(row);
   const actor: Actor = { door: 'sql', by: 'database' };
   const { failed } = await replaceJobs(deps, [{ row: source, previousRetry: endedRetry }], actor);
   // The row stays pending: the next reconciler run enqueues it from the row.

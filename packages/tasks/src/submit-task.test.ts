@@ -1,56 +1,27 @@
-import { loadConfig } from '@aiq/config';
-import { createPgliteDatabase, type Database } from '@aiq/db';
-import { createTaskEventPublisher, readTaskEvents, type TaskEventPublisher } from '@aiq/events';
-import { createModelRegistry, fixedClock } from '@aiq/providers';
-import {
-  connectTestRedis,
-  deletePrefix,
-  startOwnRedisServer,
-  TEST_NOW,
-  uniquePrefix,
-} from '@aiq/testing';
+import type { Database } from '@aiq/db';
+import { readTaskEvents, type TaskEventPublisher } from '@aiq/events';
+import { startOwnRedisServer, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
-import {
-  closeQueues,
-  createQueues,
-  createRedisConnection,
-  waitUntilReady,
-  type Queues,
-} from '@aiq/queue';
+import { createQueues, createRedisConnection, waitUntilReady, type Queues } from '@aiq/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelKey, cancelTask } from './cancellation.js';
-import { submitTask, type SubmitDeps } from './submit-task.js';
+import { submitTask } from './submit-task.js';
 import { UnknownTaskTypeError } from './task-catalog.js';
+import { openTaskTestDeps, type TaskTestDeps } from './testing/open-task-test-deps.js';
 
 describe('submitTask and cancelTask', () => {
-  const prefix = uniquePrefix('submit');
-  const config = loadConfig({ RETRY_ATTEMPTS: '4' });
+  let deps: TaskTestDeps;
+  let prefix: string;
+  let config: TaskTestDeps['config'];
   let redis: Redis;
   let database: Database;
   let queues: Queues;
-  let deps: SubmitDeps;
   let events: TaskEventPublisher;
-
   beforeAll(async () => {
-    redis = await connectTestRedis();
-    database = await createPgliteDatabase({ dataDir: 'memory://' });
-    await database.migrate();
-    queues = createQueues(redis, prefix);
-    events = createTaskEventPublisher({ redis, prefix });
-    deps = {
-      database,
-      queues,
-      registry: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
-      config,
-      events,
-    };
+    deps = await openTaskTestDeps('submit', { env: { RETRY_ATTEMPTS: '4' } });
+    ({ prefix, config, redis, database, queues, events } = deps);
   });
-  afterAll(async () => {
-    await closeQueues(queues);
-    await deletePrefix(redis, prefix);
-    await redis.quit();
-    await database.close();
-  });
+  afterAll(() => deps.close());
 
   const generation = {
     kind: 'generation' as const,

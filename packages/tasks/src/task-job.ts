@@ -18,6 +18,29 @@ export type TaskJobSource = Pick<
   'id' | 'userId' | 'type' | 'input' | 'deadlineAt' | 'retryCount'
 >;
 
+/** The same columns as raw SQL returns them (`database.query`). */
+export interface TaskJobSourceColumns {
+  readonly id: string;
+  readonly user_id: string;
+  readonly type: string;
+  readonly input: unknown;
+  /** A Date from postgres-js, a string from some drivers. */
+  readonly deadline_at: Date | string | null;
+  readonly retry_count: number;
+}
+
+/** {@link TaskJobSourceColumns} as a {@link TaskJobSource}. */
+export function taskJobSourceOf(columns: TaskJobSourceColumns): TaskJobSource {
+  return {
+    id: columns.id,
+    userId: columns.user_id,
+    type: columns.type,
+    input: columns.input,
+    deadlineAt: columns.deadline_at === null ? null : new Date(columns.deadline_at),
+    retryCount: columns.retry_count,
+  };
+}
+
 /** A task's job: where it goes and what it carries. */
 export interface TaskJob {
   readonly queue: QueueName;

@@ -1,12 +1,13 @@
-import { OPEN_TASK_STATUSES } from '@aiq/db';
+import { OPEN_TASK_STATUSES, type OpenTaskStatus } from '@aiq/db';
 import { generationQueueName } from '@aiq/queue';
 import {
   enqueueTaskJob,
   resumeReopenedTask,
   taskJobFor,
   TaskJobOutcome,
+  taskJobSourceOf,
   type TaskJob,
-  type TaskJobSource,
+  type TaskJobSourceColumns,
 } from '@aiq/tasks';
 import { ledgerStreamKey, type AttemptRecord } from '@aiq/ledger';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -50,25 +51,8 @@ async function ledgerLagMs(deps: WorkerDeps): Promise<number> {
   return redisNowMs - Number(oldest[0].split('-')[0]);
 }
 
-interface OpenTaskRow {
-  id: string;
-  user_id: string;
-  type: string;
-  input: unknown;
-  deadline_at: Date | string | null;
-  retry_count: number;
-  status: 'pending' | 'processing';
-}
-
-function toJobSource(row: OpenTaskRow): TaskJobSource {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    type: row.type,
-    input: row.input,
-    deadlineAt: row.deadline_at === null ? null : new Date(row.deadline_at),
-    retryCount: row.retry_count,
-  };
+interface OpenTaskRow extends TaskJobSourceColumns {
+  status: OpenTaskStatus;
 }
 
 /** The run a job belongs to: its task's `retry_count` when it was made. */
@@ -150,7 +134,7 @@ async function reconcileRow(
   deps: WorkerDeps,
   row: OpenTaskRow,
 ): Promise<'reenqueued' | 'repaired' | 'retried' | 'checked'> {
-  const { target, job } = await currentJob(deps, taskJobFor(toJobSource(row), deps.registry));
+  const { target, job } = await currentJob(deps, taskJobFor(taskJobSourceOf(row), deps.registry));
   if (job === undefined) {
     await enqueueTaskJob(deps.queues, target, deps.config.retry);
     return 'reenqueued';
