@@ -120,6 +120,39 @@ describe('submitTask and cancelTask', () => {
     expect(row).toEqual({ status: 'failed', error_code: 'not_enqueued' });
   });
 
+  it('should let the retry a client was told to make (503) use its Idempotency-Key again', async () => {
+    const own = await startOwnRedisServer();
+    const producer = await waitUntilReady(
+      createRedisConnection({ url: own.url, role: 'producer' }),
+    );
+    producer.on('error', () => undefined);
+    const ownQueues = createQueues(producer, uniquePrefix('down'));
+    await own.kill();
+    const submission = { ...generation, idempotencyKey: 'retry-after-503' };
+    await expect(
+      submitTask({ database, registry: deps.registry, config, queues: ownQueues }, submission),
+    ).rejects.toThrow();
+    producer.disconnect();
+    await own.stop();
+    // Redis is back: the same key makes a task that is enqueued, not the one that never was.
+    const again = await submitTask(deps, submission);
+    expect(again.existing).toBe(false);
+    expect(await queues['generate-anthropic'].getJob(again.taskId)).toBeDefined();
+    const rows = await database.query<{ status: string; idempotency_key: string | null }>(
+      `SELECT status, idempotency_key FROM background_tasks
+       WHERE user_id = $1 AND (idempotency_key = $2 OR error_code = 'not_enqueued')
+       ORDER BY created_at`,
+      [generation.userId, 'retry-after-503'],
+    );
+    expect(rows.at(-1)).toEqual({ status: 'pending', idempotency_key: 'retry-after-503' });
+    expect(rows.filter((row) => row.idempotency_key === 'retry-after-503')).toHaveLength(1);
+    // A repeat now returns the enqueued task.
+    expect(await submitTask(deps, submission)).toMatchObject({
+      taskId: again.taskId,
+      existing: true,
+    });
+  });
+
   it('should refuse an unknown task type and bad input before writing anything', async () => {
     const before = await database.query('SELECT id FROM background_tasks');
     await expect(

@@ -195,13 +195,18 @@ async function expireIdempotencyKey(deps: SubmitDeps, submission: Submission): P
     );
 }
 
-/** A row whose job never reached Redis: failed, so neither the reconciler nor a retry runs it. */
+/**
+ * A row whose job never reached Redis: failed, so the reconciler does not run it behind the
+ * caller's back, and its idempotency key freed, so the retry the caller was told to make (503)
+ * makes a task that runs instead of returning this one.
+ */
 async function markNotEnqueued(deps: SubmitDeps, taskId: string, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
   await deps.database.db
     .update(backgroundTasks)
     .set({
       status: 'failed',
+      idempotencyKey: null,
       errorCode: 'not_enqueued',
       errorMessage: `The queue did not accept the task: ${message}`,
       completedAt: sql`now()`,
