@@ -338,6 +338,35 @@ describe('/api/tasks routes', () => {
     ]);
   });
 
+  it('should end a waiting stream when the task ends without its terminal event being published', async () => {
+    const taskId = await submit();
+    const stream = await api.app.request(`/api/tasks/${taskId}/events`, { headers: alice });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: queued')) text += decoder.decode((await reader.read()).value);
+    // Past the stream's first look at the row: it is open and waiting.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The task ends in the ledger only (a worker killed between its ledger write and its
+    // publish, or a repair by the reconciler).
+    await api.deps.database.query(
+      `UPDATE background_tasks SET status = 'failed', error_code = 'server_error',
+         error_message = 'gone', completed_at = now() WHERE id = $1`,
+      [taskId],
+    );
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    const events = parseSse(text);
+    expect(events.map((event) => event.event)).toEqual(['queued', 'error']);
+    expect(JSON.parse(events[1]?.data ?? '{}')).toMatchObject({
+      code: 'server_error',
+      message: 'gone',
+    });
+  });
+
   it('should answer 204 to a resume after the terminal event, so EventSource stops reconnecting', async () => {
     const taskId = await submit();
     await api.app.request(`/api/tasks/${taskId}`, { method: 'DELETE', headers: alice });

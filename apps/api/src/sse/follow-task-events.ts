@@ -92,7 +92,7 @@ export async function* followTaskEvents(
     if (yield* replay()) return;
     // Finished long ago (log expired) or about to publish its end: the row knows.
     let fromRow = ended ? undefined : await rowTerminalEvent(deps.database, taskId, sequence);
-    const graceEndsAt = fromRow === undefined ? Infinity : Date.now() + terminalGraceMs;
+    let graceEndsAt = fromRow === undefined ? Infinity : Date.now() + terminalGraceMs;
     let idleSince = Date.now();
     while (!signal.aborted) {
       const waitMs = Math.max(0, Math.min(heartbeatMs, graceEndsAt - Date.now()));
@@ -103,9 +103,18 @@ export async function* followTaskEvents(
           yield { ...fromRow, sequence: sequence + 1 };
           if (!followRetries) return;
           fromRow = undefined;
+          graceEndsAt = Infinity;
+          ended = true;
         }
         if (Date.now() - idleSince >= heartbeatMs) {
           idleSince = Date.now();
+          // A task can end without its terminal event ever going out (a worker killed between
+          // its ledger write and the publish, a repair by the reconciler): while the stream
+          // waits, look at the row again, once per heartbeat.
+          if (!ended && fromRow === undefined) {
+            fromRow = await rowTerminalEvent(deps.database, taskId, sequence);
+            if (fromRow !== undefined) graceEndsAt = Date.now() + terminalGraceMs;
+          }
           yield HEARTBEAT;
         }
         continue;
@@ -117,8 +126,14 @@ export async function* followTaskEvents(
         continue;
       }
       sequence = event.sequence;
+      ended = isTerminalEvent(event);
+      // The row's end is now either published or stale (a retry reopened the task).
+      if (ended || event.type === 'retried') {
+        fromRow = undefined;
+        graceEndsAt = Infinity;
+      }
       yield event;
-      if (isTerminalEvent(event) && !followRetries) return;
+      if (ended && !followRetries) return;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
