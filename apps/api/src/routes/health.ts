@@ -1,3 +1,4 @@
+import type { Logger } from '@aiq/logger';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listEndOfLifeWarnings } from '@aiq/providers';
 import { queueNames } from '@aiq/queue';
@@ -41,12 +42,24 @@ const readiness = createRoute({
   },
 });
 
-async function check(probe: () => Promise<string | undefined>): Promise<z.infer<typeof Check>> {
+/**
+ * One dependency's check. Readiness is public: a failure says only `unreachable` (or our own
+ * reason, such as pending migrations), and the driver's message, with its hosts and ports,
+ * goes to the log.
+ */
+async function check(
+  logger: Logger,
+  dependency: string,
+  probe: () => Promise<{ ok: boolean; detail?: string }>,
+): Promise<z.infer<typeof Check>> {
   try {
-    const detail = await probe();
-    return detail === undefined ? { ok: true } : { ok: true, detail };
+    return await probe();
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    logger.warn(
+      { dependency, err: error instanceof Error ? error.message : String(error) },
+      'readiness check failed',
+    );
+    return { ok: false, detail: 'unreachable' };
   }
 }
 
@@ -55,20 +68,21 @@ export function healthRoutes(deps: ApiDeps) {
   return new OpenAPIHono<AppEnv>()
     .openapi(liveness, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readiness, async (c) => {
+      const logger = c.var.logger;
       const [redis, postgres, migrations] = await Promise.all([
-        check(async () => {
+        check(logger, 'redis', async () => {
           await deps.redis.ping();
-          return undefined;
+          return { ok: true };
         }),
-        check(async () => {
+        check(logger, 'postgres', async () => {
           await deps.database.ping();
-          return deps.database.kind;
+          return { ok: true, detail: deps.database.kind };
         }),
-        check(async () => {
+        check(logger, 'migrations', async () => {
           const status = await deps.database.migrationStatus();
-          if (!status.current)
-            throw new Error(`${status.available - status.applied} migration(s) pending`);
-          return `${status.applied} applied`;
+          return status.current
+            ? { ok: true, detail: `${status.applied} applied` }
+            : { ok: false, detail: `${status.available - status.applied} migration(s) pending` };
         }),
       ]);
       const queues: Record<string, Record<string, number>> = {};

@@ -48,6 +48,14 @@ describe('with Redis unreachable', () => {
     expect(json.error.code).toBe('service_unavailable');
   });
 
+  it('should say Redis is down on /api/health/ready without its error text', async () => {
+    const response = await api.app.request('/api/health/ready');
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: { redis: unknown } };
+    // Anyone may read readiness: no host, port or driver message (the log has them).
+    expect(body.checks.redis).toEqual({ ok: false, detail: 'unreachable' });
+  });
+
   it('should still serve what Postgres alone can answer', async () => {
     const response = await api.app.request(`/api/tasks/${taskId}`, { headers: alice });
     expect(await response.json()).toMatchObject({ id: taskId, status: 'pending' });
