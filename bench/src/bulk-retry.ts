@@ -12,7 +12,13 @@ import { createDb, runbookQueries, type Database } from '@aiq/db';
 import { createTaskEventPublisher } from '@aiq/events';
 import { loadModelRegistry, type ModelRegistry } from '@aiq/providers';
 import { closeQueues, createQueues, queueCatalog, type Queues } from '@aiq/queue';
-import { bulkRetry, taskJobFor, type TaskJob } from '@aiq/tasks';
+import {
+  bulkRetry,
+  taskJobFor,
+  taskJobSourceOf,
+  type TaskJob,
+  type TaskJobSourceColumns,
+} from '@aiq/tasks';
 import { createTestDatabase, deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -30,19 +36,10 @@ interface Side {
   readonly registry: ModelRegistry;
 }
 
-interface SeededRow {
-  id: string;
-  user_id: string;
-  type: string;
-  input: unknown;
-  deadline_at: Date;
-  retry_count: number;
-}
-
 /** N failed rows (half chat generations, half document analyses), created a minute ago. */
-async function seedRows(database: Database): Promise<SeededRow[]> {
+async function seedRows(database: Database): Promise<TaskJobSourceColumns[]> {
   await database.query('TRUNCATE background_tasks, operator_actions');
-  return database.query<SeededRow>(
+  return database.query<TaskJobSourceColumns>(
     `INSERT INTO background_tasks (user_id, type, status, input, error_code, error_message,
        attempts, deadline_at, created_at, completed_at)
      SELECT 'bench', CASE WHEN n % 2 = 0 THEN 'ai_generation' ELSE 'ai_analyze_document' END,
@@ -58,20 +55,8 @@ async function seedRows(database: Database): Promise<SeededRow[]> {
   );
 }
 
-function jobsOf(rows: readonly SeededRow[], registry: ModelRegistry): TaskJob[] {
-  return rows.map((row) =>
-    taskJobFor(
-      {
-        id: row.id,
-        userId: row.user_id,
-        type: row.type,
-        input: row.input,
-        deadlineAt: new Date(row.deadline_at),
-        retryCount: row.retry_count,
-      },
-      registry,
-    ),
-  );
+function jobsOf(rows: readonly TaskJobSourceColumns[], registry: ModelRegistry): TaskJob[] {
+  return rows.map((row) => taskJobFor(taskJobSourceOf(row), registry));
 }
 
 /** Adds each task's job and lets a worker fail it for good, as the tasks' last run ended. */

@@ -7,7 +7,7 @@ import {
   type QueueName,
   type TaskErrorCode,
 } from '@aiq/queue';
-import { taskJobFor, type TaskJobSource } from '@aiq/tasks';
+import { taskJobFor, taskJobSourceOf, type TaskJobSourceColumns } from '@aiq/tasks';
 import { connectTestRedis } from '@aiq/testing';
 import { UnrecoverableError, Worker, type Processor } from 'bullmq';
 import { vi } from 'vitest';
@@ -78,15 +78,6 @@ export async function failLikeAWorker(
   );
 }
 
-interface InsertedRow {
-  id: string;
-  user_id: string;
-  type: string;
-  input: unknown;
-  deadline_at: Date;
-  retry_count: number;
-}
-
 /**
  * Inserts `count` failed tasks in one statement, half chat generations on gpt-5 and half
  * document analyses, and (unless `jobs` is false) gives each the failed job a worker leaves.
@@ -100,7 +91,7 @@ export async function seedFailedTasks(
     jobs = true,
   }: { count: number; errorCode?: TaskErrorCode; jobs?: boolean },
 ): Promise<string[]> {
-  const rows = await services.database.query<InsertedRow>(
+  const rows = await services.database.query<TaskJobSourceColumns>(
     `INSERT INTO background_tasks (user_id, type, status, input, deadline_at)
      SELECT 'bulk-user',
             CASE WHEN n % 2 = 0 THEN 'ai_generation' ELSE 'ai_analyze_document' END,
@@ -116,15 +107,7 @@ export async function seedFailedTasks(
   );
   const ids = rows.map((row) => row.id);
   if (jobs) {
-    const sources: TaskJobSource[] = rows.map((row) => ({
-      id: row.id,
-      userId: row.user_id,
-      type: row.type,
-      input: row.input,
-      deadlineAt: new Date(row.deadline_at),
-      retryCount: row.retry_count,
-    }));
-    const built = sources.map((source) => taskJobFor(source, services.registry));
+    const built = rows.map((row) => taskJobFor(taskJobSourceOf(row), services.registry));
     for (const name of TASK_QUEUES) {
       const mine = built.filter((job) => job.queue === name);
       const kind = name === 'background-task' ? 'background' : 'generate';
