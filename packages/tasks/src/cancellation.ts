@@ -3,6 +3,7 @@ import type { TaskEventPublisher } from '@aiq/events';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { queueNames, type Queues } from '@aiq/queue';
+import { claimTaskEnd } from './task-end.js';
 
 /** The pub/sub channel every worker listens on for cancellations (message: the task id). */
 export function cancelChannel(prefix: string): string {
@@ -35,14 +36,28 @@ export interface CancelResult {
 
 /**
  * Cancels a task wherever it is: marks it `cancelled` in the ledger (only if still pending or
- * processing), removes its job if it is still waiting, and tells every worker over pub/sub so
- * the one running it aborts the provider call (within a second: a pub/sub hop and an abort).
+ * processing, and only if its worker has not ended it first: {@link claimTaskEnd}), removes its
+ * job if it is still waiting, and tells every worker over pub/sub so the one running it aborts
+ * the provider call (within a second: a pub/sub hop and an abort).
  */
 export async function cancelTask(
   { database, queues, redis, prefix, events }: CancelDeps,
   taskId: string,
   reason = 'cancelled by the user',
 ): Promise<CancelResult> {
+  const open = and(
+    eq(backgroundTasks.id, taskId),
+    inArray(backgroundTasks.status, [...OPEN_TASK_STATUSES]),
+  );
+  const [row] = await database.db
+    .select({ run: backgroundTasks.retryCount })
+    .from(backgroundTasks)
+    .where(open);
+  if (row === undefined) return { cancelled: false };
+  // A worker that finished first holds the claim while its end waits in the ledger outbox.
+  if (!(await claimTaskEnd(redis, prefix, { taskId, run: row.run, party: 'cancel' }))) {
+    return { cancelled: false };
+  }
   const updated = await database.db
     .update(backgroundTasks)
     .set({
@@ -52,11 +67,9 @@ export async function cancelTask(
       completedAt: sql`now()`,
       updatedAt: sql`now()`,
     })
-    .where(
-      and(eq(backgroundTasks.id, taskId), inArray(backgroundTasks.status, [...OPEN_TASK_STATUSES])),
-    )
+    .where(and(open, eq(backgroundTasks.retryCount, row.run)))
     .returning({ id: backgroundTasks.id });
-  if (updated.length === 0) return { cancelled: false };
+  if (updated.length === 0) return { cancelled: false }; // retried meanwhile: a new run
 
   await redis.set(cancelKey(prefix, taskId), reason, 'EX', 86_400);
   await redis.publish(cancelChannel(prefix), taskId);
@@ -66,6 +79,6 @@ export async function cancelTask(
       .filter((name) => name !== 'dead-letter')
       .map((name) => queues[name].remove(taskId).catch(() => 0)),
   );
-  await events?.publish(taskId, { type: 'cancelled', reason });
+  await events?.publish(taskId, { type: 'cancelled', reason }, { run: row.run });
   return { cancelled: true };
 }

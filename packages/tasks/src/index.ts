@@ -50,6 +50,7 @@ export {
   type CancelDeps,
   type CancelResult,
 } from './cancellation.js';
+export { claimTaskEnd } from './task-end.js';
 export {
   retryTask,
   retryTasks,

@@ -10,3 +10,4 @@ export {
 export { spawnNode, type SpawnedProcess, type SpawnNodeOptions } from './spawn-process.js';
 export { startOwnPostgres, type OwnPostgres, type OwnPostgresOptions } from './own-postgres.js';
 export { TEST_NOW } from './test-clock.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

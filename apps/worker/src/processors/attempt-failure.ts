@@ -7,34 +7,13 @@ import { RetryAttemptError } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { announceRetry } from './announce-retry.js';
 import { logAttemptFailure } from './dead-letter.js';
+import { finishCancelled, recordTaskEnd, type HandledOutcome } from './task-end.js';
 import type { FailureDecision } from './decide-after-failure.js';
-
-/** What the processor returns instead of throwing. */
-export type HandledOutcome =
-  { readonly status: 'cancelled' } | { readonly status: 'fell-back'; readonly toModel: string };
 
 /** A task's run: its id, and its `retry_count` when the job was made (its ledger writes carry it). */
 export interface TaskRun {
   readonly taskId: string;
   readonly retry: number;
-}
-
-/** Publishes `cancelled` and records it; the job completes so it is neither retried nor dead-lettered. */
-export async function finishCancelled(
-  deps: WorkerDeps,
-  { taskId, retry }: TaskRun,
-): Promise<HandledOutcome> {
-  // Ledger first: a client that has seen the terminal event finds the outcome recorded.
-  await deps.ledger.updateTask({
-    kind: 'finished',
-    taskId,
-    retry,
-    status: 'cancelled',
-    errorCode: 'cancelled',
-    at: Date.now(),
-  });
-  await deps.events.publish(taskId, { type: 'cancelled', reason: 'cancelled' }, { run: retry });
-  return { status: 'cancelled' };
 }
 
 /** Reports a final failure: `error` event, ledger row marked, job failed without retries. */
@@ -43,10 +22,10 @@ export async function reportFinalFailure(
   { taskId, retry }: TaskRun,
   error: unknown,
   { status, code }: { status: 'failed' | 'timeout'; code: TaskErrorCode },
-): Promise<Error> {
+): Promise<Error | HandledOutcome> {
   const message = errorMessageOf(error);
   const retryable = ProviderError.isInstance(error) ? error.retryable : false;
-  await deps.ledger.updateTask({
+  const recorded = await recordTaskEnd(deps, {
     kind: 'finished',
     taskId,
     retry,
@@ -55,6 +34,7 @@ export async function reportFinalFailure(
     errorMessage: message,
     at: Date.now(),
   });
+  if (!recorded) return { status: 'cancelled' };
   await deps.events.publish(taskId, { type: 'error', code, message, retryable }, { run: retry });
   return new UnrecoverableError(`${code}: ${message}`);
 }

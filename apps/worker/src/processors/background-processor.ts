@@ -6,6 +6,7 @@ import type { TaskHandler } from '../tasks/task-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
+import { EndedByCancel, recordTaskEnd } from './task-end.js';
 import { createTaskProcessor, type AttemptContext } from './task-processor.js';
 
 /** A finished background task, as its job returns it. */
@@ -69,7 +70,7 @@ async function runBackgroundAttempt(
   const result: unknown = definition.result.parse(
     await handler.run(definition.input.parse(data.input), context),
   );
-  await deps.ledger.updateTask({
+  const recorded = await recordTaskEnd(deps, {
     kind: 'finished',
     taskId: data.taskId,
     retry: data.retry,
@@ -77,6 +78,7 @@ async function runBackgroundAttempt(
     result,
     at: Date.now(),
   });
+  if (!recorded) throw new EndedByCancel(data.taskId);
   await deps.events.publish(
     data.taskId,
     {

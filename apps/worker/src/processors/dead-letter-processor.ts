@@ -1,6 +1,7 @@
 import { DeadLetterJob } from '@aiq/queue';
 import type { Processor } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.js';
+import { recordTaskEnd } from './task-end.js';
 
 /**
  * The dead-letter queue's consumer: makes sure the ledger says the task failed, with its last
@@ -14,7 +15,7 @@ export function createDeadLetterProcessor(
   return async function deadLetter(job) {
     const data = DeadLetterJob.parse(job.data);
     const last = data.failures.at(-1);
-    await deps.ledger.updateTask({
+    await recordTaskEnd(deps, {
       kind: 'finished',
       taskId: data.taskId,
       retry: data.retry,

@@ -7,6 +7,7 @@ import { runProviderAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
+import { EndedByCancel, recordTaskEnd } from './task-end.js';
 import { createTaskProcessor } from './task-processor.js';
 
 /** A finished generation, as its job returns it: with the ledger row for the reconciler's repairs. */
@@ -103,7 +104,7 @@ async function runAttempt(
     finishReason: success.finishReason,
     usage: success.usage,
   };
-  await deps.ledger.updateTask({
+  const recorded = await recordTaskEnd(deps, {
     kind: 'finished',
     taskId: data.taskId,
     retry: data.retry,
@@ -111,6 +112,7 @@ async function runAttempt(
     result: outcome,
     at: Date.now(),
   });
+  if (!recorded) throw new EndedByCancel(data.taskId);
   await deps.events.publish(data.taskId, { type: 'done', ...outcome }, { run: data.retry });
   return { ...outcome, record: success.record };
 }

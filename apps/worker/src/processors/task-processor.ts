@@ -4,8 +4,9 @@ import type { Job, Processor, Queue } from 'bullmq';
 import { ABORT_REASON } from '../abort-reason.js';
 import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
-import { applyFailureDecision, finishCancelled, type HandledOutcome } from './attempt-failure.js';
+import { applyFailureDecision } from './attempt-failure.js';
 import { decideAfterFailure, type FailureDecision } from './decide-after-failure.js';
+import { EndedByCancel, finishCancelled, type HandledOutcome } from './task-end.js';
 
 /** What every task job carries. */
 interface TaskJobData {
@@ -69,6 +70,7 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
     try {
       return await type.attempt(data, { attempt, run: job.attemptsStarted, signal: abortSignal });
     } catch (thrown) {
+      if (thrown instanceof EndedByCancel) return { status: 'cancelled' }; // recorded as such
       const error = thrown instanceof FailedAttempt ? thrown.error : thrown;
       const shuttingDown = abortSignal.aborted && abortSignal.reason === ABORT_REASON.shutdown;
       const cancelled =

@@ -11,6 +11,7 @@ import {
 } from '@aiq/tasks';
 import { ledgerStreamKey, type AttemptRecord } from '@aiq/ledger';
 import type { WorkerDeps } from '../worker-deps.js';
+import { recordTaskEnd } from '../processors/task-end.js';
 
 /** What one reconciler run did. */
 export interface ReconcileReport {
@@ -158,17 +159,17 @@ async function reconcileRow(
     if (outcome.status === 'cancelled') {
       await deps.ledger.updateTask({ ...common, status: 'cancelled', errorCode: 'cancelled', at });
     } else if ('result' in outcome) {
-      await deps.ledger.updateTask({ ...common, status: 'completed', result: outcome.result, at });
+      await recordTaskEnd(deps, { ...common, status: 'completed', result: outcome.result, at });
     } else {
       const { record, ...result } = outcome;
       // Stored once (deterministic id); the job wrote it in the shape the ledger writer made.
       if (record !== undefined) await deps.ledger.recordAttempt(record as unknown as AttemptRecord);
-      await deps.ledger.updateTask({ ...common, status: 'completed', result, at });
+      await recordTaskEnd(deps, { ...common, status: 'completed', result, at });
     }
     return 'repaired';
   }
   if (state === 'failed') {
-    await deps.ledger.updateTask({
+    await recordTaskEnd(deps, {
       kind: 'finished',
       taskId: row.id,
       retry: retryOf(job),

@@ -10,7 +10,13 @@ import {
   waitUntilReady,
   type Queues,
 } from '@aiq/queue';
-import { submitTask, type Submission, type SubmittedTask } from '@aiq/tasks';
+import {
+  cancelTask,
+  submitTask,
+  type CancelResult,
+  type Submission,
+  type SubmittedTask,
+} from '@aiq/tasks';
 import { uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { collectTaskEvents, type TaskEventCollector } from './task-event-collector.js';
@@ -30,6 +36,8 @@ export interface ProducerHarness {
   /** Environment for worker processes: the same Redis, prefix, database and mock. */
   readonly env: Record<string, string>;
   submit(submission: Submission): Promise<SubmittedTask>;
+  /** Cancels a task as the API's DELETE does. */
+  cancel(taskId: string): Promise<CancelResult>;
   close(): Promise<void>;
 }
 
@@ -73,6 +81,7 @@ export async function startProducerHarness({
     env: workerEnv,
     submit: (submission) =>
       submitTask({ database, queues, registry, config, events: publisher }, submission),
+    cancel: (taskId) => cancelTask({ database, queues, redis, prefix, events: publisher }, taskId),
     async close() {
       await events.close().catch(() => undefined);
       await closeQueues(queues).catch(() => undefined);
