@@ -49,4 +49,60 @@ describe('reconciler', () => {
       await redisServer.stop();
     }
   }, 90_000);
+
+  it('should skip the rows it cannot read, say why, and restore every other task', async () => {
+    const redisServer = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
+    const testDatabase = await createTestDatabase();
+    const harness = await startProducerHarness({
+      redisUrl: redisServer.url,
+      databaseUrl: testDatabase.url,
+    });
+    let worker: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
+    try {
+      const tasks = await Promise.all(
+        Array.from({ length: 6 }, (_, index) =>
+          harness.submit(generation('gpt-5', `Row ${index}`)),
+        ),
+      );
+      const [gone, malformed, ...healthy] = tasks.map((task) => task.taskId);
+      await harness.redis.flushall();
+      // The first and the oldest rows are the bad ones: a run that stopped on them repairs nothing.
+      await harness.database.query(
+        `UPDATE background_tasks SET input = jsonb_set(input, '{model}', '"gpt-2-retired"'),
+                created_at = created_at - interval '1 hour' WHERE id = $1`,
+        [gone],
+      );
+      await harness.database.query(
+        `UPDATE background_tasks SET input = '{"messages": 42}'::jsonb,
+                created_at = created_at - interval '1 hour' WHERE id = $1`,
+        [malformed],
+      );
+
+      worker = await spawnWorkerProcess(harness.env, { reconcileGraceMs: 200 });
+      for (const taskId of healthy) await harness.events.waitForTerminal(taskId, 30_000);
+      expect(healthy.map((taskId) => harness.events.events(taskId).at(-1)?.type)).toEqual(
+        healthy.map(() => 'done'),
+      );
+      const skipped = worker
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('reconciler skipped a task it cannot read'));
+      expect(skipped.some((line) => line.includes(`${gone}`) && /gpt-2-retired/.test(line))).toBe(
+        true,
+      );
+      expect(skipped.some((line) => line.includes(`${malformed}`) && /messages/.test(line))).toBe(
+        true,
+      );
+      const statuses = await harness.database.query<{ id: string; status: string }>(
+        'SELECT id, status FROM background_tasks WHERE id = ANY($1::uuid[])',
+        [[gone, malformed]],
+      );
+      expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
+    } finally {
+      await worker?.stop('SIGTERM');
+      await harness.close();
+      await testDatabase.drop();
+      await redisServer.stop();
+    }
+  }, 90_000);
 });
