@@ -8,18 +8,20 @@ export interface StreamCompletionOptions {
   readonly model: string;
   /** `stream_options.include_usage`: a last chunk with empty choices and the usage. */
   readonly includeUsage: boolean;
+  /** Called before a `stream_reset` error tells the client to retry: the task's answer reaches nobody. */
+  readonly onReset: () => Promise<void>;
 }
 
 /**
  * Writes a task's events as OpenAI `chat.completion.chunk`s, then `[DONE]`. A failure becomes
  * an `error` chunk, which the openai SDK raises as an APIError. A `reset` after text went out
- * cannot be taken back on this wire, so it ends the stream with a `stream_reset` error rather
- * than splice two attempts into one answer.
+ * cannot be taken back on this wire, so it cancels the task (`onReset`) and ends the stream with
+ * a `stream_reset` error rather than splice two attempts into one answer.
  */
 export async function streamCompletion(
   stream: SSEStreamingApi,
   events: AsyncIterable<TaskEvent | 'heartbeat'>,
-  { taskId, model, includeUsage }: StreamCompletionOptions,
+  { taskId, model, includeUsage, onReset }: StreamCompletionOptions,
 ): Promise<void> {
   const id = completionId(taskId);
   const created = Math.floor(Date.now() / 1_000);
@@ -52,6 +54,7 @@ export async function streamCompletion(
         { index: 0, delta: { content: event.text }, finish_reason: null, logprobs: null },
       ]);
     } else if (event.type === 'reset' && sentText) {
+      await onReset();
       await error(
         'The generation was retried after part of the answer was sent; retry the request',
         'server_error',

@@ -104,6 +104,9 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
         },
       );
       c.header('X-Task-Id', task.taskId);
+      // A client that left while the task was submitted is gone before any listener is added.
+      if (c.req.raw.signal.aborted) await leave();
+      else c.req.raw.signal.addEventListener('abort', () => void leave(), { once: true });
       if (request.stream === true) {
         return streamSSE(c, async (stream) => {
           stream.onAbort(leave);
@@ -111,11 +114,18 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
             taskId: task.taskId,
             model: task.model,
             includeUsage: request.stream_options?.include_usage === true,
+            // The client is told to retry: cancel first, so the two runs never overlap.
+            onReset: () =>
+              cancelOnDisconnect(
+                deps,
+                task.taskId,
+                c.var.logger,
+                'the stream was reset mid-answer; the client was told to retry',
+              ),
           });
           finished = true;
         });
       }
-      c.req.raw.signal.addEventListener('abort', () => void leave(), { once: true });
       try {
         return c.json(await collectCompletion(task.taskId, events), 200);
       } finally {
