@@ -60,6 +60,12 @@ export const FaultSpec = z.strictObject({
   tokenDelayMs: milliseconds.optional(),
   /** Accept a model id that is not in the provider's catalog. @defaultValue false */
   anyModel: z.boolean().optional(),
+  /**
+   * The exact response text, sent as one token instead of the deterministic words. Scenario
+   * objects only (the directive grammar has no quoting): it lets a test script any text a model
+   * may send, U+0000 and lone surrogates included.
+   */
+  text: z.string().optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
 

@@ -36,6 +36,13 @@ describe('planGeneration', () => {
     ).toHaveLength(500);
   });
 
+  it('should send the scripted text verbatim as one token, U+0000 and a lone surrogate included', () => {
+    const text = 'Out\u0000put \ud800 end';
+    const plan = planGeneration({ seed, promptTokens: 9, maxTokens: undefined, fault: { text } });
+    expect(plan.tokens).toEqual([text]);
+    expect(plan.finishReason).toBe('stop');
+  });
+
   it('should end early with content_filter after the given tokens', () => {
     const plan = planGeneration({
       seed,

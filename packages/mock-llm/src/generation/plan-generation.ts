@@ -67,7 +67,7 @@ export function planGeneration({
       break;
   }
   return {
-    tokens: mockTokens(seed, count),
+    tokens: fault?.text === undefined ? mockTokens(seed, count) : [fault.text],
     finishReason,
     promptTokens,
     ttftMs: fault?.ttftMs ?? 0,
