@@ -7,6 +7,7 @@ export {
 } from './create-postgres-database.js';
 export { DataDirLockedError } from './data-dir-lock.js';
 export { migrationsFolder } from './migrations.js';
+export { makePostgresSafe } from './postgres-safe.js';
 export { runbookQueries, type RunbookQueryName } from './runbook-queries.js';
 export {
   aiRequests,

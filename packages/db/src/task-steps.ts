@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { makePostgresSafe } from './postgres-safe.js';
 import { taskSteps } from './schema.js';
 
 /** The finished steps of a task, by step name. */
@@ -25,9 +26,10 @@ export async function saveTaskStep(
   step: string,
   output: unknown,
 ): Promise<unknown> {
+  // A step's output is model text: it may hold what Postgres refuses.
   const inserted = await database.db
     .insert(taskSteps)
-    .values({ taskId, step, output })
+    .values({ taskId, step, output: makePostgresSafe(output) })
     .onConflictDoNothing()
     .returning({ output: taskSteps.output });
   if (inserted[0] !== undefined) return inserted[0].output;

@@ -1,5 +1,5 @@
 import type { Config, JobKind, RetryPolicy } from '@aiq/config';
-import { backgroundTasks, type Database } from '@aiq/db';
+import { backgroundTasks, makePostgresSafe, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
@@ -127,7 +127,10 @@ function typeAndInput(
  * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`,
  *   `model_retired`, `token_limit_exceeded` (with the counts) or `invalid_request`
  */
-export async function submitTask(deps: SubmitDeps, submission: Submission): Promise<SubmittedTask> {
+export async function submitTask(deps: SubmitDeps, given: Submission): Promise<SubmittedTask> {
+  // U+0000 and lone surrogates, which Postgres refuses, become U+FFFD here, at the one door every
+  // producer uses. The job is made from the stored row: the model reads what was stored.
+  const submission = makePostgresSafe(given);
   const { type, input, jobKind, runsOn } = typeAndInput(deps, submission);
   if (submission.idempotencyKey !== undefined) await expireIdempotencyKey(deps, submission);
   const inserted = await deps.database.db
