@@ -1,5 +1,6 @@
 export type { AttemptRecord, TaskOutcome, TaskUpdate } from './ledger-records.js';
 export { attemptRecordId } from './attempt-record-id.js';
+export { ledgerDeadStreamKey } from './ledger-dead-stream.js';
 export {
   createLedgerWriter,
   LEDGER_GROUP,

@@ -4,8 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
 import type { Redis } from 'ioredis';
+import { parkLedgerWrite, type ParkedWrite } from './ledger-dead-stream.js';
 import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
-import { writeLedgerBatch, type LedgerOperation } from './write-ledger-batch.js';
+import type { LedgerWriteFailure } from './ledger-write-error.js';
+import { classifyWriteFailure } from './ledger-write-error.js';
+import { writeBatchOrRows, type PendingWrite } from './write-batch-or-rows.js';
+import type { LedgerOperation } from './write-ledger-batch.js';
 
 /** Options of {@link createLedgerWriter}. */
 export interface LedgerWriterOptions {
@@ -44,6 +48,16 @@ export interface LedgerStats {
   /** Writes this process dropped because the outbox was full. */
   readonly dropped: number;
   readonly failedFlushes: number;
+  /**
+   * Writes this process parked in the dead stream (`<prefix>:ledger:dead`) because Postgres
+   * refuses them for good (SQLSTATE class 22 or 23), so the writes after them go through.
+   */
+  readonly parked: number;
+  /**
+   * How long this writer has held the batch it is writing, in ms; 0 between batches. A batch
+   * takes well under a second: beyond `claimIdleMs` the writer is stuck (Postgres away).
+   */
+  readonly pendingBatchAgeMs: number;
 }
 
 /** The workers' only way to write the ledger. Recording never waits for Postgres. */
@@ -128,6 +142,8 @@ export function createLedgerWriter({
   let written = 0;
   let dropped = 0;
   let failedFlushes = 0;
+  let parked = 0;
+  let batchSince: number | undefined;
   let buffered = 0;
   let lastDropLog = 0;
   let lastAppended: string | undefined;
@@ -213,27 +229,66 @@ export function createLedgerWriter({
     }
   }
 
+  function pendingOf(entries: StreamEntry[]): PendingWrite[] {
+    return entries.flatMap((entry) => {
+      const operation = operationOf(entry);
+      return operation === undefined ? [] : [{ entryId: entry[0], operation }];
+    });
+  }
+
+  /** Keeps a write Postgres refuses for good in the dead stream, counted and logged by id only. */
+  async function park(write: ParkedWrite): Promise<void> {
+    await parkLedgerWrite(redis, prefix, write, Date.now());
+    parked += 1;
+    // Never the error itself: its message and fields carry the query's parameters (user text).
+    const { code, entryId, rowId } = write;
+    logger.error(
+      { code, entryId, rowId, parked },
+      'ledger write refused by Postgres; parked in the dead stream',
+    );
+  }
+
+  function parkRefused({ entryId, operation }: PendingWrite, { code }: LedgerWriteFailure) {
+    const rowId = operation.kind === 'attempt' ? operation.record.id : operation.update.taskId;
+    return park({ entryId, op: JSON.stringify(operation), code, rowId });
+  }
+
   /** Writes one batch, retrying until Postgres takes it; false if stopped first. */
   async function write(entries: StreamEntry[]): Promise<boolean> {
-    const operations = entries.flatMap((entry) => {
-      const operation = operationOf(entry);
-      if (operation === undefined) {
-        logger.error({ entryId: entry[0] }, 'ledger outbox entry unreadable; discarding it');
-        return [];
-      }
-      return [operation];
-    });
+    batchSince = Date.now();
+    for (const [entryId, fields] of entries) {
+      // Deleted meanwhile (Redis 6.2 claims say nil): another writer wrote it.
+      if (!Array.isArray(fields) || operationOf([entryId, fields]) !== undefined) continue;
+      const index = fields.indexOf('op');
+      const op = index === -1 ? '' : (fields[index + 1] ?? '');
+      await park({ entryId, op, code: 'unreadable', rowId: undefined });
+    }
+    const pending = pendingOf(entries);
+    const total = pending.length;
+    const parkedBefore = parked;
     let delay = retryDelayMs;
     for (;;) {
       try {
-        if (operations.length > 0) await writeLedgerBatch(database.db, operations);
+        await writeBatchOrRows({
+          db: database.db,
+          pending,
+          park: parkRefused,
+          onBatchRefused: ({ code }) =>
+            logger.warn(
+              { code, writes: pending.length },
+              'ledger batch refused; writing it row by row',
+            ),
+        });
         break;
       } catch (error) {
         failedFlushes += 1;
         if (outageSince === undefined) {
           outageSince = Date.now();
           logger.warn(
-            { err: error, buffered: Math.max(buffered, entries.length) },
+            {
+              code: classifyWriteFailure(error).code,
+              buffered: Math.max(buffered, entries.length),
+            },
             'ledger write failed; holding writes until Postgres answers',
           );
         }
@@ -252,7 +307,8 @@ export function createLedgerWriter({
       .xlen(key)
       .exec();
     buffered = Number(replies?.[2]?.[1] ?? buffered);
-    written += operations.length;
+    written += total - (parked - parkedBefore);
+    batchSince = undefined;
     if (outageSince !== undefined) {
       logger.info({ outageMs: Date.now() - outageSince, buffered }, 'ledger writes resumed');
       outageSince = undefined;
@@ -299,7 +355,14 @@ export function createLedgerWriter({
     recordAttempt: (record) => append({ kind: 'attempt', record }),
     updateTask: (update) => append({ kind: 'task', update }),
     flush,
-    stats: () => ({ buffered, written, dropped, failedFlushes }),
+    stats: () => ({
+      buffered,
+      written,
+      dropped,
+      failedFlushes,
+      parked,
+      pendingBatchAgeMs: batchSince === undefined ? 0 : Date.now() - batchSince,
+    }),
     async close({ timeoutMs = 10_000 } = {}) {
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<'timeout'>((resolve) => {

@@ -1,4 +1,10 @@
-import { aiRequests, backgroundTasks, OPEN_TASK_STATUSES, type Db } from '@aiq/db';
+import {
+  aiRequests,
+  backgroundTasks,
+  makePostgresSafe,
+  OPEN_TASK_STATUSES,
+  type Db,
+} from '@aiq/db';
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
 
@@ -80,8 +86,16 @@ async function applyTaskUpdate(tx: Transaction, update: TaskUpdate): Promise<voi
     .where(open);
 }
 
-/** Writes one batch in one transaction: the attempt rows first, then the task updates in order. */
-export async function writeLedgerBatch(db: Db, batch: readonly LedgerOperation[]): Promise<void> {
+/**
+ * Writes one batch in one transaction: the attempt rows first, then the task updates in order.
+ * Model output, provider error messages and prompts pass {@link makePostgresSafe} first, so text
+ * Postgres refuses (U+0000, lone surrogates) is stored as U+FFFD instead of failing the batch.
+ */
+export async function writeLedgerBatch(
+  db: Db,
+  operations: readonly LedgerOperation[],
+): Promise<void> {
+  const batch = makePostgresSafe(operations);
   const rows = batch.flatMap((operation) =>
     operation.kind === 'attempt' ? [toRow(operation.record)] : [],
   );

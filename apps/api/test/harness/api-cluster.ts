@@ -25,6 +25,8 @@ export interface ApiCluster {
   /** Where the processes keep their queues: `REDIS_URL` and `QUEUE_PREFIX`. */
   readonly redisUrl: string;
   readonly prefix: string;
+  /** Everything every process has written to stdout and stderr so far: their logs. */
+  output(): string;
   /** Authorization headers of a new key for `userId`. */
   keyFor(userId: string, role?: 'user' | 'operator'): Promise<Record<string, string>>;
   close(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startApiCluster({
     database,
     redisUrl,
     prefix: env.QUEUE_PREFIX,
+    output: () => processes.map((process) => process.stdout() + process.stderr()).join(''),
     async keyFor(userId, role = 'user') {
       const { key } = await createApiKey(database, { userId, role });
       return { authorization: `Bearer ${key}` };
