@@ -7,25 +7,33 @@ export interface HealthServer {
 }
 
 /**
- * The worker's own HTTP endpoint for orchestrators: `GET /health` answers 200 while `isHealthy()`
- * holds (Redis connected), 503 otherwise, with `details()` (the ledger's counters) in the body.
+ * What `/health` says: `ok`; `unavailable` while Redis is away; `ledger_stuck` while the ledger
+ * writer has held one batch longer than `ledgerStuckAfterMs` (Postgres away or hanging), so the
+ * writes wait in Redis and the reconciler cannot trust Postgres.
+ */
+type HealthStatus = 'ok' | 'unavailable' | 'ledger_stuck';
+
+/**
+ * The worker's own HTTP endpoint for orchestrators: `GET /health` answers 200 while `status()`
+ * is `ok`, 503 otherwise (as for an unreachable Redis), with `details()` (the ledger's
+ * counters) in the body.
  */
 export function startHealthServer({
   host,
   port,
-  isHealthy,
+  status,
   details = () => ({}),
 }: {
   host: string;
   port: number;
-  isHealthy: () => boolean;
+  status: () => HealthStatus;
   details?: () => Record<string, unknown>;
 }): Promise<HealthServer> {
   const server = http.createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/health') {
-      const healthy = isHealthy();
-      response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: healthy ? 'ok' : 'unavailable', ...details() }));
+      const current = status();
+      response.writeHead(current === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: current, ...details() }));
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });

@@ -125,7 +125,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const server = await startHealthServer({
     host: config.api.host,
     port: config.worker.metricsPort,
-    isHealthy: () => redis.status === 'ready',
+    status: () => {
+      if (redis.status !== 'ready') return 'unavailable';
+      const stuck = ledger.stats().pendingBatchAgeMs >= settings.ledgerStuckAfterMs;
+      return stuck ? 'ledger_stuck' : 'ok';
+    },
     details: () => ({ ledger: ledger.stats() }),
   });
   logger.info(

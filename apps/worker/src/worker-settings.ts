@@ -43,6 +43,13 @@ export interface WorkerSettings {
    * @defaultValue 30 000 ms
    */
   readonly ledgerClaimIdleMs: number;
+  /**
+   * `/health` answers 503 `ledger_stuck` once the ledger writer has held one batch this long
+   * (a batch takes well under a second; refused rows are parked, so only an outage or a hang
+   * holds it). Twice the claim time: by then another writer would have taken a dead one's batch.
+   * @defaultValue 60 000 ms
+   */
+  readonly ledgerStuckAfterMs: number;
   /** Events kept per task for replay. @defaultValue 10 000 */
   readonly replayMaxEvents: number;
   /** Replay log lifetime after a task's last event. @defaultValue 3 600 s */
@@ -68,6 +75,7 @@ export function resolveWorkerSettings(
     reconcileGraceMs: worker.reconcileGraceMs,
     ledgerMaxBuffered: worker.ledgerMaxBuffered,
     ledgerClaimIdleMs: 30_000,
+    ledgerStuckAfterMs: 60_000,
     replayMaxEvents: events.replayMaxEvents,
     replayTtlSeconds: events.replayTtlSeconds,
     ...overrides,
