@@ -64,7 +64,7 @@ describe('reconciler', () => {
           harness.submit(generation('gpt-5', `Row ${index}`)),
         ),
       );
-      const [gone, malformed, ...healthy] = tasks.map((task) => task.taskId);
+      const [gone = '', malformed = '', ...healthy] = tasks.map((task) => task.taskId);
       await harness.redis.flushall();
       // The first and the oldest rows are the bad ones: a run that stopped on them repairs nothing.
       await harness.database.query(
@@ -94,8 +94,8 @@ describe('reconciler', () => {
         true,
       );
       const statuses = await harness.database.query<{ id: string; status: string }>(
-        'SELECT id, status FROM background_tasks WHERE id = ANY($1::uuid[])',
-        [[gone, malformed]],
+        'SELECT id, status FROM background_tasks WHERE id IN ($1, $2)',
+        [gone, malformed],
       );
       expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
     } finally {
