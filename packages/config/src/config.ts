@@ -54,6 +54,14 @@ export interface Config {
     readonly ledgerMaxBuffered: number;
   };
   readonly events: { readonly replayMaxEvents: number; readonly replayTtlSeconds: number };
+  /** Limits and leases of the API's event streams (SSE). */
+  readonly sse: {
+    readonly maxStreamsPerUser: number;
+    readonly opensPerMinute: number;
+    readonly slotLeaseMs: number;
+    readonly replayPageSize: number;
+    readonly streamTokenGraceMs: number;
+  };
   readonly providers: Readonly<Record<ProviderName, ProviderConfig>>;
   readonly models: {
     /** Extra or overriding registry entries (`MODELS_FILE`). */
@@ -116,6 +124,13 @@ export function toConfig(env: Env): Config {
     events: {
       replayMaxEvents: env.EVENTS_REPLAY_MAX,
       replayTtlSeconds: env.EVENTS_REPLAY_TTL_SECONDS,
+    },
+    sse: {
+      maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
+      opensPerMinute: env.SSE_OPENS_PER_MINUTE,
+      slotLeaseMs: env.SSE_SLOT_LEASE_MS,
+      replayPageSize: env.SSE_REPLAY_PAGE_SIZE,
+      streamTokenGraceMs: env.SSE_STREAM_TOKEN_GRACE_MS,
     },
     providers: {
       openai: {

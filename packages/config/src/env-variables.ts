@@ -167,6 +167,31 @@ export const envVariables = {
     'an integer from 1 to 604800',
     "How long a task's replay log lives after its last event.",
   ),
+  SSE_MAX_STREAMS_PER_USER: variable(
+    integer(1, 100_000).default(20),
+    'an integer from 1 to 100000',
+    'Event streams (`/api/tasks/:id/events`) one user may hold open at once, across all API processes; beyond it 429 too_many_streams.',
+  ),
+  SSE_OPENS_PER_MINUTE: variable(
+    perMinute.default(60),
+    PER_MINUTE,
+    'Per-user limit on opening event streams, reconnects included; beyond it 429 rate_limited.',
+  ),
+  SSE_SLOT_LEASE_MS: variable(
+    integer(1_000, 3_600_000).default(30_000),
+    'milliseconds, an integer from 1000 to 3600000',
+    "Lease of an open stream's slot, refreshed while it is open: a crashed API process's slots free themselves after it.",
+  ),
+  SSE_REPLAY_PAGE_SIZE: variable(
+    integer(1, 100_000).default(500),
+    'an integer from 1 to 100000',
+    'Events read from the replay log per Redis call when a stream replays (a page, never the whole log).',
+  ),
+  SSE_STREAM_TOKEN_GRACE_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    "How long a stream token still reopens its task's stream (EventSource reconnect) after the last stream opened with it closed.",
+  ),
   OPENAI_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'OpenAI API key.', {
     secret: true,
   }),

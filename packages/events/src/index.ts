@@ -14,4 +14,9 @@ export {
   type TaskEventPublisher,
   type TaskEventPublisherOptions,
 } from './task-event-publisher.js';
-export { readTaskEvents } from './read-task-events.js';
+export {
+  readLastTaskEvent,
+  readTaskEvents,
+  replayTaskEvents,
+  type ReplayTaskEventsOptions,
+} from './read-task-events.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connectTestRedis, deletePrefix, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTaskEvents } from './read-task-events.js';
+import { readTaskEvents, replayTaskEvents } from './read-task-events.js';
 import { parseTaskEvent, type TaskEvent } from './task-event.js';
 import { taskEventChannel, taskEventKeys } from './task-event-keys.js';
 import { createTaskEventPublisher } from './task-event-publisher.js';
@@ -80,5 +80,28 @@ describe('task event publisher', () => {
     expect(kept.map((event) => event.sequence)).toEqual(
       Array.from({ length: 10 }, (_, index) => 41 + index),
     );
+  });
+  it('should replay a trimmed log in pages after any sequence, in order and once', async () => {
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix, maxEvents: 25 });
+    for (let index = 0; index < 40; index += 1) {
+      await publisher.publish(taskId, { type: 'token', text: String(index) });
+    }
+    const replay = async (afterSequence: number) => {
+      const sequences: number[] = [];
+      for await (const event of replayTaskEvents(redis, prefix, taskId, {
+        afterSequence,
+        pageSize: 4,
+      })) {
+        sequences.push(event.sequence);
+      }
+      return sequences;
+    };
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, index) => from + index);
+    // Kept: 16..40. Before the kept part, inside it, at its end.
+    expect(await replay(0)).toEqual(range(16, 40));
+    expect(await replay(29)).toEqual(range(30, 40));
+    expect(await replay(40)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Database } from '@aiq/db';
-import { isTerminalEvent, readTaskEvents, type TaskEvent } from '@aiq/events';
+import { isTerminalEvent, readLastTaskEvent, replayTaskEvents, type TaskEvent } from '@aiq/events';
 import { findTask, terminalEventFromRow } from '@aiq/tasks';
 import type { Redis } from 'ioredis';
 import type { TaskEventFanOut } from './task-event-fan-out.js';
@@ -11,6 +11,8 @@ export interface FollowDeps {
   readonly redis: Redis;
   readonly prefix: string;
   readonly database: Database;
+  /** `config.sse.replayPageSize`: events read from the replay log per Redis call. */
+  readonly config: { readonly sse: { readonly replayPageSize: number } };
 }
 
 export interface FollowOptions {
@@ -51,7 +53,7 @@ export async function hasSeenEnd(
   afterSequence: number,
 ): Promise<boolean> {
   if (afterSequence === 0) return false;
-  const last = (await readTaskEvents(deps.redis, deps.prefix, taskId)).at(-1);
+  const last = await readLastTaskEvent(deps.redis, deps.prefix, taskId);
   return last !== undefined && isTerminalEvent(last) && last.sequence <= afterSequence;
 }
 
@@ -82,7 +84,11 @@ export async function* followTaskEvents(
     /** The latest event given (or, before any, the latest the client had) is terminal. */
     let ended = await hasSeenEnd(deps, taskId, afterSequence);
     const replay = async function* () {
-      for (const event of await readTaskEvents(deps.redis, deps.prefix, taskId, sequence)) {
+      const pages = replayTaskEvents(deps.redis, deps.prefix, taskId, {
+        afterSequence: sequence,
+        pageSize: deps.config.sse.replayPageSize,
+      });
+      for await (const event of pages) {
         sequence = event.sequence;
         ended = isTerminalEvent(event);
         yield event;
