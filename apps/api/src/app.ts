@@ -42,6 +42,14 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   });
   app.on('POST', ['/api/ai/generate', '/v1/chat/completions'], standard);
   app.on('POST', ['/api/ai/background-task', '/api/ai/background-task/retry'], expensive);
+  // Opening a stream (EventSource reconnects included) has its own budget; the number open at
+  // once is capped by the stream itself (sse/stream-lease.ts).
+  const streamOpens = rateLimit({
+    redis,
+    keyPrefix: `${config.redis.prefix}:ratelimit:stream-open`,
+    points: config.sse.opensPerMinute,
+  });
+  app.on('GET', '/api/tasks/:id/events', streamOpens);
 }
 
 /** The routes a typed client calls; their types feed `hc<ApiRoutes>` in `@aiq/client`. */

@@ -147,6 +147,7 @@ export function taskRoutes(deps: ApiDeps) {
         afterSequence: lastEventIdOf(c),
         cancelOnDisconnect: false,
         followRetries: c.req.valid('query').follow === 'retries',
+        leased: true,
       });
     })
     .openapi(streamToken, async (c) => {

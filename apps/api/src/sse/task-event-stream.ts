@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
 import { followTaskEvents, hasSeenEnd, HEARTBEAT } from './follow-task-events.js';
+import { openStreamLease } from './stream-lease.js';
 
 export interface StreamTaskEventsOptions {
   readonly taskId: string;
@@ -14,6 +15,11 @@ export interface StreamTaskEventsOptions {
   readonly cancelOnDisconnect: boolean;
   /** Stay open past terminal events, for retries (`?follow=retries`). */
   readonly followRetries?: boolean;
+  /**
+   * Count the stream under its user's cap on open streams (429 beyond it).
+   * @defaultValue false
+   */
+  readonly leased?: boolean;
 }
 
 /** The SSE form of one event: `event` = type, `id` = sequence, `data` = the event as JSON. */
@@ -41,12 +47,14 @@ export async function streamTaskEvents(
     afterSequence,
     cancelOnDisconnect: cancelWhenLeft,
     followRetries = false,
+    leased = false,
   }: StreamTaskEventsOptions,
 ): Promise<Response> {
   const prefix = deps.config.redis.prefix;
   if (!followRetries && (await hasSeenEnd({ redis: deps.redis, prefix }, taskId, afterSequence))) {
     return c.body(null, 204);
   }
+  const lease = leased ? await openStreamLease(c, deps) : undefined;
   c.header('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
   return streamSSE(c, async (stream) => {
     const controller = new AbortController();
@@ -79,6 +87,9 @@ export async function streamTaskEvents(
     } catch (error) {
       // Redis went away mid-stream: end the response; the client resumes with Last-Event-ID.
       c.var.logger.warn({ err: (error as Error).message, taskId }, 'task event stream failed');
+    } finally {
+      // Ended, failed or left (an abort ends `events`): the slot is free again at once.
+      await lease?.release();
     }
   });
 }

@@ -1,0 +1,57 @@
+import type { Context } from 'hono';
+import type { ApiDeps } from '../api-deps.js';
+import { ApiError } from '../api-error.js';
+import type { AppEnv } from '../app-env.js';
+import { acquireStreamSlot } from './stream-slots.js';
+
+/** What an open event stream holds in Redis: its user's slot. */
+export interface StreamLease {
+  /** Gives the slot back; idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes a slot under the caller's cap on open streams (429 `too_many_streams` beyond it, as
+ * nginx's `limit_conn`), and refreshes it every third of the lease until released. A process
+ * that dies stops refreshing: its slots lapse after `SSE_SLOT_LEASE_MS`.
+ */
+export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promise<StreamLease> {
+  const { maxStreamsPerUser, slotLeaseMs } = deps.config.sse;
+  const slot = await acquireStreamSlot({
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    userId: c.var.user.id,
+    max: maxStreamsPerUser,
+    leaseMs: slotLeaseMs,
+  });
+  if (slot === undefined) {
+    // A slot frees when a stream closes; the lease is the longest a dead process holds one.
+    throw new ApiError(
+      429,
+      'too_many_streams',
+      `More than ${maxStreamsPerUser} event streams open at once; close one or retry later`,
+      { 'Retry-After': String(Math.ceil(slotLeaseMs / 1_000)) },
+    );
+  }
+  const refresh = () => {
+    slot.refresh().catch((error: unknown) => {
+      c.var.logger.warn({ err: (error as Error).message }, 'stream lease refresh failed');
+    });
+  };
+  const timer = setInterval(refresh, Math.max(100, Math.floor(slotLeaseMs / 3)));
+  timer.unref();
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      try {
+        await slot.release();
+      } catch (error) {
+        // Redis is away: the slot lapses with its lease.
+        c.var.logger.warn({ err: (error as Error).message }, 'stream lease release failed');
+      }
+    },
+  };
+}
