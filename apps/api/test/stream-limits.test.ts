@@ -39,7 +39,10 @@ async function openStream(url: string, headers: Record<string, string>): Promise
 }
 
 /** Retries `attempt` until it returns true, for at most `timeoutMs`. */
-async function eventually(attempt: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function eventually(
+  attempt: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await attempt())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
@@ -139,7 +142,7 @@ describe('event stream limits over HTTP', () => {
       );
       // MONITOR reports in order: once it shows this, it has shown every read before it.
       await redis.exists(logKey);
-      await eventually(async () => sentinelSeen, 2_000);
+      await eventually(() => sentinelSeen, 2_000);
     } finally {
       monitor.disconnect();
     }
