@@ -7,5 +7,7 @@ export interface AppEnv {
     logger: Logger;
     /** Set by the authenticate middleware. */
     user: { id: string; role: 'user' | 'operator'; keyId: string };
+    /** The Redis key of the stream token a request came with, if any (the stream holds it). */
+    streamTokenKey: string | undefined;
   };
 }

@@ -15,7 +15,8 @@ export interface AuthenticateTaskStreamOptions {
 
 /**
  * API keys everywhere under `/api/tasks`, plus `?token=` on `GET /api/tasks/:id/events` for
- * EventSource: a single-use stream token valid for that task only. The token is in the query
+ * EventSource: a stream token valid for that task and its user only, which EventSource's own
+ * reconnect may present again (`Last-Event-ID`) until it expires. The token is in the query
  * string, which the request logger never writes.
  */
 export function authenticateTaskStream({
@@ -29,15 +30,17 @@ export function authenticateTaskStream({
     if (token === undefined || taskId === undefined || c.req.method !== 'GET') {
       return authenticate(c, next);
     }
-    const grant = await redeemStreamToken(redis, prefix, token);
-    if (grant === undefined || grant.taskId !== taskId) {
+    const redeemed = await redeemStreamToken(redis, prefix, token);
+    if (redeemed === undefined || redeemed.grant.taskId !== taskId) {
       throw new ApiError(
         401,
         'invalid_stream_token',
-        'The stream token is unknown, used or expired, or for another task',
+        'The stream token is unknown or expired, or for another task',
       );
     }
+    const { grant, key } = redeemed;
     c.set('user', { id: grant.userId, role: grant.role, keyId: grant.keyId });
+    c.set('streamTokenKey', key);
     await next();
   };
 }

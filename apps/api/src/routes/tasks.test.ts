@@ -159,7 +159,7 @@ describe('/api/tasks routes', () => {
     expect(parseSse(await resumed.text()).map((event) => event.id)).toEqual(['4', '5']);
   });
 
-  it('should open a stream with a single-use token bound to one task, and no API key', async () => {
+  it('should open a stream with a token bound to one task, reusable by a resume, and no API key', async () => {
     const taskId = await submit();
     const otherTask = await submit();
     await api.deps.events.publish(taskId, { type: 'cancelled', reason: 'test' });
@@ -173,19 +173,19 @@ describe('/api/tasks routes', () => {
     expect(token).not.toMatch(/^aiq_/);
     const wrongTask = await api.app.request(`/api/tasks/${otherTask}/events?token=${token}`);
     expect(wrongTask.status).toBe(401);
-    // The failed attempt consumed it: tokens are single-use whatever happens.
-    const fresh = (await (
-      await api.app.request(`/api/tasks/${taskId}/stream-token`, { method: 'POST', headers: alice })
-    ).json()) as { eventsUrl: string };
-    const opened = await api.app.request(fresh.eventsUrl);
+    // Refused for another task, still good for its own.
+    const opened = await api.app.request(eventsUrl);
     expect(opened.status).toBe(200);
     expect(parseSse(await opened.text()).map((event) => event.event)).toEqual([
       'queued',
       'cancelled',
     ]);
-    const reused = await api.app.request(fresh.eventsUrl);
-    expect(reused.status).toBe(401);
-    expect(await reused.json()).toMatchObject({ error: { code: 'invalid_stream_token' } });
+    // EventSource's reconnect after the end: the same URL with Last-Event-ID gets 204.
+    const resumed = await api.app.request(eventsUrl, { headers: { 'last-event-id': '2' } });
+    expect(resumed.status).toBe(204);
+    const unknown = await api.app.request(`/api/tasks/${taskId}/events?token=aiqst_unknown`);
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'invalid_stream_token' } });
   });
 
   it('should cancel a waiting task once, end its stream with cancelled, and refuse to retry it', async () => {

@@ -67,7 +67,9 @@ const events = createRoute({
 const streamToken = createRoute({
   method: 'post',
   path: '/{id}/stream-token',
-  summary: 'A short-lived, single-use token that opens this task’s event stream (EventSource)',
+  summary: 'A short-lived token that opens this task’s event stream (EventSource)',
+  description:
+    'Open `eventsUrl` within `expiresAt`. EventSource’s own reconnects (same URL, `Last-Event-ID`) reuse the token: it stays valid while a stream opened with it is open and for SSE_STREAM_TOKEN_GRACE_MS after the last one closes. It opens no other task’s stream.',
   security,
   request: { params: TaskIdParams },
   responses: { 201: json(StreamToken, 'The token and the URL to open'), ...commonErrors },

@@ -94,7 +94,7 @@ export const StreamToken = z
   .object({
     token: z.string(),
     expiresAt: z.iso.datetime(),
-    /** Open this with EventSource: the token is single-use and bound to this task. */
+    /** Open this with EventSource: the token is bound to this task, and its reconnects reuse it. */
     eventsUrl: z.string(),
   })
   .openapi('StreamToken');

@@ -2,21 +2,23 @@ import type { Context } from 'hono';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
+import { holdStreamToken } from '../tasks/stream-tokens.js';
 import { acquireStreamSlot } from './stream-slots.js';
 
-/** What an open event stream holds in Redis: its user's slot. */
+/** What an open event stream holds in Redis: its user's slot and, if it came with one, its token. */
 export interface StreamLease {
-  /** Gives the slot back; idempotent. */
+  /** Gives the slot back and starts the token's grace period; idempotent. */
   release(): Promise<void>;
 }
 
 /**
  * Takes a slot under the caller's cap on open streams (429 `too_many_streams` beyond it, as
- * nginx's `limit_conn`), and refreshes it every third of the lease until released. A process
- * that dies stops refreshing: its slots lapse after `SSE_SLOT_LEASE_MS`.
+ * nginx's `limit_conn`), and refreshes it, and the stream token the request came with, every
+ * third of the lease until released. A process that dies stops refreshing: its slots lapse
+ * after `SSE_SLOT_LEASE_MS`, its tokens a grace period later.
  */
 export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promise<StreamLease> {
-  const { maxStreamsPerUser, slotLeaseMs } = deps.config.sse;
+  const { maxStreamsPerUser, slotLeaseMs, streamTokenGraceMs } = deps.config.sse;
   const slot = await acquireStreamSlot({
     redis: deps.redis,
     prefix: deps.config.redis.prefix,
@@ -33,8 +35,18 @@ export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promis
       { 'Retry-After': String(Math.ceil(slotLeaseMs / 1_000)) },
     );
   }
+  const tokenKey = c.var.streamTokenKey;
+  const hold = async () => {
+    await slot.refresh();
+    if (tokenKey !== undefined) {
+      await holdStreamToken(deps.redis, tokenKey, slotLeaseMs + streamTokenGraceMs);
+    }
+  };
+  if (tokenKey !== undefined) {
+    await holdStreamToken(deps.redis, tokenKey, slotLeaseMs + streamTokenGraceMs);
+  }
   const refresh = () => {
-    slot.refresh().catch((error: unknown) => {
+    hold().catch((error: unknown) => {
       c.var.logger.warn({ err: (error as Error).message }, 'stream lease refresh failed');
     });
   };
@@ -48,8 +60,11 @@ export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promis
       clearInterval(timer);
       try {
         await slot.release();
+        if (tokenKey !== undefined) {
+          await holdStreamToken(deps.redis, tokenKey, streamTokenGraceMs);
+        }
       } catch (error) {
-        // Redis is away: the slot lapses with its lease.
+        // Redis is away: the slot lapses with its lease, the token with its last hold.
         c.var.logger.warn({ err: (error as Error).message }, 'stream lease release failed');
       }
     },

@@ -16,7 +16,8 @@ export interface StreamTaskEventsOptions {
   /** Stay open past terminal events, for retries (`?follow=retries`). */
   readonly followRetries?: boolean;
   /**
-   * Count the stream under its user's cap on open streams (429 beyond it).
+   * Count the stream under its user's cap on open streams (429 beyond it), and hold the stream
+   * token it came with while open and for a grace period after (EventSource's reconnect).
    * @defaultValue false
    */
   readonly leased?: boolean;
