@@ -118,6 +118,22 @@ describe('loadConfig', () => {
     });
   });
 
+  it('should give event streams their limits, with defaults', () => {
+    expect(loadConfig({}).sse).toEqual({
+      maxStreamsPerUser: 20,
+      opensPerMinute: 60,
+      slotLeaseMs: 30_000,
+      replayPageSize: 500,
+      streamTokenGraceMs: 60_000,
+    });
+    expect(
+      loadConfig({ SSE_MAX_STREAMS_PER_USER: '2', SSE_REPLAY_PAGE_SIZE: '50' }).sse,
+    ).toMatchObject({ maxStreamsPerUser: 2, replayPageSize: 50 });
+    expect(() => loadConfig({ SSE_SLOT_LEASE_MS: '10' })).toThrow(
+      'SSE_SLOT_LEASE_MS is invalid: expected milliseconds, an integer from 1000 to 3600000',
+    );
+  });
+
   it('should choose PGlite under DATA_DIR when DATABASE_URL is unset', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/aiq-data' });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/aiq-data/pglite' });
