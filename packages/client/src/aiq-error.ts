@@ -6,6 +6,8 @@ export class AiqError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** How long the API asked to wait before trying again (`Retry-After`), if it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -24,10 +26,14 @@ export class AiqError extends Error {
       body = undefined;
     }
     const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const retryAfterSeconds = Number(response.headers.get('retry-after') ?? Number.NaN);
     return new AiqError(
       response.status,
       typeof error?.code === 'string' ? error.code : 'http_error',
       typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`,
+      Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0
+        ? retryAfterSeconds * 1_000
+        : undefined,
     );
   }
 }

@@ -4,12 +4,12 @@ import { loadConfig } from '@aiq/config';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
-import { testServices, uniquePrefix } from '@aiq/testing';
+import { connectTestRedis, deletePrefix, testServices, uniquePrefix } from '@aiq/testing';
 import { startWorker, type RunningWorker } from '@aiq/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AiqError } from './aiq-error.js';
 import { createAiqClient, type AiqClient } from './create-aiq-client.js';
-import type { TaskEvent } from '@aiq/events';
+import { createTaskEventPublisher, type TaskEvent } from '@aiq/events';
 
 /** A fetch whose event streams break after `chunks` reads, the first `times` times. */
 function flakyFetch(times: number, chunks: number): { fetch: typeof fetch; opened: () => number } {
@@ -37,6 +37,12 @@ function flakyFetch(times: number, chunks: number): { fetch: typeof fetch; opene
   };
   return { fetch: flaky, opened: () => opened };
 }
+
+const collect = async (events: AsyncIterable<TaskEvent>) => {
+  const all: TaskEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+};
 
 describe('aiq client', () => {
   let mock: MockLlmServer;
@@ -73,12 +79,6 @@ describe('aiq client', () => {
     await database.close();
     await mock.close();
   });
-
-  const collect = async (events: AsyncIterable<TaskEvent>) => {
-    const all: TaskEvent[] = [];
-    for await (const event of events) all.push(event);
-    return all;
-  };
 
   it('should submit, stream through 10 dropped connections with every token once, and poll the result', async () => {
     const flaky = flakyFetch(10, 3);
@@ -173,5 +173,57 @@ describe('aiq client', () => {
       status: 400,
       code: 'model_not_found',
     });
+  });
+});
+
+describe('aiq client at the cap on open streams', () => {
+  let database: Database;
+  let api: RunningApi;
+  let apiKey: string;
+  const prefix = uniquePrefix('client-cap');
+  beforeAll(async () => {
+    const { redisUrl } = await testServices();
+    const config = loadConfig({
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      API_PORT: '0',
+      SSE_MAX_STREAMS_PER_USER: '1',
+      SSE_SLOT_LEASE_MS: '1000',
+    });
+    database = await createPgliteDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    api = await startApi({ config, logger: createLogger(config), database });
+    apiKey = (await createApiKey(database, { userId: 'alice' })).key;
+  });
+  afterAll(async () => {
+    await api.close();
+    const redis = await connectTestRedis();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+    await database.close();
+  });
+
+  it('should wait out 429 too_many_streams for its Retry-After, then stream', async () => {
+    const client = createAiqClient({ baseUrl: api.url, apiKey });
+    const held = await client.generate({ model: 'gpt-5', prompt: 'Held open' });
+    const { taskId } = await client.generate({ model: 'gpt-5', prompt: 'Then this' });
+    const redis = await connectTestRedis();
+    await createTaskEventPublisher({ redis, prefix }).publish(taskId, {
+      type: 'cancelled',
+      reason: 'test',
+    });
+    await redis.quit();
+    // Another tab holds the user’s one stream for 1.5 s.
+    const holder = new AbortController();
+    const holding = await fetch(`${api.url}/api/tasks/${held.taskId}/events`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal: holder.signal,
+    });
+    await (holding.body as ReadableStream<Uint8Array>).getReader().read();
+    setTimeout(() => holder.abort(), 1_500);
+    // Its own backoff alone (10, 20, 40 ms) would give up long before the slot frees.
+    const events = await collect(client.streamEvents(taskId, { retryDelayMs: 10, maxRetries: 2 }));
+    expect(events.map((event) => event.type)).toEqual(['queued', 'cancelled']);
   });
 });

@@ -68,7 +68,8 @@ async function* readConnection(response: Response, state: { lastEventId: number 
 /**
  * A task's events, each exactly once and in order, until its terminal event. A dropped
  * connection (network, a restarted API process, a load balancer moving the client) is reopened
- * with `Last-Event-ID` after a short backoff; 4xx answers other than 429 are thrown at once.
+ * with `Last-Event-ID` after a short backoff, or the `Retry-After` of a 429 or 503 when longer
+ * (the cap on open streams); 4xx answers other than 429 are thrown at once.
  * A terminal event may be followed by `retried` when the task was retried: a replay goes
  * through to the latest end, and `followRetries` waits for retries still to come.
  */
@@ -85,6 +86,8 @@ export async function* streamTaskEvents(
   const state = { lastEventId };
   let failures = 0;
   while (!signal?.aborted) {
+    /** At least what the API asked for (`Retry-After` on 429 and 503). */
+    let retryAfterMs = 0;
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort);
@@ -109,6 +112,7 @@ export async function* streamTaskEvents(
     } catch (error) {
       if (signal?.aborted) return;
       if (error instanceof AiqError && !error.retryable) throw error;
+      if (error instanceof AiqError) retryAfterMs = error.retryAfterMs ?? 0;
       failures += 1;
       if (failures > maxRetries) throw error;
     } finally {
@@ -118,6 +122,7 @@ export async function* streamTaskEvents(
     if (failures > maxRetries) {
       throw new AiqError(503, 'stream_ended', 'The event stream kept ending without events');
     }
-    await sleep(Math.min(5_000, retryDelayMs * 2 ** Math.max(0, failures - 1)), signal);
+    const backoffMs = Math.min(5_000, retryDelayMs * 2 ** Math.max(0, failures - 1));
+    await sleep(Math.max(backoffMs, retryAfterMs), signal);
   }
 }
