@@ -83,7 +83,7 @@ export async function startApi({
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   if (checkRedisEviction) await warnAboutEviction(redis, logger);
-  const queues = createQueues(redis, config.redis.prefix);
+  const queues = createQueues(redis, config.redis.prefix, config.retention);
   const models = givenModels ?? loadModelRegistry(config.models);
   // Whoever passes the registry in (`pnpm start`) has said this already.
   const asOf = givenModels === undefined ? modelsAsOfNotice(config.models) : undefined;

@@ -32,7 +32,7 @@ export async function withTaskDeps<T>(
   redis.on('error', () => undefined); // waitUntilReady reports an unreachable Redis
   try {
     await waitUntilReady(redis);
-    const queues = createQueues(redis, config.redis.prefix);
+    const queues = createQueues(redis, config.redis.prefix, config.retention);
     try {
       return await work({
         config,

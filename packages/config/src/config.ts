@@ -22,6 +22,12 @@ export interface RetryPolicy {
 /** A job type with its own deadline and retry policy. */
 export type JobKind = keyof Config['retry'];
 
+/** How long, and how many, jobs of one kind Redis keeps (BullMQ's `removeOnComplete`/`removeOnFail`). */
+interface KeepJobs {
+  readonly ageSeconds: number;
+  readonly count: number;
+}
+
 /** Which queues a worker process consumes. */
 export type WorkerRole = 'generation' | 'background' | 'dead-letter' | 'maintenance';
 
@@ -52,6 +58,16 @@ export interface Config {
     readonly reconcileIntervalMs: number;
     readonly reconcileGraceMs: number;
     readonly ledgerMaxBuffered: number;
+    readonly ledgerMaxBufferedBytes: number;
+  };
+  /** What Redis and the ledger keep, and for how long (README "Retention"). */
+  readonly retention: {
+    readonly completedJobs: KeepJobs;
+    readonly failedJobs: KeepJobs;
+    readonly deadLetters: KeepJobs;
+    /** Days prompts and responses stay in the ledger; undefined keeps them forever. */
+    readonly promptDays: number | undefined;
+    readonly sweepIntervalMs: number;
   };
   readonly events: { readonly replayMaxEvents: number; readonly replayTtlSeconds: number };
   /** Limits and leases of the API's event streams (SSE). */
@@ -120,6 +136,17 @@ export function toConfig(env: Env): Config {
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       reconcileGraceMs: env.RECONCILE_GRACE_MS,
       ledgerMaxBuffered: env.LEDGER_MAX_BUFFERED,
+      ledgerMaxBufferedBytes: env.LEDGER_MAX_BUFFERED_BYTES,
+    },
+    retention: {
+      completedJobs: {
+        ageSeconds: env.JOBS_KEEP_COMPLETED_SECONDS,
+        count: env.JOBS_KEEP_COMPLETED_COUNT,
+      },
+      failedJobs: { ageSeconds: env.JOBS_KEEP_FAILED_SECONDS, count: env.JOBS_KEEP_FAILED_COUNT },
+      deadLetters: { ageSeconds: env.DEAD_LETTER_KEEP_SECONDS, count: env.DEAD_LETTER_KEEP_COUNT },
+      promptDays: env.PROMPT_RETENTION_DAYS,
+      sweepIntervalMs: env.RETENTION_SWEEP_INTERVAL_MS,
     },
     events: {
       replayMaxEvents: env.EVENTS_REPLAY_MAX,

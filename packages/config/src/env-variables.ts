@@ -40,6 +40,8 @@ const perMinute = integer(1, 1_000_000);
 const PORT = 'an integer from 0 to 65535';
 const MILLISECONDS = 'milliseconds, an integer from 1 to 86400000';
 const PER_MINUTE = 'an integer from 1 to 1000000';
+const SECONDS = 'seconds, an integer from 0 to 31536000';
+const COUNT = 'an integer from 0 to 10000000';
 
 /**
  * Every environment variable aiq reads. This table is the single source for parsing,
@@ -156,6 +158,51 @@ export const envVariables = {
     integer(100, 10_000_000).default(100_000),
     'an integer from 100 to 10000000',
     'Ledger writes held in the Redis outbox while Postgres is unreachable; beyond it the oldest are dropped, counted and logged.',
+  ),
+  LEDGER_MAX_BUFFERED_BYTES: variable(
+    integer(1_048_576, 68_719_476_736).default(134_217_728),
+    'an integer from 1048576 to 68719476736',
+    'Redis memory the ledger outbox may take (it holds prompts and responses) before the oldest writes are dropped, counted and logged.',
+  ),
+  JOBS_KEEP_COMPLETED_SECONDS: variable(
+    integer(0, 31_536_000).default(3_600),
+    SECONDS,
+    'How long a completed job stays in Redis (Bull Board, re-submits); its result lives in Postgres.',
+  ),
+  JOBS_KEEP_COMPLETED_COUNT: variable(
+    integer(0, 10_000_000).default(10_000),
+    COUNT,
+    'Most completed jobs kept per queue, whatever their age.',
+  ),
+  JOBS_KEEP_FAILED_SECONDS: variable(
+    integer(0, 31_536_000).default(604_800),
+    SECONDS,
+    'How long a failed job stays in Redis for inspection in Bull Board.',
+  ),
+  JOBS_KEEP_FAILED_COUNT: variable(
+    integer(0, 10_000_000).default(10_000),
+    COUNT,
+    'Most failed jobs kept per queue, whatever their age.',
+  ),
+  DEAD_LETTER_KEEP_SECONDS: variable(
+    integer(0, 31_536_000).default(2_592_000),
+    SECONDS,
+    'How long a dead-letter entry (payload and every error) stays in Redis for `aiq dlq` inspection and replay; older tasks can still be retried by id.',
+  ),
+  DEAD_LETTER_KEEP_COUNT: variable(
+    integer(0, 10_000_000).default(10_000),
+    COUNT,
+    'Most dead-letter entries kept, whatever their age.',
+  ),
+  PROMPT_RETENTION_DAYS: variable(
+    integer(1, 36_500).optional(),
+    'an integer from 1 to 36500',
+    'Days the ledger keeps prompts and responses; older ones are erased (tokens, cost, status and errors stay). Unset: kept forever.',
+  ),
+  RETENTION_SWEEP_INTERVAL_MS: variable(
+    milliseconds.default(3_600_000),
+    MILLISECONDS,
+    'How often one worker of the fleet trims old jobs and dead letters and erases prompts past PROMPT_RETENTION_DAYS.',
   ),
   EVENTS_REPLAY_MAX: variable(
     integer(10, 1_000_000).default(10_000),

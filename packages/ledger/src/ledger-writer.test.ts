@@ -314,4 +314,35 @@ describe('ledger writer through a Postgres outage', () => {
     await ledger.close({ timeoutMs: 10 });
     await database.close();
   });
+
+  it('should bound the outbox by bytes too, so large prompts and responses cannot fill Redis', async () => {
+    const database = unreachableDatabase();
+    const own = `${prefix}:g`;
+    const maxBufferedBytes = 256 * 1024;
+    const ledger = createLedgerWriter({
+      database,
+      redis,
+      prefix: own,
+      logger,
+      maxBufferedBytes,
+    });
+    const taskId = randomUUID();
+    // 200 writes of 10 KB each: 2 MB, well under the count bound, eight times the byte bound.
+    const response = 'x'.repeat(10_000);
+    for (let index = 1; index <= 200; index += 1)
+      await ledger.recordAttempt({ ...attempt(taskId, index), response });
+    const used = Number(await redis.call('MEMORY', 'USAGE', ledgerStreamKey(own), 'SAMPLES', '0'));
+    expect(used).toBeLessThanOrEqual(maxBufferedBytes * 1.1);
+    expect(ledger.stats().dropped).toBeGreaterThan(150);
+    const [[, [, newest] = []] = []] = await redis.xrevrange(
+      ledgerStreamKey(own),
+      '+',
+      '-',
+      'COUNT',
+      1,
+    );
+    expect(JSON.parse(newest ?? '{}')).toMatchObject({ record: { attempt: 200 } });
+    await ledger.close({ timeoutMs: 10 });
+    await database.close();
+  });
 });

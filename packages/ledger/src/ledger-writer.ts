@@ -26,6 +26,13 @@ export interface LedgerWriterOptions {
    * @defaultValue 100 000
    */
   maxBuffered?: number;
+  /**
+   * Bytes of Redis memory the outbox may take (`MEMORY USAGE` of its stream) before the oldest
+   * writes are dropped, counted and logged like those beyond `maxBuffered`: a write carries its
+   * prompt and response, so a count alone does not bound memory under `noeviction`.
+   * @defaultValue 134 217 728 (128 MiB)
+   */
+  maxBufferedBytes?: number;
   /** Writes per transaction. @defaultValue 500 */
   batchSize?: number;
   /** First wait after a failed write; doubles up to 5 s while Postgres stays away. @defaultValue 250 ms */
@@ -89,11 +96,21 @@ const FLUSH_POLL_MS = 20;
 /** A consumer with nothing pending and idle this long belonged to a process that is gone. */
 const FORGET_CONSUMER_AFTER_MS = 3_600_000;
 
-// Append and bound in one step: XTRIM drops the oldest entries beyond the bound and says how
-// many, so the writer that hit the bound can count and log them.
+// Append and bound in one step: XTRIM drops the oldest entries beyond the bounds and says how
+// many, so the writer that hit a bound can count and log them. The byte bound reads the
+// stream's sampled MEMORY USAGE (O(1): five listpack nodes) and, when over, keeps the newest
+// entries that fit at the stream's average entry size (at least the one just added), as Redis
+// Streams trim by count only.
 const APPEND_SCRIPT = `
 local id = redis.call('XADD', KEYS[1], '*', 'op', ARGV[1])
 local dropped = redis.call('XTRIM', KEYS[1], 'MAXLEN', tonumber(ARGV[2]))
+local maxBytes = tonumber(ARGV[3])
+local used = redis.call('MEMORY', 'USAGE', KEYS[1])
+if used > maxBytes then
+  local length = redis.call('XLEN', KEYS[1])
+  local keep = math.max(1, math.floor(length * maxBytes / used))
+  dropped = dropped + redis.call('XTRIM', KEYS[1], 'MAXLEN', keep)
+end
 return {id, dropped}`;
 
 type StreamEntry = [id: string, fields: string[]];
@@ -129,6 +146,7 @@ export function createLedgerWriter({
   prefix,
   logger,
   maxBuffered = 100_000,
+  maxBufferedBytes = 134_217_728,
   batchSize = 500,
   retryDelayMs = 250,
   claimIdleMs = 30_000,
@@ -156,6 +174,7 @@ export function createLedgerWriter({
       key,
       JSON.stringify(operation),
       maxBuffered,
+      maxBufferedBytes,
     )) as [string, number];
     lastAppended = id;
     if (trimmed > 0) {
@@ -164,7 +183,7 @@ export function createLedgerWriter({
       if (now - lastDropLog > 5_000) {
         lastDropLog = now;
         logger.error(
-          { dropped, maxBuffered },
+          { dropped, maxBuffered, maxBufferedBytes },
           'ledger buffer full: dropping the oldest ledger write (Postgres unreachable too long)',
         );
       }

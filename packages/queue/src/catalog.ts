@@ -8,24 +8,20 @@ import { GenerateJob } from './jobs/generate-job.js';
 /** What every entry of the catalog declares. */
 export interface QueueDefinition {
   readonly schema: z.ZodType;
-  /** Defaults for every job added to the queue; retry counts come from config at enqueue time. */
+  /**
+   * Defaults for every job added to the queue; retry counts come from config at enqueue time,
+   * and how long finished jobs are kept from the retention config (`queueRetention`).
+   */
   readonly jobOptions: JobsOptions;
 }
 
-// Completed jobs are kept for an hour (Bull Board, idempotent re-submits); failed ones for a
-// week, so operators can inspect and retry them. The ledger in Postgres keeps everything.
-const kept: JobsOptions = {
-  removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 86_400 },
-};
-
 /** Every queue aiq uses, with its job schema (house style R10). */
 export const queueCatalog = {
-  'generate-openai': { schema: GenerateJob, jobOptions: kept },
-  'generate-anthropic': { schema: GenerateJob, jobOptions: kept },
-  'generate-deepseek': { schema: GenerateJob, jobOptions: kept },
-  'background-task': { schema: BackgroundTaskJob, jobOptions: kept },
-  'dead-letter': { schema: DeadLetterJob, jobOptions: { attempts: 1, removeOnFail: false } },
+  'generate-openai': { schema: GenerateJob, jobOptions: {} },
+  'generate-anthropic': { schema: GenerateJob, jobOptions: {} },
+  'generate-deepseek': { schema: GenerateJob, jobOptions: {} },
+  'background-task': { schema: BackgroundTaskJob, jobOptions: {} },
+  'dead-letter': { schema: DeadLetterJob, jobOptions: { attempts: 1 } },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queueCatalog;

@@ -24,5 +24,7 @@ export {
   createMaintenanceQueue,
   MAINTENANCE_QUEUE_NAME,
   RECONCILE_JOB_NAME,
+  RETENTION_JOB_NAME,
 } from './maintenance-queue.js';
+export { cleanFinishedJobs, type QueueRetention } from './queue-retention.js';
 export { BACKOFF_TYPE, retryJobOptions } from './retry-settings.js';

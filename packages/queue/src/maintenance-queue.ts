@@ -10,6 +10,9 @@ export const MAINTENANCE_QUEUE_NAME = 'maintenance';
 /** The job scheduler id (and job name) of the reconciler. */
 export const RECONCILE_JOB_NAME = 'reconcile';
 
+/** The job scheduler id (and job name) of the retention sweep (old jobs, dead letters, prompts). */
+export const RETENTION_JOB_NAME = 'retention';
+
 /** Opens the maintenance queue (producer side). */
 export function createMaintenanceQueue(connection: Redis, prefix: string): Queue {
   return new Queue(MAINTENANCE_QUEUE_NAME, {

@@ -1,15 +1,27 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueCatalog, queueNames, type JobPayload, type QueueName } from './catalog.js';
+import { DEFAULT_QUEUE_RETENTION, queueRetention, type QueueRetention } from './queue-retention.js';
 
 /** One BullMQ Queue (producer side) per catalog entry. */
 export type Queues = { readonly [Name in QueueName]: Queue };
 
-/** Opens every queue of the catalog on one connection under one prefix. */
-export function createQueues(connection: Redis, prefix: string): Queues {
+/**
+ * Opens every queue of the catalog on one connection under one prefix. Every job added through
+ * them is kept after it ends as `retention` says (`config.retention`).
+ */
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  retention: QueueRetention = DEFAULT_QUEUE_RETENTION,
+): Queues {
   const entries = queueNames.map((name) => [
     name,
-    new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].jobOptions }),
+    new Queue(name, {
+      connection,
+      prefix,
+      defaultJobOptions: { ...queueCatalog[name].jobOptions, ...queueRetention(name, retention) },
+    }),
   ]);
   return Object.fromEntries(entries) as Queues;
 }
