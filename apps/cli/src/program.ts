@@ -11,6 +11,7 @@ import {
 } from './commands/dlq.js';
 import { doctor } from './commands/doctor.js';
 import { createKey, revokeKey } from './commands/keys.js';
+import { retentionSweepCommand } from './commands/retention.js';
 import { runbook } from './commands/runbook.js';
 import { retry } from './commands/retry.js';
 import { cancel, show, submit, type SubmitOptions } from './commands/tasks.js';
@@ -149,6 +150,18 @@ export function createProgram(
       'Check Redis (reachability, eviction policy, persistence), the database and provider keys',
     )
     .action(async () => exit(await doctor(loadEnv(), output)));
+
+  program
+    .command('retention')
+    .description('Retention of jobs, dead letters and prompts')
+    .command('sweep')
+    .description(
+      'Remove jobs and dead letters past their retention and erase prompts past PROMPT_RETENTION_DAYS, now',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) =>
+      exit(await retentionSweepCommand(loadEnv(), output, options)),
+    );
 
   program
     .command('runbook')

@@ -1,5 +1,11 @@
 import type { ProviderName } from '@aiq/config';
-import { generationQueueName, MAINTENANCE_QUEUE_NAME, type QueueName } from '@aiq/queue';
+import {
+  generationQueueName,
+  MAINTENANCE_QUEUE_NAME,
+  RETENTION_JOB_NAME,
+  type QueueName,
+} from '@aiq/queue';
+import { sweepRetention } from '@aiq/tasks';
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { createBackgroundProcessor } from './processors/background-processor.js';
 import { createDeadLetterProcessor } from './processors/dead-letter-processor.js';
@@ -53,7 +59,12 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
     workers.push(make('dead-letter', createDeadLetterProcessor(deps), { concurrency: 1 }));
   }
   if (settings.roles.includes('maintenance')) {
-    const runReconcile: Processor = async () => {
+    const runMaintenance: Processor = async (job) => {
+      if (job.name === RETENTION_JOB_NAME) {
+        const swept = await sweepRetention(deps);
+        deps.logger.info(swept, 'retention sweep done');
+        return swept;
+      }
       const report = await reconcile(deps, { graceMs: settings.reconcileGraceMs });
       if (report.skipped !== undefined) {
         deps.logger.info(report, 'reconciler waits for the ledger outbox to catch up');
@@ -62,7 +73,7 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
       }
       return report;
     };
-    workers.push(make(MAINTENANCE_QUEUE_NAME, runReconcile, { concurrency: 1 }));
+    workers.push(make(MAINTENANCE_QUEUE_NAME, runMaintenance, { concurrency: 1 }));
   }
   return workers;
 }

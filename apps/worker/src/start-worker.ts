@@ -17,13 +17,15 @@ import {
   createRedisConnection,
   evictionWarning,
   inspectRedis,
+  RECONCILE_JOB_NAME,
+  RETENTION_JOB_NAME,
   waitUntilReady,
 } from '@aiq/queue';
 import { listenForCancellations } from './cancel-listener.js';
 import { createWorkers } from './create-workers.js';
 import { drainWorkers } from './drain-workers.js';
 import { startHealthServer } from './health-server.js';
-import { keepReconcileScheduled } from './reconciler/reconcile-schedule.js';
+import { keepMaintenanceScheduled } from './maintenance-schedule.js';
 import { createAnalyzeDocumentTask } from './tasks/analyze-document-task.js';
 import { backgroundGenerationTask } from './tasks/background-generation-task.js';
 import { createTaskRegistry, type AnyTaskHandler } from './tasks/task-registry.js';
@@ -79,7 +81,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Whoever passes the registry in (`pnpm start`) has said this already.
   const asOf = options.registry === undefined ? modelsAsOfNotice(config.models) : undefined;
   if (asOf !== undefined) logger.warn(asOf);
-  const queues = createQueues(redis, config.redis.prefix);
+  const queues = createQueues(redis, config.redis.prefix, config.retention);
   const maintenance = createMaintenanceQueue(redis, config.redis.prefix);
   const ledger = createLedgerWriter({
     database,
@@ -87,6 +89,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     prefix: config.redis.prefix,
     logger,
     maxBuffered: settings.ledgerMaxBuffered,
+    maxBufferedBytes: config.worker.ledgerMaxBufferedBytes,
     claimIdleMs: settings.ledgerClaimIdleMs,
   });
   const deps = {
@@ -118,7 +121,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     logger,
   });
   const stopSchedule = settings.roles.includes('maintenance')
-    ? keepReconcileScheduled(maintenance, { intervalMs: settings.reconcileIntervalMs, logger })
+    ? keepMaintenanceScheduled(
+        maintenance,
+        [
+          { name: RECONCILE_JOB_NAME, intervalMs: settings.reconcileIntervalMs },
+          { name: RETENTION_JOB_NAME, intervalMs: config.retention.sweepIntervalMs },
+        ],
+        { logger },
+      )
     : () => undefined;
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 

@@ -29,3 +29,4 @@ export {
   type ApiKeyRole,
 } from './schema.js';
 export { loadTaskSteps, saveTaskStep } from './task-steps.js';
+export { eraseOldPrompts, type ErasedPrompts } from './erase-old-prompts.js';

@@ -29,6 +29,7 @@ export {
   taskJobFor,
   TaskJobOutcome,
   taskJobSourceOf,
+  type CompletedReceipt,
   type TaskJob,
   type TaskJobSource,
   type TaskJobSourceColumns,
@@ -82,3 +83,4 @@ export {
   type ReplayOutcome,
   type ReplaySummary,
 } from './dead-letters.js';
+export { sweepRetention, type RetentionDeps, type RetentionReport } from './sweep-retention.js';

@@ -79,11 +79,25 @@ export function taskJobFor(row: TaskJobSource, registry: ModelRegistry): TaskJob
 }
 
 /**
- * What a task's job returns, as the reconciler reads it back: a finished generation (with its
- * attempt's ledger row, for repairs), a finished background task, a cancellation, or a hand-over
- * to the next model of the fallback chain.
+ * What a finished task's job returns: a receipt, not the output. The output was appended to the
+ * ledger outbox (and published) before the job finished, so Redis need not hold it a second
+ * and a third time (the job hash and the queue's event stream) for as long as it keeps the job.
+ * BullMQ's advice: keep return values small and results in your own store.
+ */
+const CompletedReceipt = z.object({
+  status: z.literal('completed'),
+  recorded: z.literal(true),
+});
+export type CompletedReceipt = z.infer<typeof CompletedReceipt>;
+
+/**
+ * What a task's job returns, as the reconciler reads it back: a receipt (first, since the next
+ * shapes would match it too), or from workers of earlier versions a finished generation with its
+ * attempt's ledger row or a finished background task with its result; a cancellation; or a
+ * hand-over to the next model of the fallback chain.
  */
 export const TaskJobOutcome = z.union([
+  CompletedReceipt,
   GenerationResult.extend({ record: z.looseObject({ id: z.string() }).optional() }),
   z.object({ status: z.literal('completed'), result: z.unknown() }),
   z.object({ status: z.literal('cancelled') }),

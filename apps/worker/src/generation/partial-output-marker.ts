@@ -22,3 +22,11 @@ export async function resetPartialOutput(
     await deps.events.publish(taskId, { type: 'reset', attempt });
   }
 }
+
+/**
+ * Clears the mark once the task has ended: a finished task's client holds the whole answer, and
+ * the mark would otherwise stay in Redis for its day.
+ */
+export async function clearPartialOutput(deps: WorkerDeps, taskId: string): Promise<void> {
+  await deps.redis.del(markerKey(deps, taskId));
+}

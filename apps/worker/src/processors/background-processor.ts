@@ -1,6 +1,7 @@
 import { BackgroundTaskJob } from '@aiq/queue';
+import type { CompletedReceipt } from '@aiq/tasks';
 import { UnrecoverableError } from 'bullmq';
-import { resetPartialOutput } from '../generation/partial-output-marker.js';
+import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
 import { createTaskContext } from '../tasks/create-task-context.js';
 import type { TaskHandler } from '../tasks/task-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -9,11 +10,8 @@ import { sendToDeadLetter } from './dead-letter.js';
 import { EndedByCancel, recordTaskEnd } from './task-end.js';
 import { createTaskProcessor, type AttemptContext } from './task-processor.js';
 
-/** A finished background task, as its job returns it. */
-interface CompletedBackgroundTask {
-  readonly status: 'completed';
-  readonly result: unknown;
-}
+/** A finished background task, as its job returns it: a receipt, not its result (see generate). */
+type CompletedBackgroundTask = CompletedReceipt;
 
 /** The processor of the background-task queue: looks the type up and runs its handler. */
 export function createBackgroundProcessor(deps: WorkerDeps) {
@@ -93,5 +91,6 @@ async function runBackgroundAttempt(
     },
     { run: data.retry },
   );
-  return { status: 'completed', result };
+  await clearPartialOutput(deps, data.taskId);
+  return { status: 'completed', recorded: true };
 }

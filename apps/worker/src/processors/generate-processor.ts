@@ -1,8 +1,8 @@
-import type { AttemptRecord } from '@aiq/ledger';
 import { outputBudget, type ModelSelection } from '@aiq/providers';
 import { GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
+import type { CompletedReceipt } from '@aiq/tasks';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
-import { resetPartialOutput } from '../generation/partial-output-marker.js';
+import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
 import { runProviderAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
@@ -10,15 +10,14 @@ import { sendToDeadLetter } from './dead-letter.js';
 import { EndedByCancel, recordTaskEnd } from './task-end.js';
 import { createTaskProcessor } from './task-processor.js';
 
-/** A finished generation, as its job returns it: with the ledger row for the reconciler's repairs. */
-interface CompletedGeneration {
-  readonly status: 'completed';
-  readonly text: string;
+/**
+ * A finished generation, as its job returns it: a receipt with what Bull Board shows, never the
+ * text (it is in the ledger outbox already, and Redis would keep it twice more).
+ */
+interface CompletedGeneration extends CompletedReceipt {
   readonly model: string;
   readonly finishReason: string;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
-  /** The attempt's ledger row, so the reconciler can write it if this process died first. */
-  readonly record: AttemptRecord;
 }
 
 /** The processor of the three provider queues: one attempt per call (house style R11). */
@@ -114,5 +113,7 @@ async function runAttempt(
   });
   if (!recorded) throw new EndedByCancel(data.taskId);
   await deps.events.publish(data.taskId, { type: 'done', ...outcome }, { run: data.retry });
-  return { ...outcome, record: success.record };
+  await clearPartialOutput(deps, data.taskId);
+  const { text: _text, ...receipt } = outcome;
+  return { ...receipt, recorded: true };
 }

@@ -156,6 +156,13 @@ async function reconcileRow(
     if (outcome.status === 'fell-back') return 'checked'; // followed by currentJob
     const common = { kind: 'finished', taskId: row.id, retry: retryOf(job) } as const;
     const at = finished?.finishedOn ?? Date.now();
+    if ('recorded' in outcome) {
+      // The job appended its `finished` write to the outbox before it finished, and the outbox
+      // has caught up: the write is in Postgres or was dropped at the outbox's bound. Redis does
+      // not hold the output, so nothing is repaired here; once the job leaves Redis
+      // (JOBS_KEEP_COMPLETED_*) a task still open is enqueued again, as for any lost job.
+      return 'checked';
+    }
     if (outcome.status === 'cancelled') {
       await deps.ledger.updateTask({ ...common, status: 'cancelled', errorCode: 'cancelled', at });
     } else if ('result' in outcome) {
