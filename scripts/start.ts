@@ -13,7 +13,7 @@ import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
 import { listEndOfLifeWarnings, loadModelRegistry, modelsAsOfNotice } from '@aiq/providers';
-import { startWorker } from '@aiq/worker';
+import { shutdownDeadlineMs, startWorker } from '@aiq/worker';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
 
 const MOCK_PORT = 4010;
@@ -81,13 +81,17 @@ runMain(async () => {
   const api = await startApi({ config, logger, database, models, checkRedisEviction: false });
   // Before the banner: whoever reads "Press Ctrl-C" may press it at once, and a SIGINT with no
   // listener yet would kill the process without stopping the Redis it started.
-  onShutdown(logger, async () => {
-    await api.close();
-    await worker.close();
-    await database.close();
-    await mock?.close();
-    if (redis.kind === 'started') await stopRedis(redis.process);
-  });
+  onShutdown(
+    logger,
+    async () => {
+      await api.close();
+      await worker.close();
+      await database.close();
+      await mock?.close();
+      if (redis.kind === 'started') await stopRedis(redis.process);
+    },
+    { timeoutMs: shutdownDeadlineMs(config.worker.shutdownGraceMs) },
+  );
   print('');
   print(`aiq is running.`);
   print(`  API         ${api.url}/api/health`);

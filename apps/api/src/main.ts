@@ -12,9 +12,14 @@ runMain(async () => {
   // Listen before `api listening` is logged: a SIGTERM sent as soon as it appears must drain,
   // not kill (a signal with no listener ends the process at once).
   const started: { api?: RunningApi } = {};
-  onShutdown(logger, async () => {
-    await started.api?.close();
-    await database.close();
-  });
+  onShutdown(
+    logger,
+    async () => {
+      await started.api?.close();
+      await database.close();
+    },
+    // Open requests get 1 s before their sockets are ended (start-api.ts); this is a backstop.
+    { timeoutMs: 30_000 },
+  );
   started.api = await startApi({ config, logger, database });
 });

@@ -2,6 +2,7 @@ import { loadConfig } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger } from '@aiq/logger';
+import { shutdownDeadlineMs } from './shutdown-deadline.js';
 import { startWorker, type RunningWorker } from './start-worker.js';
 
 // `pnpm start:worker`: one worker process; run as many as the load needs.
@@ -12,9 +13,13 @@ runMain(async () => {
   // Listen before `worker started` is logged: a SIGTERM sent as soon as it appears must drain,
   // not kill (a signal with no listener ends the process at once).
   const started: { worker?: RunningWorker } = {};
-  onShutdown(logger, async () => {
-    await started.worker?.close();
-    await database.close();
-  });
+  onShutdown(
+    logger,
+    async () => {
+      await started.worker?.close();
+      await database.close();
+    },
+    { timeoutMs: shutdownDeadlineMs(config.worker.shutdownGraceMs) },
+  );
   started.worker = await startWorker({ config, logger, database });
 });

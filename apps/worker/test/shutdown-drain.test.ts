@@ -1,8 +1,11 @@
-import { createTestDatabase, deletePrefix, testServices } from '@aiq/testing';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, deletePrefix, spawnNode, testServices } from '@aiq/testing';
 import { describe, expect, it } from 'vitest';
 import { generation } from './harness/worker-harness.js';
 import { startProducerHarness } from './harness/producer-harness.js';
 import { spawnWorkerProcess } from './harness/worker-process.js';
+
+const workerMain = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('SIGTERM', () => {
   it('should let active jobs finish within the grace period, hand the rest back, and exit 0', async () => {
@@ -65,4 +68,33 @@ describe('SIGTERM', () => {
       await testDatabase.drop();
     }
   }, 90_000);
+
+  // Long on purpose: the drain used to be cut at 30 s whatever WORKER_SHUTDOWN_GRACE_MS said.
+  it('should let a job longer than 30 s finish when WORKER_SHUTDOWN_GRACE_MS allows it, then exit 0', async () => {
+    const { redisUrl } = await testServices();
+    const testDatabase = await createTestDatabase();
+    const harness = await startProducerHarness({ redisUrl, databaseUrl: testDatabase.url });
+    // The production entry point, configured only through the environment.
+    const worker = spawnNode(workerMain, {
+      env: { ...harness.env, LOG_LEVEL: 'info', WORKER_SHUTDOWN_GRACE_MS: '60000' },
+    });
+    try {
+      await worker.waitForOutput(/worker started/);
+      // 36 tokens a second apart: about 36 s of streaming.
+      const slow = await harness.submit(
+        generation('gpt-5.6-sol', 'Slow [[mock tokens=36 delay=1000]]'),
+      );
+      await harness.events.waitFor(slow.taskId, (event) => event.type === 'token');
+      const signalledAt = Date.now();
+      expect(await worker.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - signalledAt).toBeGreaterThan(30_000);
+      expect(harness.events.events(slow.taskId).at(-1)).toMatchObject({ type: 'done' });
+      expect(worker.stdout()).not.toMatch(/shutdown timed out/);
+    } finally {
+      await worker.stop('SIGKILL');
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await testDatabase.drop();
+    }
+  }, 120_000);
 });

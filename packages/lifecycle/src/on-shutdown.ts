@@ -1,8 +1,12 @@
 import type { Logger } from '@aiq/logger';
 
 export interface ShutdownOptions {
-  /** Exit 1 if the handler has not finished by then. @defaultValue 30 000 ms */
-  timeoutMs?: number;
+  /**
+   * Exit 1 if the handler has not finished by then. Required, and derived by each caller from
+   * what its handler waits for (the worker: `WORKER_SHUTDOWN_GRACE_MS` plus a margin), so no
+   * hidden cap cuts a drain the configuration allows.
+   */
+  timeoutMs: number;
   /** Signals that start the shutdown. @defaultValue SIGINT and SIGTERM */
   signals?: NodeJS.Signals[];
 }
@@ -14,7 +18,7 @@ export interface ShutdownOptions {
 export function onShutdown(
   logger: Logger,
   handler: () => Promise<unknown>,
-  { timeoutMs = 30_000, signals = ['SIGINT', 'SIGTERM'] }: ShutdownOptions = {},
+  { timeoutMs, signals = ['SIGINT', 'SIGTERM'] }: ShutdownOptions,
 ): void {
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -23,7 +27,7 @@ export function onShutdown(
       process.exit(1);
     }
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, timeoutMs }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown timed out');
       process.exit(1);
