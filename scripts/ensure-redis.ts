@@ -72,6 +72,11 @@ export async function ensureRedis(redisUrl: string, dataDir: string): Promise<Re
     ],
     { stdio: 'ignore' },
   );
+  // The last resort for exit paths that cannot wait for stopRedis (a second Ctrl-C, a shutdown
+  // that overran): SIGTERM still lets Redis flush its append-only file on its own.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.off('exit', stopOnExit));
   const deadline = Date.now() + 10_000;
   while (!(await answers(host, port, 200))) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -10,9 +10,14 @@ import { BULL_BOARD_PATH, DOCS_PATH, startApi } from '@aiq/api';
 import { DEVELOPMENT_API_KEY, ensureApiKey } from '@aiq/auth';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
-import { createLogger } from '@aiq/logger';
+import { createLogger, type Logger } from '@aiq/logger';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
-import { listEndOfLifeWarnings, loadModelRegistry, modelsAsOfNotice } from '@aiq/providers';
+import {
+  listEndOfLifeWarnings,
+  loadModelRegistry,
+  modelsAsOfNotice,
+  type ModelRegistry,
+} from '@aiq/providers';
 import { shutdownDeadlineMs, startWorker } from '@aiq/worker';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
 
@@ -36,35 +41,39 @@ async function startMock(): Promise<MockLlmServer> {
   }
 }
 
-runMain(async () => {
-  let config = loadConfig();
-  const logger = createLogger(config, { name: 'aiq', pretty: process.stdout.isTTY });
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
 
-  // A bad MODELS_FILE stops start-up here, before anything is started.
-  const models = loadModelRegistry(config.models);
-  const asOf = modelsAsOfNotice(config.models);
-  if (asOf !== undefined) print(asOf);
-  for (const warning of listEndOfLifeWarnings(models)) print(`Warning: ${warning.message}`);
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
 
-  const redis = await ensureRedis(config.redis.url, config.dataDir);
-  if (redis.kind === 'unavailable') {
-    process.stderr.write(`aiq: ${redis.message}\n`);
-    process.exit(1);
-  }
-  if (redis.kind === 'started') print(`Started redis-server for you, data in ${redis.dataDir}`);
+interface Started {
+  readonly apiUrl: string;
+  readonly developmentKey: string | undefined;
+}
 
+/** The mock LLM, the ledger, a worker and the API; each pushes its stop on `stops` once up. */
+async function startEverything(
+  givenConfig: Config,
+  logger: Logger,
+  models: ModelRegistry,
+  stops: (() => Promise<unknown>)[],
+): Promise<Started> {
+  let config = givenConfig;
   const unkeyed = (Object.keys(config.providers) as ProviderName[]).filter(
     (name) => !config.providers[name].apiKey,
   );
-  let mock: MockLlmServer | undefined;
   if (unkeyed.length > 0) {
-    mock = await startMock();
+    const mock = await startMock();
+    stops.push(() => mock.close());
     config = withMockProviders(config, mock);
     print(`No API key for ${unkeyed.join(', ')}: using the mock LLM server at ${mock.url}`);
   }
 
   const database = await createDb(config.database, { applicationName: 'aiq' });
+  stops.push(() => database.close());
   await database.migrate();
   const where =
     config.database.kind === 'postgres' ? redactUrl(config.database.url) : config.database.dataDir;
@@ -78,25 +87,18 @@ runMain(async () => {
     await ensureApiKey(database, { key: developmentKey, userId: 'dev', role: 'operator' });
 
   const worker = await startWorker({ config, logger, database, registry: models });
+  stops.push(() => worker.close());
   const api = await startApi({ config, logger, database, models, checkRedisEviction: false });
-  // Before the banner: whoever reads "Press Ctrl-C" may press it at once, and a SIGINT with no
-  // listener yet would kill the process without stopping the Redis it started.
-  onShutdown(
-    logger,
-    async () => {
-      await api.close();
-      await worker.close();
-      await database.close();
-      await mock?.close();
-      if (redis.kind === 'started') await stopRedis(redis.process);
-    },
-    { timeoutMs: shutdownDeadlineMs(config.worker.shutdownGraceMs) },
-  );
+  stops.push(() => api.close());
+  return { apiUrl: api.url, developmentKey };
+}
+
+function printBanner({ apiUrl, developmentKey }: Started): void {
   print('');
   print(`aiq is running.`);
-  print(`  API         ${api.url}/api/health`);
-  print(`  Docs        ${api.url}${DOCS_PATH}`);
-  print(`  Bull Board  ${api.url}${BULL_BOARD_PATH}`);
+  print(`  API         ${apiUrl}/api/health`);
+  print(`  Docs        ${apiUrl}${DOCS_PATH}`);
+  print(`  Bull Board  ${apiUrl}${BULL_BOARD_PATH}`);
   if (developmentKey) {
     print(`  Dev API key ${developmentKey}  (operator; refused when NODE_ENV=production)`);
     print(
@@ -104,4 +106,42 @@ runMain(async () => {
     );
   }
   print(`Press Ctrl-C to stop.`);
+}
+
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config, { name: 'aiq', pretty: process.stdout.isTTY });
+
+  // A bad MODELS_FILE stops start-up here, before anything is started.
+  const models = loadModelRegistry(config.models);
+  const asOf = modelsAsOfNotice(config.models);
+  if (asOf !== undefined) print(asOf);
+  for (const warning of listEndOfLifeWarnings(models)) print(`Warning: ${warning.message}`);
+
+  // What has been started, stopped in reverse order on Ctrl-C/SIGTERM and on a failed start-up
+  // alike: a start that fails must not leave the redis-server it launched running. Listening
+  // from the start: a signal with no listener would end the process without stopping it.
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    let failure: Error | undefined;
+    for (const stop of stops.splice(0).reverse()) {
+      // The rest still stop, the redis-server last of all.
+      await stop().catch((error: unknown) => (failure ??= toError(error)));
+    }
+    if (failure !== undefined) throw failure;
+  };
+  onShutdown(logger, stopAll, { timeoutMs: shutdownDeadlineMs(config.worker.shutdownGraceMs) });
+
+  const redis = await ensureRedis(config.redis.url, config.dataDir);
+  if (redis.kind === 'unavailable') throw new Error(redis.message);
+  if (redis.kind === 'started') {
+    stops.push(() => stopRedis(redis.process));
+    print(`Started redis-server for you, data in ${redis.dataDir}`);
+  }
+  try {
+    printBanner(await startEverything(config, logger, models, stops));
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
 });

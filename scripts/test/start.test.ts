@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,4 +122,30 @@ describe('pnpm start', () => {
       'aiq: configuration error: REDIS_URL is invalid: expected a redis:// or rediss:// URL\n',
     );
   });
+
+  it('should stop the redis-server it started when start-up fails later, in one line', async () => {
+    const [redisPort, workerPort] = await Promise.all([freePort(), freePort()]);
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => holder.close(resolve)));
+    const apiPort = (holder.address() as net.AddressInfo).port;
+    const start = spawnNode(entry, {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        API_PORT: String(apiPort),
+        WORKER_METRICS_PORT: String(workerPort),
+        DATA_DIR: await tempDir(),
+        QUEUE_PREFIX: uniquePrefix('start'),
+      },
+    });
+    cleanups.push(() => start.stop('SIGKILL'));
+    expect(await start.exited()).toBe(1);
+    expect(start.stdout()).toContain('Started redis-server for you');
+    expect(start.stderr()).toBe(
+      `aiq: API_PORT: 127.0.0.1:${apiPort} is in use; choose a free port\n`,
+    );
+    expect(await canConnect(`redis://127.0.0.1:${redisPort}`)).toBe(false);
+    expect(await canConnect(`http://127.0.0.1:${workerPort}`)).toBe(false);
+  }, 120_000);
 });

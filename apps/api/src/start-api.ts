@@ -57,6 +57,25 @@ function closeServer(server: ServerType, graceMs = 1_000): Promise<void> {
   });
 }
 
+/** Serves `fetch`; a taken API_PORT is a one-line start-up error naming it, not a stack trace. */
+function listen(fetch: Parameters<typeof serve>[0]['fetch'], host: string, port: number) {
+  return new Promise<ServerType>((resolve, reject) => {
+    const server = serve({ fetch, hostname: host, port }, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.close();
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`API_PORT: ${host}:${port} is in use; choose a free port`, { cause: error })
+          : error,
+      );
+    };
+    server.once('error', onError);
+  });
+}
+
 /**
  * Warns loudly at start-up when Redis may evict queued jobs. A Redis that is down now is not
  * fatal: the API answers 503 until it returns.
@@ -108,12 +127,15 @@ export async function startApi({
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, ...sse },
   });
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve(
-      { fetch: app.fetch, hostname: config.api.host, port: config.api.port },
-      () => resolve(started),
-    );
-  });
+  let server: ServerType;
+  try {
+    server = await listen(app.fetch, config.api.host, config.api.port);
+  } catch (error) {
+    await fanOut.close();
+    await closeQueues(queues);
+    redis.disconnect();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

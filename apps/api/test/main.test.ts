@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, spawnNode, startOwnRedisServer, testServices, uniquePrefix } from '@aiq/testing';
 import { describe, expect, it } from 'vitest';
@@ -55,4 +56,22 @@ describe('api process', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('should stop in one line naming API_PORT when that port is taken', async () => {
+    const { redisUrl } = await testServices();
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    const dataDir = `/tmp/${uniquePrefix('api-data')}`;
+    try {
+      const api = spawnNode(entry, {
+        env: { API_PORT: String(port), REDIS_URL: redisUrl, DATA_DIR: dataDir },
+      });
+      expect(await api.exited()).toBe(1);
+      expect(api.stderr()).toBe(`aiq: API_PORT: 127.0.0.1:${port} is in use; choose a free port\n`);
+    } finally {
+      holder.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -24,7 +24,8 @@ import {
 import { listenForCancellations } from './cancel-listener.js';
 import { createWorkers } from './create-workers.js';
 import { drainWorkers } from './drain-workers.js';
-import { startHealthServer } from './health-server.js';
+import { listenForHealth } from './health-port.js';
+import type { HealthServer } from './health-server.js';
 import { keepMaintenanceScheduled } from './maintenance-schedule.js';
 import { createAnalyzeDocumentTask } from './tasks/analyze-document-task.js';
 import { backgroundGenerationTask } from './tasks/background-generation-task.js';
@@ -132,42 +133,51 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     : () => undefined;
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  const server = await startHealthServer({
-    host: config.api.host,
-    port: config.worker.metricsPort,
-    status: () => {
-      if (redis.status !== 'ready') return 'unavailable';
-      const stuck = ledger.stats().pendingBatchAgeMs >= settings.ledgerStuckAfterMs;
-      return stuck ? 'ledger_stuck' : 'ok';
-    },
-    details: () => ({ ledger: ledger.stats() }),
-  });
+  let server: HealthServer | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (graceMs: number) => {
+    closing ??= (async () => {
+      stopSchedule();
+      // With Redis gone no job can be finished or handed back: stop at once, and let the
+      // stalled-job check return the jobs to the queue once Redis is back.
+      const redisUp = redis.status === 'ready';
+      await drainWorkers(workers, { graceMs: redisUp ? graceMs : 0, logger });
+      await stopCancelListener();
+      await ledger.close({ timeoutMs: 5_000 });
+      await server?.close();
+      await closeQueues(queues);
+      await maintenance.close();
+      // QUIT would wait forever for a Redis that is down (worker connections never give up).
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
+    })();
+    return closing;
+  };
+  try {
+    server = await listenForHealth({
+      host: config.api.host,
+      port: config.worker.metricsPort,
+      logger,
+      status: () => {
+        if (redis.status !== 'ready') return 'unavailable';
+        const stuck = ledger.stats().pendingBatchAgeMs >= settings.ledgerStuckAfterMs;
+        return stuck ? 'ledger_stuck' : 'ok';
+      },
+      details: () => ({ ledger: ledger.stats() }),
+    });
+  } catch (error) {
+    // A taken WORKER_METRICS_PORT: hand back whatever was picked up meanwhile, then fail.
+    await close(0);
+    throw error;
+  }
   logger.info(
     { port: server.port, roles: settings.roles, concurrency: settings.generationConcurrency },
     'worker started',
   );
-  let closing: Promise<void> | undefined;
   return {
     healthPort: server.port,
     ledgerStats: () => ledger.stats(),
     flushLedger: () => ledger.flush(),
-    close() {
-      closing ??= (async () => {
-        stopSchedule();
-        // With Redis gone no job can be finished or handed back: stop at once, and let the
-        // stalled-job check return the jobs to the queue once Redis is back.
-        const redisUp = redis.status === 'ready';
-        await drainWorkers(workers, { graceMs: redisUp ? settings.shutdownGraceMs : 0, logger });
-        await stopCancelListener();
-        await ledger.close({ timeoutMs: 5_000 });
-        await server.close();
-        await closeQueues(queues);
-        await maintenance.close();
-        // QUIT would wait forever for a Redis that is down (worker connections never give up).
-        if (redis.status === 'ready') await redis.quit();
-        else redis.disconnect();
-      })();
-      return closing;
-    },
+    close: () => close(settings.shutdownGraceMs),
   };
 }

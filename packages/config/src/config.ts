@@ -44,7 +44,11 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly api: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
   readonly worker: {
-    readonly metricsPort: number;
+    /**
+     * The health and metrics endpoint's port as set (`WORKER_METRICS_PORT`); undefined when
+     * unset, and the worker then takes its default or, if that is in use, a free one.
+     */
+    readonly metricsPort: number | undefined;
     /** Jobs per provider queue per process. */
     readonly concurrency: number;
     /** Provider queues whose concurrency differs from `concurrency`. */

@@ -100,9 +100,9 @@ export const envVariables = {
     'Largest request body the API accepts; larger ones get 413.',
   ),
   WORKER_METRICS_PORT: variable(
-    port.default(9464),
+    port.optional(),
     PORT,
-    'Port of the worker health and metrics endpoint (0 picks a free port).',
+    'Port of the worker health and metrics endpoint. Unset: 9464, or the next free port when another worker on the host has it (logged). Set: that port or a one-line error (0 picks a free port).',
   ),
   WORKER_CONCURRENCY: variable(
     integer(1, 1000).default(8),
