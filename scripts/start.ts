@@ -7,7 +7,7 @@
  */
 import { loadConfig, redactUrl, type Config, type ProviderName } from '@aiq/config';
 import { BULL_BOARD_PATH, DOCS_PATH, startApi } from '@aiq/api';
-import { DEVELOPMENT_API_KEY, ensureApiKey } from '@aiq/auth';
+import { ensureApiKey } from '@aiq/auth';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
 import { createLogger, type Logger } from '@aiq/logger';
@@ -19,6 +19,7 @@ import {
   type ModelRegistry,
 } from '@aiq/providers';
 import { shutdownDeadlineMs, startWorker } from '@aiq/worker';
+import { loadDevelopmentKey, type DevelopmentKey } from './development-key.js';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
 
 const MOCK_PORT = 4010;
@@ -51,7 +52,7 @@ function print(line: string): void {
 
 interface Started {
   readonly apiUrl: string;
-  readonly developmentKey: string | undefined;
+  readonly developmentKey: DevelopmentKey | undefined;
 }
 
 /** The mock LLM, the ledger, a worker and the API; each pushes its stop on `stops` once up. */
@@ -81,10 +82,11 @@ async function startEverything(
     `Ledger: ${database.kind === 'postgres' ? 'PostgreSQL' : 'PGlite'} at ${where}, migrations applied`,
   );
 
-  // A first try needs a key; this one is public, so the API refuses it in production.
-  const developmentKey = config.env === 'production' ? undefined : DEVELOPMENT_API_KEY;
+  // A first try needs a key: this checkout's own, random, kept under DATA_DIR. None in production.
+  const developmentKey =
+    config.env === 'production' ? undefined : await loadDevelopmentKey(config.dataDir);
   if (developmentKey)
-    await ensureApiKey(database, { key: developmentKey, userId: 'dev', role: 'operator' });
+    await ensureApiKey(database, { key: developmentKey.key, userId: 'dev', role: 'operator' });
 
   const worker = await startWorker({ config, logger, database, registry: models });
   stops.push(() => worker.close());
@@ -100,7 +102,7 @@ function printBanner({ apiUrl, developmentKey }: Started): void {
   print(`  Docs        ${apiUrl}${DOCS_PATH}`);
   print(`  Bull Board  ${apiUrl}${BULL_BOARD_PATH}`);
   if (developmentKey) {
-    print(`  Dev API key ${developmentKey}  (operator; refused when NODE_ENV=production)`);
+    print(`  Dev API key ${developmentKey.key}  (operator; kept in ${developmentKey.file})`);
     print(
       `              Bull Board asks for it as the password; create real keys with \`pnpm aiq keys create --user <id>\``,
     );

@@ -1,9 +1,16 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canConnect, freePort, spawnNode, startOwnRedisServer, uniquePrefix } from '@aiq/testing';
+import {
+  canConnect,
+  freePort,
+  spawnNode,
+  startOwnRedisServer,
+  testServices,
+  uniquePrefix,
+} from '@aiq/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../start.ts', import.meta.url));
@@ -73,7 +80,7 @@ describe('pnpm start', () => {
     expect(await start.exited()).toBe(0);
     expect(await canConnect(`redis://127.0.0.1:${redisPort}`)).toBe(false);
     expect(await canConnect(`http://127.0.0.1:${apiPort}`)).toBe(false);
-  });
+  }, 120_000);
 
   it('should warn once, not once per component, about a Redis that may evict jobs', async () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-lru'] });
@@ -95,7 +102,7 @@ describe('pnpm start', () => {
     expect(output.match(/maxmemory-policy is \\?"allkeys-lru\\?"/g)).toHaveLength(1);
     start.child.kill('SIGINT');
     expect(await start.exited()).toBe(0);
-  });
+  }, 120_000);
 
   it('should say in one line how to get Redis when there is none and no redis-server', async () => {
     const redisPort = await freePort();
@@ -148,4 +155,43 @@ describe('pnpm start', () => {
     expect(await canConnect(`redis://127.0.0.1:${redisPort}`)).toBe(false);
     expect(await canConnect(`http://127.0.0.1:${workerPort}`)).toBe(false);
   }, 120_000);
+
+  it('should create a random development key on the first start, keep it under DATA_DIR, reuse it, and refuse the old public key', async () => {
+    const { redisUrl } = await testServices();
+    const [dataDir, otherDataDir] = [await tempDir(), await tempDir()];
+    async function startOnce(dir: string): Promise<string> {
+      const apiPort = await freePort();
+      const start = spawnNode(entry, {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          REDIS_URL: redisUrl,
+          API_PORT: String(apiPort),
+          WORKER_METRICS_PORT: '0',
+          DATA_DIR: dir,
+          QUEUE_PREFIX: uniquePrefix('start'),
+        },
+      });
+      cleanups.push(() => start.stop('SIGKILL'));
+      await start.waitForOutput(/Press Ctrl-C to stop/, 90_000);
+      const key = /Dev API key (\S+)/.exec(start.stdout())?.[1] ?? '';
+      const tasks = (bearer: string) =>
+        fetch(`http://127.0.0.1:${apiPort}/api/tasks`, {
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+      expect((await tasks(key)).status).toBe(200);
+      // The key every earlier aiq printed in its README: public, so never accepted.
+      expect((await tasks('aiq_development_key_for_local_use_only_00000000')).status).toBe(401);
+      start.child.kill('SIGINT');
+      expect(await start.exited()).toBe(0);
+      return key;
+    }
+
+    const first = await startOnce(dataDir);
+    expect(first).toMatch(/^aiq_[A-Za-z0-9_-]{43}$/);
+    const file = path.join(dataDir, 'development-api-key');
+    expect((await readFile(file, 'utf8')).trim()).toBe(first);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await startOnce(dataDir)).toBe(first);
+    expect(await startOnce(otherDataDir)).not.toBe(first);
+  }, 300_000);
 });

@@ -22,7 +22,7 @@ export const DOCS_PATH = '/api/docs';
 /** Authentication and per-user limits, mounted before the routes they guard. */
 function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   const { config, database, redis } = deps;
-  const apiKeys = authenticate({ config, database });
+  const apiKeys = authenticate({ database });
   app.use('/api/ai/*', apiKeys);
   app.use(
     '/api/tasks/*',
@@ -94,7 +94,6 @@ export function createApp(deps: ApiDeps) {
   app.use(
     `${BULL_BOARD_PATH}/*`,
     authenticate({
-      config: deps.config,
       database: deps.database,
       requireRole: 'operator',
       browserPrompt: true,

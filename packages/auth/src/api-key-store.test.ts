@@ -1,6 +1,6 @@
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVELOPMENT_API_KEY, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
+import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
 import { createApiKey, ensureApiKey, revokeApiKey, verifyApiKey } from './api-key-store.js';
 
 describe('API keys', () => {
@@ -18,7 +18,7 @@ describe('API keys', () => {
     expect(first.key).not.toBe(second.key);
     expect(first.keyHash).toBe(hashApiKey(first.key));
     expect(first.keyPrefix).toBe(first.key.slice(0, 12));
-    expect(looksLikeApiKey(DEVELOPMENT_API_KEY)).toBe(true);
+    expect(looksLikeApiKey(first.key)).toBe(true);
   });
 
   it('should store only the hash and verify the key to its user and role', async () => {
@@ -48,11 +48,12 @@ describe('API keys', () => {
   });
 
   it('should insert a known key once', async () => {
-    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
-    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
+    const { key } = generateApiKey();
+    await ensureApiKey(database, { key, userId: 'dev', role: 'operator' });
+    await ensureApiKey(database, { key, userId: 'dev', role: 'operator' });
     const rows = await database.query('SELECT id FROM api_keys WHERE user_id = $1', ['dev']);
     expect(rows).toHaveLength(1);
-    expect(await verifyApiKey(database, DEVELOPMENT_API_KEY)).toMatchObject({
+    expect(await verifyApiKey(database, key)).toMatchObject({
       userId: 'dev',
       role: 'operator',
     });

@@ -1,6 +1,12 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiKeys, users, type ApiKeyRole, type Database } from '@aiq/db';
-import { generateApiKey, hashApiKey, hashesEqual, looksLikeApiKey } from './api-key.js';
+import {
+  generateApiKey,
+  hashApiKey,
+  hashesEqual,
+  isPublishedKey,
+  looksLikeApiKey,
+} from './api-key.js';
 
 /** Who a request is, once its key checks out. */
 export interface Principal {
@@ -37,8 +43,8 @@ export async function createApiKey(
 }
 
 /**
- * Inserts a key whose value is known in advance (the development key of `pnpm start`),
- * unless it exists already.
+ * Inserts a key whose value is known in advance (the development key `pnpm start` keeps under
+ * DATA_DIR), unless it exists already.
  */
 export async function ensureApiKey(
   database: Database,
@@ -56,7 +62,7 @@ export async function verifyApiKey(
   database: Database,
   key: string,
 ): Promise<Principal | undefined> {
-  if (!looksLikeApiKey(key)) return undefined;
+  if (!looksLikeApiKey(key) || isPublishedKey(key)) return undefined;
   const keyHash = hashApiKey(key);
   const [row] = await database.db
     .select({

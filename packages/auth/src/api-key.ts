@@ -42,7 +42,15 @@ export function hashesEqual(left: string, right: string): boolean {
 }
 
 /**
- * The key `pnpm start` creates so a first try works without `aiq keys create`. It is public
- * (it is in the README), so the API refuses it when NODE_ENV=production.
+ * SHA-256 of keys that were ever published, refused even where a ledger still holds them: the
+ * development key every `pnpm start` once inserted, printed in aiq's README. `pnpm start` now
+ * makes a random one per checkout (scripts/development-key.ts).
  */
-export const DEVELOPMENT_API_KEY = 'aiq_development_key_for_local_use_only_00000000';
+const PUBLISHED_KEY_HASHES: ReadonlySet<string> = new Set([
+  '95ac99fd56e844af0a454cd0794af540ef39a64b83e1f0d26703135b0673f1fc',
+]);
+
+/** Whether a key is public knowledge, and so never a credential. */
+export function isPublishedKey(key: string): boolean {
+  return PUBLISHED_KEY_HASHES.has(hashApiKey(key));
+}

@@ -1,6 +1,5 @@
 export {
   API_KEY_PREFIX,
-  DEVELOPMENT_API_KEY,
   generateApiKey,
   hashApiKey,
   looksLikeApiKey,

@@ -51,7 +51,7 @@ export const envVariables = {
   NODE_ENV: variable(
     z.enum(['development', 'production', 'test']).default('development'),
     'one of development, production, test',
-    'Runtime mode; production refuses development conveniences such as the default API key.',
+    'Runtime mode; in production `pnpm start` creates no development API key.',
   ),
   LOG_LEVEL: variable(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

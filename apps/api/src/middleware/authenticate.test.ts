@@ -1,4 +1,4 @@
-import { createApiKey, DEVELOPMENT_API_KEY, ensureApiKey, revokeApiKey } from '@aiq/auth';
+import { createApiKey, ensureApiKey, revokeApiKey } from '@aiq/auth';
 import { createPgliteDatabase, type Database } from '@aiq/db';
 import { createLogger } from '@aiq/logger';
 import { Hono } from 'hono';
@@ -7,13 +7,13 @@ import { renderError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 import { authenticate } from './authenticate.js';
 
-function appFor(database: Database, env: 'development' | 'production') {
+function appFor(database: Database) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set('logger', createLogger({ logLevel: 'silent' }));
     await next();
   });
-  app.use(authenticate({ config: { env }, database }));
+  app.use(authenticate({ database }));
   app.get('/me', (c) => c.json(c.var.user));
   app.onError(renderError);
   return app;
@@ -24,13 +24,12 @@ describe('authenticate', () => {
   beforeAll(async () => {
     database = await createPgliteDatabase({ dataDir: 'memory://' });
     await database.migrate();
-    await ensureApiKey(database, { key: DEVELOPMENT_API_KEY, userId: 'dev', role: 'operator' });
   });
   afterAll(() => database.close());
 
   it('should resolve a Bearer key to its user', async () => {
     const created = await createApiKey(database, { userId: 'alice' });
-    const response = await appFor(database, 'development').request('/me', {
+    const response = await appFor(database).request('/me', {
       headers: { authorization: `Bearer ${created.key}` },
     });
     expect(await response.json()).toEqual({ id: 'alice', role: 'user', keyId: created.keyId });
@@ -42,7 +41,7 @@ describe('authenticate', () => {
     ['Token abc', 'unauthorized'],
     ['Bearer aiq_not-a-real-key', 'invalid_api_key'],
   ])('should answer 401 with a stable code for %s', async (header, code) => {
-    const response = await appFor(database, 'development').request('/me', {
+    const response = await appFor(database).request('/me', {
       headers: header === undefined ? {} : { authorization: header },
     });
     expect(response.status).toBe(401);
@@ -53,17 +52,20 @@ describe('authenticate', () => {
   it('should refuse a revoked key', async () => {
     const created = await createApiKey(database, { userId: 'bob' });
     await revokeApiKey(database, created.keyId);
-    const response = await appFor(database, 'development').request('/me', {
+    const response = await appFor(database).request('/me', {
       headers: { authorization: `Bearer ${created.key}` },
     });
     expect(response.status).toBe(401);
   });
 
-  it('should accept the development key only outside production', async () => {
-    const headers = { authorization: `Bearer ${DEVELOPMENT_API_KEY}` };
-    expect((await appFor(database, 'development').request('/me', { headers })).status).toBe(200);
-    const refused = await appFor(database, 'production').request('/me', { headers });
+  it('should refuse the development key aiq once published, even where a ledger still holds it', async () => {
+    // Older `pnpm start`s inserted this public key as an operator key.
+    const published = 'aiq_development_key_for_local_use_only_00000000';
+    await ensureApiKey(database, { key: published, userId: 'dev', role: 'operator' });
+    const refused = await appFor(database).request('/me', {
+      headers: { authorization: `Bearer ${published}` },
+    });
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ error: { code: 'development_key_refused' } });
+    expect(await refused.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
   });
 });

@@ -1,12 +1,10 @@
-import { DEVELOPMENT_API_KEY, verifyApiKey, type Principal } from '@aiq/auth';
-import type { Config } from '@aiq/config';
+import { verifyApiKey, type Principal } from '@aiq/auth';
 import type { Database } from '@aiq/db';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 
 export interface AuthenticateOptions {
-  config: Pick<Config, 'env'>;
   database: Database;
   /** Only keys of this role pass (operator routes such as Bull Board). */
   requireRole?: Principal['role'];
@@ -32,7 +30,6 @@ function keyFrom(header: string | undefined): string | undefined {
 
 /** Resolves the caller from their API key and sets `c.var.user`; 401 or 403 otherwise. */
 export function authenticate({
-  config,
   database,
   requireRole,
   browserPrompt = false,
@@ -44,16 +41,6 @@ export function authenticate({
       throw new ApiError(401, 'unauthorized', 'Send an API key: Authorization: Bearer aiq_…', {
         'WWW-Authenticate': challenge,
       });
-    }
-    if (key === DEVELOPMENT_API_KEY && config.env === 'production') {
-      throw new ApiError(
-        401,
-        'development_key_refused',
-        'The development key is refused in production',
-        {
-          'WWW-Authenticate': challenge,
-        },
-      );
     }
     const principal = await verifyApiKey(database, key);
     if (!principal) {
