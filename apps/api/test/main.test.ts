@@ -31,14 +31,14 @@ describe('api process', () => {
       },
     });
     try {
-      await api.waitForOutput(/api listening/);
+      await api.waitForOutput(/api listening/, 60_000);
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(response.status).toBe(200);
     } finally {
       expect(await api.stop('SIGTERM')).toBe(0);
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 
   it('should warn loudly at start-up when Redis may evict jobs', async () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-random'] });
