@@ -1,7 +1,7 @@
 // The worker app's surface for `scripts/start.ts`, which runs it beside the API in one process.
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './start-worker.js';
 export type { WorkerRole, WorkerSettings } from './worker-settings.js';
-export { SHUTDOWN_CLOSE_MARGIN_MS, shutdownDeadlineMs } from './shutdown-deadline.js';
+export { shutdownDeadlineMs } from './shutdown-deadline.js';
 export {
   createTaskRegistry,
   type AnyTaskHandler,

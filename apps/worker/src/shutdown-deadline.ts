@@ -2,7 +2,7 @@
  * What a worker's close() does after the drain: wait for jobs aborted at the end of the grace
  * to hand themselves back, flush the ledger (up to 5 s), close queues and Redis.
  */
-export const SHUTDOWN_CLOSE_MARGIN_MS = 15_000;
+const SHUTDOWN_CLOSE_MARGIN_MS = 15_000;
 
 /**
  * The hard cap on a worker process's shutdown, derived from its one setting
