@@ -133,7 +133,15 @@ describe('API app', () => {
       '/v1/models',
     ]);
     const docs = await app.request('/api/docs');
-    expect(await docs.text()).toContain('/api/openapi.json');
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await docs.text();
+    expect(html).toContain('src="/api/docs/assets/swagger-ui-bundle.js"');
+    expect(html).not.toMatch(/https?:\/\//); // nothing from a CDN
+    const initialize = await app.request('/api/docs/assets/initialize.js');
+    expect(await initialize.text()).toContain('"url":"/api/openapi.json"');
+    const bundle = await app.request('/api/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await app.request('/api/docs/assets/package.json')).status).toBe(404);
   });
 
   it('should serve Bull Board over the aiq queues to operators only', async () => {

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -10,6 +9,7 @@ import { authenticateTaskStream } from './middleware/authenticate-task-stream.js
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { aiRoutes } from './routes/ai.js';
+import { apiDocsRoutes } from './routes/api-docs.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
@@ -89,7 +89,7 @@ export function createApp(deps: ApiDeps) {
     openapi: '3.1.0',
     info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
   });
-  app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH }));
+  app.route(DOCS_PATH, apiDocsRoutes({ openApiPath: OPENAPI_PATH }));
   // Bull Board is for operators: an operator key, typed into the browser's prompt as password.
   app.use(
     `${BULL_BOARD_PATH}/*`,
