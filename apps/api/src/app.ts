@@ -5,6 +5,7 @@ import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './middleware/authenticate.js';
+import { closeOnUnreadBody } from './middleware/close-on-unread-body.js';
 import { authenticateTaskStream } from './middleware/authenticate-task-stream.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestLogger } from './middleware/request-logger.js';
@@ -65,6 +66,7 @@ export function createApp(deps: ApiDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
   app.use(requestLogger({ logger: deps.logger }));
+  app.use(closeOnUnreadBody());
   const limitBody = bodyLimit({
     maxSize: deps.config.api.maxBodyBytes,
     onError: () => {
