@@ -8,6 +8,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { closeOnUnreadBody } from './middleware/close-on-unread-body.js';
 import { authenticateTaskStream } from './middleware/authenticate-task-stream.js';
 import { rateLimit } from './middleware/rate-limit.js';
+import { refuseCrossSite } from './middleware/refuse-cross-site.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { aiRoutes } from './routes/ai.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
@@ -93,6 +94,8 @@ export function createApp(deps: ApiDeps) {
   });
   app.route(DOCS_PATH, apiDocsRoutes({ openApiPath: OPENAPI_PATH }));
   // Bull Board is for operators: an operator key, typed into the browser's prompt as password.
+  // Browsers then send it with every request to this origin, so other sites must not post here.
+  app.use(`${BULL_BOARD_PATH}/*`, refuseCrossSite());
   app.use(
     `${BULL_BOARD_PATH}/*`,
     authenticate({

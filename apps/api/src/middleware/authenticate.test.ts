@@ -7,13 +7,13 @@ import { renderError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 import { authenticate } from './authenticate.js';
 
-function appFor(database: Database) {
+function appFor(database: Database, browserPrompt = false) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set('logger', createLogger({ logLevel: 'silent' }));
     await next();
   });
-  app.use(authenticate({ database }));
+  app.use(authenticate({ database, browserPrompt }));
   app.get('/me', (c) => c.json(c.var.user));
   app.onError(renderError);
   return app;
@@ -47,6 +47,18 @@ describe('authenticate', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="aiq"');
     expect(await response.json()).toMatchObject({ error: { code } });
+  });
+
+  it('should accept Basic credentials only where it asks browsers for them', async () => {
+    const created = await createApiKey(database, { userId: 'carol' });
+    const headers = {
+      authorization: `Basic ${Buffer.from(`carol:${created.key}`).toString('base64')}`,
+    };
+    const refused = await appFor(database).request('/me', { headers });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const prompted = await appFor(database, true).request('/me', { headers });
+    expect(await prompted.json()).toMatchObject({ id: 'carol' });
   });
 
   it('should refuse a revoked key', async () => {

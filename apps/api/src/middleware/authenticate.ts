@@ -9,19 +9,23 @@ export interface AuthenticateOptions {
   /** Only keys of this role pass (operator routes such as Bull Board). */
   requireRole?: Principal['role'];
   /**
-   * Ask browsers for credentials (`WWW-Authenticate: Basic`), for pages people open by hand:
-   * Bull Board takes the API key as the password.
+   * Ask browsers for credentials (`WWW-Authenticate: Basic`) and accept Basic ones, for pages
+   * people open by hand: Bull Board takes the API key as the password. Elsewhere only Bearer
+   * keys pass: browsers send cached Basic credentials to the whole origin by themselves.
    */
   browserPrompt?: boolean;
 }
 
-/** The key from `Authorization: Bearer <key>`, or the password of `Basic base64(user:key)`. */
-function keyFrom(header: string | undefined): string | undefined {
+/**
+ * The key from `Authorization: Bearer <key>`, or, when `basic`, the password of
+ * `Basic base64(user:key)`.
+ */
+function keyFrom(header: string | undefined, basic: boolean): string | undefined {
   if (!header) return undefined;
   const [scheme, value] = header.split(/\s+/, 2);
   if (!value) return undefined;
   if (scheme?.toLowerCase() === 'bearer') return value;
-  if (scheme?.toLowerCase() === 'basic') {
+  if (basic && scheme?.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     return decoded.slice(decoded.indexOf(':') + 1);
   }
@@ -36,7 +40,7 @@ export function authenticate({
 }: AuthenticateOptions): MiddlewareHandler<AppEnv> {
   const challenge = browserPrompt ? 'Basic realm="aiq", charset="UTF-8"' : 'Bearer realm="aiq"';
   return async function authenticateRequest(c, next) {
-    const key = keyFrom(c.req.header('authorization'));
+    const key = keyFrom(c.req.header('authorization'), browserPrompt);
     if (!key) {
       throw new ApiError(401, 'unauthorized', 'Send an API key: Authorization: Bearer aiq_…', {
         'WWW-Authenticate': challenge,
