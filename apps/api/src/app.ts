@@ -5,6 +5,7 @@ import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './middleware/authenticate.js';
+import { corsForBrowsers } from './middleware/cors-for-browsers.js';
 import { closeOnUnreadBody } from './middleware/close-on-unread-body.js';
 import { authenticateTaskStream } from './middleware/authenticate-task-stream.js';
 import { rateLimit } from './middleware/rate-limit.js';
@@ -68,6 +69,11 @@ export function createApp(deps: ApiDeps) {
   app.use(requestId());
   app.use(requestLogger({ logger: deps.logger }));
   app.use(closeOnUnreadBody());
+  if (deps.config.api.corsOrigins.length > 0) {
+    const allowOrigins = corsForBrowsers(deps.config.api.corsOrigins);
+    app.use('/api/*', allowOrigins);
+    app.use('/v1/*', allowOrigins);
+  }
   const limitBody = bodyLimit({
     maxSize: deps.config.api.maxBodyBytes,
     onError: () => {

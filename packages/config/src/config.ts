@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseEnv, type Env } from './env.js';
+import { splitList } from './env-variables.js';
 
 export type ProviderName = 'openai' | 'anthropic' | 'deepseek';
 
@@ -42,7 +43,13 @@ export interface Config {
   readonly dataDir: string;
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly database: DatabaseConfig;
-  readonly api: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    /** Browser origins allowed by CORS; empty: no CORS headers at all. */
+    readonly corsOrigins: readonly string[];
+  };
   readonly worker: {
     /**
      * The health and metrics endpoint's port as set (`WORKER_METRICS_PORT`); undefined when
@@ -118,7 +125,12 @@ export function toConfig(env: Env): Config {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
-    api: { host: env.API_HOST, port: env.API_PORT, maxBodyBytes: env.API_MAX_BODY_BYTES },
+    api: {
+      host: env.API_HOST,
+      port: env.API_PORT,
+      maxBodyBytes: env.API_MAX_BODY_BYTES,
+      corsOrigins: splitList(env.CORS_ORIGINS ?? ''),
+    },
     worker: {
       metricsPort: env.WORKER_METRICS_PORT,
       concurrency: env.WORKER_CONCURRENCY,

@@ -33,6 +33,24 @@ const urlWithProtocols = (protocols: readonly string[]) =>
   });
 
 const httpUrl = urlWithProtocols(['http', 'https']);
+
+/** The entries of a comma-separated list, trimmed, without empty ones. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`: no path, no trailing slash. */
+function isWebOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 const nonEmpty = z.string().min(1);
 const port = integer(0, 65535);
 const milliseconds = integer(1, 86_400_000);
@@ -98,6 +116,14 @@ export const envVariables = {
     integer(1024, 67_108_864).default(1_048_576),
     'an integer from 1024 to 67108864',
     'Largest request body the API accepts; larger ones get 413.',
+  ),
+  CORS_ORIGINS: variable(
+    z
+      .string()
+      .refine((value) => splitList(value).every(isWebOrigin))
+      .optional(),
+    'a comma-separated list of origins such as https://app.example.com',
+    'Browser origins allowed to call /api and /v1 (CORS, comma-separated); unset: none.',
   ),
   WORKER_METRICS_PORT: variable(
     port.optional(),

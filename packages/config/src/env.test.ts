@@ -202,4 +202,17 @@ describe('loadConfig', () => {
       'WORKER_ROLES is invalid: expected a comma-separated list of generation, background, dead-letter, maintenance',
     );
   });
+
+  it('should split CORS origins, none by default, and refuse one that is not an origin', () => {
+    expect(loadConfig({}).api.corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).api
+        .corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['https://app.example.com/', 'app.example.com', '*', 'ftp://files.example']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(
+        'CORS_ORIGINS is invalid: expected a comma-separated list of origins such as https://app.example.com',
+      );
+    }
+  });
 });
