@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi } from '../src/testing/test-api.js';
+import { startTestApi, type TestApi } from '../src/testing/test-api.js';
 import { startHttpApi, type HttpApi } from './harness/http-api.js';
 
 const ALLOWED = 'http://app.example:5173';
@@ -96,20 +96,22 @@ describe('CORS', () => {
     const answer = await preflight(api, '/admin/queues/api/queues', ALLOWED);
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
   });
+});
 
-  it('should send no CORS headers at all by default', async () => {
-    const plain = await startTestApi();
-    try {
-      const answer = await plain.app.request('/v1/chat/completions', {
-        method: 'OPTIONS',
-        headers: { origin: ALLOWED, 'access-control-request-method': 'POST' },
-      });
-      expect(answer.status).toBe(401);
-      expect(
-        [...answer.headers.keys()].filter((name) => name.startsWith('access-control')),
-      ).toEqual([]);
-    } finally {
-      await plain.close();
-    }
+describe('CORS by default', () => {
+  let plain: TestApi;
+  beforeAll(async () => {
+    plain = await startTestApi();
+  });
+  afterAll(() => plain.close());
+
+  it('should send no CORS headers at all', async () => {
+    const answer = await plain.app.request('/v1/chat/completions', {
+      method: 'OPTIONS',
+      headers: { origin: ALLOWED, 'access-control-request-method': 'POST' },
+    });
+    expect(answer.status).toBe(401);
+    const names = [...answer.headers.keys()];
+    expect(names.filter((name) => name.startsWith('access-control'))).toEqual([]);
   });
 });

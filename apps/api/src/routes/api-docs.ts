@@ -12,9 +12,8 @@ const ASSETS: Readonly<Record<string, string>> = {
   'favicon-32x32.png': 'image/png',
 };
 
-const swaggerUiDirectory = dirname(
-  createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
-);
+const require = createRequire(import.meta.url);
+const swaggerUiDirectory = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 function page(assets: string): string {
   return `<!doctype html>
