@@ -66,3 +66,40 @@ describe('checkFits', () => {
     expect(error.kind).toBe('invalid_request');
   });
 });
+
+describe('checkFits before tokenizing', () => {
+  const oneMebibyte = 'The quick brown fox jumps over the lazy dog. '
+    .repeat(23_302)
+    .slice(0, 1_048_576);
+
+  it.each(['openai', 'anthropic', 'deepseek'] as const)(
+    'should refuse a 1 MiB prompt for a %s model by its character count, without tokenizing it',
+    (provider) => {
+      const counted: string[] = [];
+      const countTokens: typeof countPromptTokens = (name, messages) => {
+        counted.push(name);
+        return countPromptTokens(name, messages);
+      };
+      const error = refusal(() =>
+        checkFits(
+          { ...request, messages: [{ role: 'user', content: oneMebibyte }] },
+          model(provider, 64_000),
+          { countTokens },
+        ),
+      );
+      expect(error.kind).toBe('token_limit_exceeded');
+      expect(error.message).toContain('1048576 characters');
+      expect(counted).toEqual([]);
+    },
+  );
+
+  it('should still tokenize a prompt under the character bound', () => {
+    const counted: string[] = [];
+    const countTokens: typeof countPromptTokens = (name, messages) => {
+      counted.push(name);
+      return countPromptTokens(name, messages);
+    };
+    checkFits(request, model('openai', 64_000), { countTokens });
+    expect(counted).toEqual(['openai']);
+  });
+});

@@ -1,11 +1,21 @@
 import type { GenerateRequest } from '../provider.js';
 import { ProviderError, type TokenBudget } from '../provider-error.js';
 import type { ModelInfo } from '../registry/model-entry.js';
-import { countPromptTokens } from './count-prompt-tokens.js';
+import { countPromptTokens, maxCharactersPerToken } from './count-prompt-tokens.js';
 
-function budgetOf(request: GenerateRequest, model: ModelInfo): TokenBudget {
+/** Options of {@link checkFits}. */
+export interface CheckFitsOptions {
+  /** The tokenizer; tests pass a counting one. @defaultValue countPromptTokens */
+  readonly countTokens?: typeof countPromptTokens;
+}
+
+function budgetOf(
+  request: GenerateRequest,
+  model: ModelInfo,
+  countTokens: typeof countPromptTokens,
+): TokenBudget {
   return {
-    promptTokens: countPromptTokens(model.provider, request.messages),
+    promptTokens: countTokens(model.provider, request.messages),
     maxOutputTokens: request.maxOutputTokens,
     contextWindow: model.contextWindow,
   };
@@ -23,12 +33,36 @@ export function contextLengthError(model: ModelInfo, budget: TokenBudget): Provi
 }
 
 /**
+ * A prompt longer than the window's room for it at {@link maxCharactersPerToken}, refused by its
+ * character count alone: no tokenizer runs on the event loop for a prompt that cannot fit.
+ */
+function oversizedPromptError(
+  request: GenerateRequest,
+  model: ModelInfo,
+): ProviderError | undefined {
+  const characters = request.messages.reduce((total, message) => total + message.content.length, 0);
+  const room = Math.max(0, model.contextWindow - request.maxOutputTokens);
+  const perToken = maxCharactersPerToken(model.provider);
+  if (characters <= room * perToken) return undefined;
+  return new ProviderError({
+    kind: 'token_limit_exceeded',
+    provider: model.provider,
+    message: `${model.id}: prompt of ${characters} characters exceeds the ${room} tokens the context window of ${model.contextWindow} leaves after max output ${request.maxOutputTokens} (at ${perToken} characters per token at most; not tokenized)`,
+  });
+}
+
+/**
  * Checks, before any provider call, that prompt tokens plus the output budget fit the model's
  * window (exactly at the window fits; one over does not) and that the output budget is within
- * the model's limit. Returns the counts.
+ * the model's limit. Returns the counts. A prompt far too long by its character count is refused
+ * before it is tokenized (without `tokenBudget`: its tokens were never counted).
  * @throws ProviderError kind `token_limit_exceeded` (with `tokenBudget`) or `invalid_request`
  */
-export function checkFits(request: GenerateRequest, model: ModelInfo): TokenBudget {
+export function checkFits(
+  request: GenerateRequest,
+  model: ModelInfo,
+  { countTokens = countPromptTokens }: CheckFitsOptions = {},
+): TokenBudget {
   if (request.maxOutputTokens > model.maxOutputTokens) {
     throw new ProviderError({
       kind: 'invalid_request',
@@ -36,7 +70,9 @@ export function checkFits(request: GenerateRequest, model: ModelInfo): TokenBudg
       message: `${model.id}: max output ${request.maxOutputTokens} tokens exceeds the model's limit of ${model.maxOutputTokens}`,
     });
   }
-  const budget = budgetOf(request, model);
+  const oversized = oversizedPromptError(request, model);
+  if (oversized !== undefined) throw oversized;
+  const budget = budgetOf(request, model, countTokens);
   if (budget.promptTokens + budget.maxOutputTokens > budget.contextWindow)
     throw contextLengthError(model, budget);
   return budget;
