@@ -9,5 +9,10 @@ export interface AppEnv {
     user: { id: string; role: 'user' | 'operator'; keyId: string };
     /** The Redis key of the stream token a request came with, if any (the stream holds it). */
     streamTokenKey: string | undefined;
+    /**
+     * Set once a task was accepted (its job enqueued) for this request: the rate limiter then
+     * keeps the request's point whatever the answer (see `acceptedWork`).
+     */
+    workAccepted: boolean;
   };
 }

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, renderError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
-import { rateLimit } from './rate-limit.js';
+import { acceptedWork, rateLimit } from './rate-limit.js';
 
 /** A stand-in for one API process: its own limiter instance over the shared Redis. */
 function apiProcess(redis: Redis, keyPrefix: string, points: number) {
@@ -20,6 +20,10 @@ function apiProcess(redis: Redis, keyPrefix: string, points: number) {
   app.get('/', (c) => c.text('ok'));
   app.get('/invalid', () => {
     throw new ApiError(400, 'invalid_request', 'Bad body');
+  });
+  app.get('/worked', (c) => {
+    acceptedWork(c);
+    throw new ApiError(502, 'server_error', 'Every provider failed');
   });
   app.onError(renderError);
   return app;
@@ -72,6 +76,16 @@ describe('rateLimit', () => {
     for (let index = 0; index < 3; index += 1) {
       expect((await api.request('/', { headers })).status).toBe(200);
     }
+    expect((await api.request('/', { headers })).status).toBe(429);
+  });
+
+  it('should count a request whose task was accepted, even when it ends in 502', async () => {
+    const api = apiProcess(redis, `${prefix}:work`, 2);
+    const headers = { 'x-user': 'erin' };
+    expect((await api.request('/worked', { headers })).headers.get('ratelimit-remaining')).toBe(
+      '1',
+    );
+    expect((await api.request('/worked', { headers })).status).toBe(502);
     expect((await api.request('/', { headers })).status).toBe(429);
   });
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
@@ -29,9 +29,19 @@ function rateLimitHeaders(
 }
 
 /**
+ * Marks the request as work: a task was accepted (its job enqueued) for it. The rate limiter
+ * keeps its point whatever the answer, a 502 or 504 after retries and fallbacks included.
+ */
+export function acceptedWork(c: Context<AppEnv>): void {
+  c.set('workAccepted', true);
+}
+
+/**
  * Per-user fixed-window limit kept in Redis (rate-limiter-flexible's atomic Lua counter), so all
  * API processes share one budget per user. Over it: 429 with Retry-After. Redis down: 503.
- * A request that is not accepted (answered 4xx or 5xx) does not use up the budget.
+ * The budget counts work, not answers: a request refused before any work was done (answered 4xx
+ * or 5xx before a task was accepted) gets its point back; one whose task was accepted keeps it,
+ * whatever it ends in (see {@link acceptedWork}).
  */
 export function rateLimit({
   redis,
@@ -76,10 +86,13 @@ export function rateLimit({
       c.header(name, value);
     }
     await next();
-    // Only accepted work is counted: a request refused for its own content (invalid body, too
-    // large, unknown model, over the context window) or during an outage (503) gets its point
-    // back, so a client that retries after fixing it or after the outage is not held back.
-    if (c.res.status >= 400) {
+    // Only refusals before any work get their point back: a request refused for its own content
+    // (invalid body, too large, unknown model, over the context window) or during an outage
+    // (503, not enqueued), so a client that retries after fixing it or after the outage is not
+    // held back. A task that was accepted and then failed (a /v1 502 or 504 after retries and
+    // fallbacks) used the workers and the providers: it counts, or one key could keep every
+    // worker busy for free. LiteLLM and nginx's limit_req count a request once it is admitted.
+    if (c.res.status >= 400 && c.get('workAccepted') !== true) {
       const refunded = await limiter.reward(c.var.user.id, 1).catch(() => undefined);
       if (refunded !== undefined) {
         c.res.headers.set(

@@ -11,6 +11,7 @@ import {
 } from '../schemas/ai-schemas.js';
 import { commonErrors, RetryResponse, TaskAccepted } from '../schemas/task-schemas.js';
 import { streamTaskEvents } from '../sse/task-event-stream.js';
+import { acceptedWork } from '../middleware/rate-limit.js';
 import { assertRedisReady, submitGeneration, toMessages } from '../submission/submit-generation.js';
 import { retryFor } from '../tasks/retry-for.js';
 import { taskEventsUrl, taskStatusUrl } from '../tasks/task-urls.js';
@@ -98,6 +99,7 @@ export function aiRoutes(deps: ApiDeps) {
         fallback: request.fallback,
         idempotencyKey: idempotencyKeyOf(c, request.idempotency_key),
       });
+      acceptedWork(c);
       if (!request.stream) return c.json(toAccepted(task), 202);
       c.header('X-Task-Id', task.taskId);
       c.header('Content-Location', taskEventsUrl(task.taskId));
@@ -122,6 +124,7 @@ export function aiRoutes(deps: ApiDeps) {
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         },
       );
+      acceptedWork(c);
       return c.json(toAccepted(task), 202);
     })
     .openapi(retry, async (c) => {

@@ -13,6 +13,7 @@ import {
   OpenAIErrorResponse,
 } from '../schemas/openai-schemas.js';
 import { IdempotencyHeaders } from '../schemas/ai-schemas.js';
+import { acceptedWork } from '../middleware/rate-limit.js';
 import { followTaskEvents } from '../sse/follow-task-events.js';
 import { submitGeneration } from '../submission/submit-generation.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
@@ -87,6 +88,7 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
         temperature: request.temperature ?? undefined,
         idempotencyKey: c.req.header('idempotency-key'),
       });
+      acceptedWork(c);
       await deps.fanOut.ready();
       const controller = new AbortController();
       let finished = false;
