@@ -1,5 +1,5 @@
 import { ProviderError } from '@aiq/providers';
-import { UnknownTaskTypeError } from '@aiq/tasks';
+import { TaskRefusedError, UnknownTaskTypeError } from '@aiq/tasks';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -53,6 +53,7 @@ function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownTaskTypeError) {
     return new ApiError(400, 'unknown_task_type', error.message);
   }
+  if (error instanceof TaskRefusedError) return new ApiError(400, error.code, error.message);
   if (error instanceof ZodError)
     return new ApiError(400, 'invalid_request', describeZodError(error));
   const outage = dependencyOutage(error);

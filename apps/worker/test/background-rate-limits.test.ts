@@ -133,9 +133,9 @@ describe('background tasks under the provider requests-per-minute budget', () =>
   afterAll(() => harness.close());
 
   const document = Array.from(
-    { length: 60 },
+    { length: 170 },
     (_, index) => `Sentence number ${index} of the report.`,
-  ).join(' ');
+  ).join(' '); // 5,839 characters: eight chunks of at most 768 (256 tokens, the floor)
 
   it('should share the budget with generation jobs, and cancel a task waiting for it within a second', async () => {
     harness.mock.clearRequests();
@@ -145,7 +145,7 @@ describe('background tasks under the provider requests-per-minute budget', () =>
       kind: 'background',
       userId: 'user-1',
       type: 'ai_analyze_document',
-      input: { model: 'gpt-5', document, chunkTokens: 100, maxTokens: 20 },
+      input: { model: 'gpt-5', document, chunkTokens: 256, maxTokens: 20 },
     });
     const jobs = await Promise.all([
       harness.submit(generation('gpt-5', 'Generation one')),

@@ -13,9 +13,9 @@ describe('background tasks', () => {
   afterAll(() => harness.close());
 
   const document = Array.from(
-    { length: 60 },
+    { length: 80 },
     (_, index) => `Sentence number ${index} of the report.`,
-  ).join(' ');
+  ).join(' '); // 2,709 characters: four chunks of at most 768 (256 tokens, the floor)
 
   it('should map-reduce a long document with a progress event per chunk and resume after the last finished step', async () => {
     harness.mock.clearRequests();
@@ -26,7 +26,7 @@ describe('background tasks', () => {
       kind: 'background',
       userId: 'user-1',
       type: 'ai_analyze_document',
-      input: { model: 'deepseek-chat', document, chunkTokens: 200, maxTokens: 50 },
+      input: { model: 'deepseek-chat', document, chunkTokens: 256, maxTokens: 50 },
     });
     const events = await harness.events.waitForTerminal(taskId);
     const progress = events.filter((event) => event.type === 'progress');

@@ -106,6 +106,13 @@ export interface Config {
   };
   /** Retry policy per job type (the runbook's default for both: 3 attempts, 1 s doubling to 10 s). */
   readonly retry: { readonly generate: RetryPolicy; readonly background: RetryPolicy };
+  /** Provider retry-after holds, whatever the provider asks. */
+  readonly retryAfter: { readonly maxMs: number };
+  /** Limits on what one task may cost. */
+  readonly tasks: {
+    /** Most chunks (map calls) of one `ai_analyze_document` task. */
+    readonly analyzeMaxChunks: number;
+  };
   readonly circuit: { readonly failureThreshold: number; readonly resetMs: number };
 }
 
@@ -218,6 +225,8 @@ export function toConfig(env: Env): Config {
         maxDelayMs: env.BACKGROUND_RETRY_MAX_DELAY_MS ?? env.RETRY_MAX_DELAY_MS,
       },
     },
+    retryAfter: { maxMs: env.RETRY_AFTER_MAX_MS },
+    tasks: { analyzeMaxChunks: env.ANALYZE_MAX_CHUNKS },
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
       resetMs: env.CIRCUIT_RESET_MS,

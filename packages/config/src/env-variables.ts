@@ -404,6 +404,16 @@ export const envVariables = {
     MILLISECONDS,
     'Retry delay cap of a background task; unset: RETRY_MAX_DELAY_MS.',
   ),
+  RETRY_AFTER_MAX_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    "Longest a provider's retry-after may hold its calls; a longer one is cut to this (60 s).",
+  ),
+  ANALYZE_MAX_CHUNKS: variable(
+    integer(1, 10_000).default(64),
+    'an integer from 1 to 10000',
+    'Most chunks (map calls) one ai_analyze_document task may make; a larger document gets 400 too_many_chunks.',
+  ),
   CIRCUIT_FAILURE_THRESHOLD: variable(
     integer(1, 1000).default(5),
     'an integer from 1 to 1000',

@@ -34,6 +34,7 @@ export {
   type TaskJobSource,
   type TaskJobSourceColumns,
 } from './task-job.js';
+export { documentChunks, TaskRefusedError } from './document-chunks.js';
 export {
   submitTask,
   taskDeadline,

@@ -4,8 +4,10 @@ import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
 import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
+import { assertChunkLimit } from './document-chunks.js';
 import { enqueueTaskJob, taskJobFor } from './task-job.js';
 import {
+  AnalyzeDocumentInput,
   builtInTaskCatalog,
   GENERATION_TASK_TYPE,
   GenerationInput,
@@ -18,7 +20,7 @@ export interface SubmitDeps {
   readonly database: Database;
   readonly queues: Queues;
   readonly registry: ModelRegistry;
-  readonly config: Pick<Config, 'timeouts' | 'retry'>;
+  readonly config: Pick<Config, 'timeouts' | 'retry' | 'tasks'>;
   /** Publishes `queued`; absent, nothing is published. */
   readonly events?: TaskEventPublisher;
   /** Task types accepted; share it with the workers. @defaultValue builtInTaskCatalog */
@@ -113,18 +115,22 @@ function typeAndInput(
   if (definition?.jobKind !== 'background') {
     throw new UnknownTaskTypeError(submission.type, backgroundTypes);
   }
-  return {
-    type: submission.type,
-    input: definition.input.parse(submission.input),
-    jobKind: 'background',
-  };
+  const input: unknown = definition.input.parse(submission.input);
+  if (definition === builtInTaskCatalog.ai_analyze_document) {
+    assertChunkLimit(
+      AnalyzeDocumentInput.parse(input),
+      deps.registry,
+      deps.config.tasks.analyzeMaxChunks,
+    );
+  }
+  return { type: submission.type, input, jobKind: 'background' };
 }
 
 /**
  * The one producer: validates the submission, writes the `background_tasks` row (status
  * `pending`) and only then enqueues the job with job id = task id. A crash between the two
  * leaves a pending row that the reconciler enqueues; a second enqueue is a no-op.
- * @throws UnknownTaskTypeError, ZodError (bad input), ProviderError `model_not_found`,
+ * @throws UnknownTaskTypeError, ZodError (bad input), TaskRefusedError `too_many_chunks`, ProviderError `model_not_found`,
  *   `model_retired`, `token_limit_exceeded` (with the counts) or `invalid_request`
  */
 export async function submitTask(deps: SubmitDeps, given: Submission): Promise<SubmittedTask> {

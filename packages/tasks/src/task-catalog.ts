@@ -44,6 +44,12 @@ export const BackgroundGenerationInput = z.object({
 });
 export type BackgroundGenerationInput = z.infer<typeof BackgroundGenerationInput>;
 
+/**
+ * The smallest chunk of `ai_analyze_document`: each chunk is one provider call from the shared
+ * per-provider budget, so `chunkTokens: 1` would be a call per token of the document.
+ */
+export const MIN_CHUNK_TOKENS = 256;
+
 /** Input of `ai_analyze_document`: map-reduce over a text too long for one call. */
 export const AnalyzeDocumentInput = z.object({
   model: z.string().min(1),
@@ -51,10 +57,14 @@ export const AnalyzeDocumentInput = z.object({
   /** What to do with each chunk and with the combined notes. */
   instruction: z.string().min(1).default('Summarize the key points.'),
   /**
-   * Prompt tokens per chunk. Absent: as much as fits the model's window after the instruction
-   * and the output budget.
+   * Prompt tokens per chunk, at least {@link MIN_CHUNK_TOKENS}. Absent: as much as fits the
+   * model's window after the instruction and the output budget.
    */
-  chunkTokens: z.number().int().positive().optional(),
+  chunkTokens: z
+    .number()
+    .int()
+    .min(MIN_CHUNK_TOKENS, `must be at least ${MIN_CHUNK_TOKENS} tokens (each chunk is a call)`)
+    .optional(),
   /** Output budget of each call. @defaultValue 512 */
   maxTokens: z.number().int().positive().default(512),
 });

@@ -1,4 +1,4 @@
-import { loadConfig } from '@aiq/config';
+import { loadConfig, type Config } from '@aiq/config';
 import { createPgliteDatabase, createPostgresDatabase, type Database } from '@aiq/db';
 import { createTaskEventPublisher, type TaskEventPublisher } from '@aiq/events';
 import { createModelRegistry, fixedClock } from '@aiq/providers';
@@ -18,6 +18,7 @@ export interface TaskTestDeps extends RetryDeps {
   readonly redis: Redis;
   /** This file's own BullMQ prefix. */
   readonly prefix: string;
+  readonly config: Pick<Config, 'timeouts' | 'retry' | 'tasks'>;
   readonly events: TaskEventPublisher;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
 
-describe('rate limits count work, over HTTP with a worker', () => {
+describe('limits on work, over HTTP with a worker', () => {
   let cluster: ApiCluster;
   beforeAll(async () => {
     cluster = await startApiCluster({
@@ -11,6 +11,7 @@ describe('rate limits count work, over HTTP with a worker', () => {
         GENERATE_RETRY_BASE_DELAY_MS: '10',
         GENERATE_RETRY_MAX_DELAY_MS: '20',
         API_MAX_BODY_BYTES: String(4 * 1_048_576),
+        ANALYZE_MAX_CHUNKS: '4',
       },
     });
   });
@@ -69,5 +70,45 @@ describe('rate limits count work, over HTTP with a worker', () => {
     expect(body.error.code).toBe('context_length_exceeded');
     expect(body.error.message).toContain('prompt of 1048576 characters');
     expect(body.error.message).toContain('not tokenized');
+  });
+
+  async function analyze(headers: Record<string, string>, input: object): Promise<Response> {
+    return fetch(`${cluster.apis[0]}/api/ai/background-task`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'ai_analyze_document', input }),
+    });
+  }
+
+  it('should refuse an ai_analyze_document chunkTokens below the floor of 256 with 400', async () => {
+    const erin = await cluster.keyFor('erin');
+    const response = await analyze(erin, {
+      model: 'gpt-5',
+      document: 'word '.repeat(10_000),
+      chunkTokens: 1,
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.message).toContain('chunkTokens');
+    expect(body.error.message).toContain('256');
+  });
+
+  it('should refuse a document of more chunks than ANALYZE_MAX_CHUNKS with 400 too_many_chunks, naming both', async () => {
+    const erin = await cluster.keyFor('erin');
+    // 256 tokens make chunks of at most 768 characters: 10 000 characters are 14 chunks.
+    const document = 'word '.repeat(2_000);
+    const refused = await analyze(erin, { model: 'gpt-5', document, chunkTokens: 256 });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('too_many_chunks');
+    expect(body.error.message).toContain('14 chunks');
+    expect(body.error.message).toContain('ANALYZE_MAX_CHUNKS (4)');
+    const accepted = await analyze(erin, {
+      model: 'gpt-5',
+      document: 'word '.repeat(600),
+      chunkTokens: 256,
+    });
+    expect(accepted.status).toBe(202);
   });
 });
