@@ -46,19 +46,30 @@ export function createBackoffStrategy(retry: RetryPolicy): BackoffStrategy {
 }
 
 /**
- * How long a provider's retry-after asks to hold every call to it, in whole ms, when the error is
- * retryable and the hold ends before `deadlineAt`; otherwise undefined (the backoff policy
- * applies). Whole and at least 1: `queue.rateLimit` is `SET … PX`, and `retry-after: 0` still
- * means "not this instant".
+ * A provider's retry-after in ms, cut to `maxMs` (`RETRY_AFTER_MAX_MS`): a provider that sends
+ * `retry-after: 86400` must not park a job, or every call to it, for a day. The openai SDK
+ * likewise trusts a retry-after only under 60 s. Undefined when the error carries none.
+ */
+export function cappedRetryAfterMs(error: unknown, maxMs: number): number | undefined {
+  if (!ProviderError.isInstance(error) || error.retryAfterMs === undefined) return undefined;
+  return Math.min(error.retryAfterMs, maxMs);
+}
+
+/**
+ * How long a provider's retry-after asks to hold every call to it, in whole ms and at most
+ * `maxMs`, when the error is retryable and the hold ends before `deadlineAt`; otherwise
+ * undefined (the backoff policy applies). Whole and at least 1: `queue.rateLimit` is `SET … PX`,
+ * and `retry-after: 0` still means "not this instant".
  */
 export function providerHoldMs(
   error: unknown,
-  deadlineAt: number,
+  { deadlineAt, maxMs }: { deadlineAt: number; maxMs: number },
   now = Date.now(),
 ): number | undefined {
-  if (!ProviderError.isInstance(error) || !error.retryable || error.retryAfterMs === undefined) {
+  const retryAfterMs = cappedRetryAfterMs(error, maxMs);
+  if (!ProviderError.isInstance(error) || !error.retryable || retryAfterMs === undefined) {
     return undefined;
   }
-  const holdMs = Math.max(1, Math.ceil(error.retryAfterMs));
+  const holdMs = Math.max(1, Math.ceil(retryAfterMs));
   return now + holdMs < deadlineAt ? holdMs : undefined;
 }

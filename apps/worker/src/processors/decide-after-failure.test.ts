@@ -13,6 +13,7 @@ const facts = (overrides: Partial<FailureFacts>): FailureFacts => ({
   now: NOW,
   retry: { attempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 },
   canHoldProvider: true,
+  retryAfterMaxMs: 60_000,
   random: () => 0.5,
   ...overrides,
 });
@@ -44,6 +45,20 @@ describe('decideAfterFailure', () => {
       'a retry-after on a queue that mixes providers is a retry after it',
       { error: error('rate_limited', 2_000), canHoldProvider: false },
       { kind: 'retry', attempt: 2, delayMs: 2_000, code: 'rate_limited' },
+    ],
+    [
+      'a retry-after of a day is cut to RETRY_AFTER_MAX_MS, however far the deadline',
+      { error: error('rate_limited', 86_400_000), deadlineAt: NOW + 2 * 86_400_000 },
+      { kind: 'hold-provider', holdMs: 60_000, code: 'rate_limited' },
+    ],
+    [
+      'a retry-after of a day on a queue that mixes providers is a retry after the cap',
+      {
+        error: error('rate_limited', 86_400_000),
+        deadlineAt: NOW + 2 * 86_400_000,
+        canHoldProvider: false,
+      },
+      { kind: 'retry', attempt: 2, delayMs: 60_000, code: 'rate_limited' },
     ],
     [
       'a retry-after past the deadline is final',

@@ -2,7 +2,7 @@ import type { RetryPolicy } from '@aiq/config';
 import { ProviderError } from '@aiq/providers';
 import type { TaskErrorCode } from '@aiq/queue';
 import { errorCodeOf } from '../error-code.js';
-import { backoffDelayMs, providerHoldMs } from '../retry-policy.js';
+import { backoffDelayMs, cappedRetryAfterMs, providerHoldMs } from '../retry-policy.js';
 
 /** What to do with a job whose attempt failed. */
 export type FailureDecision =
@@ -43,6 +43,8 @@ export interface FailureFacts {
    * this decision did not fit before the deadline.
    */
   readonly canHoldProvider: boolean;
+  /** The longest a retry-after is honoured (`RETRY_AFTER_MAX_MS`); a longer one is cut to it. */
+  readonly retryAfterMaxMs: number;
   /** @defaultValue Math.random */
   readonly random?: () => number;
 }
@@ -58,13 +60,13 @@ export function decideAfterFailure(facts: FailureFacts): FailureDecision {
   if (facts.shuttingDown) return { kind: 'hand-back' };
   if (facts.cancelled) return { kind: 'cancelled' };
   const code = errorCodeOf(error);
-  const holdMs = providerHoldMs(error, deadlineAt, now);
+  const holdMs = providerHoldMs(error, { deadlineAt, maxMs: facts.retryAfterMaxMs }, now);
   if (holdMs !== undefined && facts.canHoldProvider) return { kind: 'hold-provider', holdMs, code };
   const providerError = ProviderError.isInstance(error) ? error : undefined;
   const retryable = providerError?.retryable ?? code === 'internal_error';
   const delayMs = Math.max(
     backoffDelayMs(facts.attempt, facts.retry, facts.random),
-    providerError?.retryAfterMs ?? 0,
+    cappedRetryAfterMs(error, facts.retryAfterMaxMs) ?? 0,
   );
   if (retryable && facts.attempt < facts.maxAttempts && now + delayMs < deadlineAt) {
     return { kind: 'retry', attempt: facts.attempt + 1, delayMs, code };

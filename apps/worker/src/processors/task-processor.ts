@@ -88,6 +88,7 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
         now: Date.now(),
         retry: type.retry,
         canHoldProvider: holdQueue !== undefined,
+        retryAfterMaxMs: deps.config.retryAfter.maxMs,
       });
       const partialText = thrown instanceof FailedAttempt ? thrown.partialText : '';
       const handled = await applyFailureDecision(

@@ -49,7 +49,10 @@ export async function runLimitedProviderCall(
       return await runProviderAttempt(deps, { ...call, run });
     } catch (error) {
       if (!(error instanceof FailedAttempt)) throw error;
-      const holdMs = providerHoldMs(error.error, call.deadlineAt);
+      const holdMs = providerHoldMs(error.error, {
+        deadlineAt: call.deadlineAt,
+        maxMs: deps.config.retryAfter.maxMs,
+      });
       if (holdMs === undefined) throw error;
       // Every worker's calls to this provider wait, generation jobs included, as they do for
       // a generation job's retry-after.
