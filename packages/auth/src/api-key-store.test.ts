@@ -1,4 +1,5 @@
-import { createPgliteDatabase, type Database } from '@aiq/db';
+import { createPgliteDatabase, createPostgresDatabase, type Database } from '@aiq/db';
+import { createTestDatabase, type TestDatabase } from '@aiq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
 import { createApiKey, ensureApiKey, revokeApiKey, verifyApiKey } from './api-key-store.js';
@@ -57,5 +58,53 @@ describe('API keys', () => {
       userId: 'dev',
       role: 'operator',
     });
+  });
+});
+
+/** The database with its `db.select` calls counted: each is one query to Postgres. */
+function countingSelects(database: Database): { database: Database; selects: () => number } {
+  let selects = 0;
+  const db = new Proxy(database.db, {
+    get(target, property, receiver) {
+      if (property === 'select') selects += 1;
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  return { database: { ...database, db }, selects: () => selects };
+}
+
+describe('API keys on PostgreSQL', () => {
+  let testDatabase: TestDatabase;
+  let postgres: Database;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    postgres = createPostgresDatabase({ url: testDatabase.url, poolSize: 2 });
+    await postgres.migrate();
+  });
+  afterAll(async () => {
+    await postgres.close();
+    await testDatabase.drop();
+  });
+
+  it('should look an unknown well-formed key up once, not on every request', async () => {
+    const { database, selects } = countingSelects(postgres);
+    const unknown = generateApiKey().key;
+    for (let index = 0; index < 5; index += 1) {
+      expect(await verifyApiKey(database, unknown)).toBeUndefined();
+    }
+    expect(selects()).toBe(1);
+    // A key that exists is still looked up every time, so a revocation takes effect at once.
+    const created = await createApiKey(database, { userId: 'carol' });
+    await verifyApiKey(database, created.key);
+    await verifyApiKey(database, created.key);
+    expect(selects()).toBe(3);
+  });
+
+  it('should accept a key at once when it is created after being refused', async () => {
+    const { database } = countingSelects(postgres);
+    const key = generateApiKey().key;
+    expect(await verifyApiKey(database, key)).toBeUndefined();
+    await ensureApiKey(database, { key, userId: 'dave', role: 'user' });
+    expect(await verifyApiKey(database, key)).toMatchObject({ userId: 'dave', role: 'user' });
   });
 });

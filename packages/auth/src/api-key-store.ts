@@ -7,6 +7,7 @@ import {
   isPublishedKey,
   looksLikeApiKey,
 } from './api-key.js';
+import { unknownKeys } from './unknown-key-cache.js';
 
 /** Who a request is, once its key checks out. */
 export interface Principal {
@@ -39,6 +40,7 @@ export async function createApiKey(
     .values({ userId, role, keyHash: generated.keyHash, keyPrefix: generated.keyPrefix })
     .returning({ id: apiKeys.id });
   if (!row) throw new Error('api key insert returned no row');
+  unknownKeys.forget(database, generated.keyHash);
   return { key: generated.key, keyId: row.id, keyPrefix: generated.keyPrefix, userId, role };
 }
 
@@ -55,15 +57,22 @@ export async function ensureApiKey(
     .insert(apiKeys)
     .values({ userId, role, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 12) })
     .onConflictDoNothing({ target: apiKeys.keyHash });
+  unknownKeys.forget(database, hashApiKey(key));
 }
 
-/** The principal behind a key, or undefined for a malformed, unknown or revoked one. */
+/**
+ * The principal behind a key, or undefined for a malformed, unknown or revoked one. A well-formed
+ * key found in no row is remembered for a few seconds (a bounded LRU), so repeating it costs no
+ * query; one created in this process meanwhile is forgotten there at once, and in other
+ * processes after the TTL (5 s).
+ */
 export async function verifyApiKey(
   database: Database,
   key: string,
 ): Promise<Principal | undefined> {
   if (!looksLikeApiKey(key) || isPublishedKey(key)) return undefined;
   const keyHash = hashApiKey(key);
+  if (unknownKeys.has(database, keyHash)) return undefined;
   const [row] = await database.db
     .select({
       id: apiKeys.id,
@@ -74,7 +83,10 @@ export async function verifyApiKey(
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .limit(1);
-  if (!row || !hashesEqual(row.keyHash, keyHash)) return undefined;
+  if (!row || !hashesEqual(row.keyHash, keyHash)) {
+    unknownKeys.add(database, keyHash);
+    return undefined;
+  }
   return { userId: row.userId, role: row.role, keyId: row.id };
 }
 
