@@ -2,7 +2,7 @@ import type { Config } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { ProviderError } from '@aiq/providers';
 import { cancelTask, submitTask, UnknownTaskTypeError, type Submission } from '@aiq/tasks';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { renderTable, type Output } from '../output.js';
 import { withTaskDeps } from '../task-deps.js';
 
@@ -109,6 +109,16 @@ const TASK_COLUMNS = `id, user_id, type, status, model, retry_count, error_code,
 const ATTEMPT_COLUMNS = `attempt, provider, model, requested_model, status, error_code, partial,
   duration_ms, ttft_ms, tokens_used, cost_usd, created_at`;
 
+/** The two reads of `aiq tasks show`, `$1` the task id. */
+export const SHOW_TASK_QUERIES = {
+  // `id = $1::uuid`, never `id::text = $1`: a cast column hides the primary key and
+  // `ai_requests_task_id_idx` from the planner, and every show would scan the whole table.
+  task: `SELECT ${TASK_COLUMNS} FROM background_tasks WHERE id = $1::uuid`,
+  attempts: `SELECT ${ATTEMPT_COLUMNS} FROM ai_requests WHERE task_id = $1::uuid ORDER BY created_at, attempt`,
+} as const;
+
+const TaskId = z.string().uuid();
+
 /** `aiq tasks show <id>`: the task's ledger row and one line per provider attempt. */
 export async function show(
   config: Config,
@@ -116,20 +126,23 @@ export async function show(
   taskId: string,
   { json = false }: { json?: boolean } = {},
 ): Promise<number> {
+  // Checked here, before any connection: Postgres would answer a malformed one with an error.
+  if (!TaskId.safeParse(taskId).success) {
+    output.error(
+      `${taskId} is not a task id (a UUID such as 5b0e8f2c-4b8a-4f57-9a43-2d2f6f1d0c11)`,
+    );
+    return 2;
+  }
   const database = await createDb(config.database, { applicationName: 'aiq-cli' });
   try {
-    const [task] = await database.query<Record<string, unknown>>(
-      `SELECT ${TASK_COLUMNS} FROM background_tasks WHERE id::text = $1`,
-      [taskId],
-    );
+    const [task] = await database.query<Record<string, unknown>>(SHOW_TASK_QUERIES.task, [taskId]);
     if (task === undefined) {
       output.error(`No task ${taskId}`);
       return 1;
     }
-    const attempts = await database.query<Record<string, unknown>>(
-      `SELECT ${ATTEMPT_COLUMNS} FROM ai_requests WHERE task_id::text = $1 ORDER BY created_at, attempt`,
-      [taskId],
-    );
+    const attempts = await database.query<Record<string, unknown>>(SHOW_TASK_QUERIES.attempts, [
+      taskId,
+    ]);
     if (json) output.write(JSON.stringify({ task, attempts }));
     else output.write(`${renderTable([task])}\n\nAttempts:\n${renderTable(attempts)}`);
     return 0;
