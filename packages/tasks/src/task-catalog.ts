@@ -48,7 +48,7 @@ export type BackgroundGenerationInput = z.infer<typeof BackgroundGenerationInput
  * The smallest chunk of `ai_analyze_document`: each chunk is one provider call from the shared
  * per-provider budget, so `chunkTokens: 1` would be a call per token of the document.
  */
-export const MIN_CHUNK_TOKENS = 256;
+const MIN_CHUNK_TOKENS = 256;
 
 /** Input of `ai_analyze_document`: map-reduce over a text too long for one call. */
 export const AnalyzeDocumentInput = z.object({
