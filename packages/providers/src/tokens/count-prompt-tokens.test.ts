@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { countO200kTokens, countOpenAIPromptTokens } from './count-openai-tokens.js';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import {
+  countO200kTokens,
+  countOpenAIPromptTokens,
+  tokenizerPieces,
+} from './count-openai-tokens.js';
 import {
   estimateAnthropicPromptTokens,
   estimateAnthropicTextTokens,
@@ -18,6 +23,24 @@ describe('countOpenAIPromptTokens', () => {
 
   it('should count special-token text as text instead of throwing', () => {
     expect(countO200kTokens('<|endoftext|>')).toBeGreaterThan(1);
+  });
+
+  it('should give the tokenizer no run longer than 256 characters, and lose no character', () => {
+    const text = `Intro ${'a'.repeat(1_000)} middle ${' '.repeat(600)}end ${'x'.repeat(256)}`;
+    const pieces = [...tokenizerPieces(text)];
+    expect(pieces.join('')).toBe(text);
+    for (const piece of pieces) expect(piece).not.toMatch(/\S{257}|\s{257}/);
+    expect(pieces.at(-1)).toBe(`end ${'x'.repeat(256)}`); // a run of exactly 256 is not cut
+    expect([...tokenizerPieces('')]).toEqual(['']);
+  });
+
+  it('should count ordinary text exactly, and a long run as an upper bound within one token per cut', () => {
+    const prose = 'The queue keeps every task. '.repeat(200);
+    expect(countO200kTokens(prose)).toBe(countTokens(prose));
+    const run = 'a'.repeat(2_048); // 8 cuts
+    const exact = countTokens(run);
+    expect(countO200kTokens(run)).toBeGreaterThanOrEqual(exact);
+    expect(countO200kTokens(run)).toBeLessThanOrEqual(exact + 8);
   });
 
   it('should count an empty conversation as the reply priming only', () => {
