@@ -6,16 +6,38 @@ import { spawnWorkerProcess } from './harness/worker-process.js';
 
 const MODELS = ['gpt-5', 'claude-haiku-4-5', 'deepseek-chat'];
 
+type Fleet = Awaited<ReturnType<typeof startProducerHarness>>;
+
+/**
+ * Runs `body` against a producer on a Redis of its own (so it may be flushed) and a database
+ * of its own; `body` starts the worker, which is stopped afterwards.
+ */
+async function onOwnRedis(
+  body: (harness: Fleet, startWorker: () => ReturnType<typeof spawnWorkerProcess>) => Promise<void>,
+): Promise<void> {
+  const redisServer = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
+  const testDatabase = await createTestDatabase();
+  const harness = await startProducerHarness({
+    redisUrl: redisServer.url,
+    databaseUrl: testDatabase.url,
+  });
+  let worker: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
+  try {
+    await body(harness, async () => {
+      worker = await spawnWorkerProcess(harness.env, { reconcileGraceMs: 200 });
+      return worker;
+    });
+  } finally {
+    await worker?.stop('SIGTERM');
+    await harness.close();
+    await testDatabase.drop();
+    await redisServer.stop();
+  }
+}
+
 describe('reconciler', () => {
   it('should restore 100 pending tasks after Redis lost everything (FLUSHALL), and finish them', async () => {
-    const redisServer = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
-    const testDatabase = await createTestDatabase();
-    const harness = await startProducerHarness({
-      redisUrl: redisServer.url,
-      databaseUrl: testDatabase.url,
-    });
-    let worker: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
-    try {
+    await onOwnRedis(async (harness, startWorker) => {
       const tasks = await Promise.all(
         Array.from({ length: 100 }, (_, index) =>
           harness.submit(generation(MODELS[index % 3] ?? 'gpt-5', `Pending ${index}`)),
@@ -25,7 +47,7 @@ describe('reconciler', () => {
       await harness.redis.flushall();
       expect(await harness.redis.dbsize()).toBe(0);
 
-      worker = await spawnWorkerProcess(harness.env, { reconcileGraceMs: 200 });
+      const worker = await startWorker();
       for (const task of tasks) await harness.events.waitForTerminal(task.taskId, 30_000);
       expect(
         tasks.every((task) => harness.events.events(task.taskId).at(-1)?.type === 'done'),
@@ -42,23 +64,11 @@ describe('reconciler', () => {
         )
         .toBe('100');
       expect(worker.stdout()).toMatch(/reconciler repaired the queue from the ledger/);
-    } finally {
-      await worker?.stop('SIGTERM');
-      await harness.close();
-      await testDatabase.drop();
-      await redisServer.stop();
-    }
+    });
   }, 90_000);
 
   it('should skip the rows it cannot read, say why, and restore every other task', async () => {
-    const redisServer = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
-    const testDatabase = await createTestDatabase();
-    const harness = await startProducerHarness({
-      redisUrl: redisServer.url,
-      databaseUrl: testDatabase.url,
-    });
-    let worker: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
-    try {
+    await onOwnRedis(async (harness, startWorker) => {
       const tasks = await Promise.all(
         Array.from({ length: 6 }, (_, index) =>
           harness.submit(generation('gpt-5', `Row ${index}`)),
@@ -78,7 +88,7 @@ describe('reconciler', () => {
         [malformed],
       );
 
-      worker = await spawnWorkerProcess(harness.env, { reconcileGraceMs: 200 });
+      const worker = await startWorker();
       for (const taskId of healthy) await harness.events.waitForTerminal(taskId, 30_000);
       expect(healthy.map((taskId) => harness.events.events(taskId).at(-1)?.type)).toEqual(
         healthy.map(() => 'done'),
@@ -98,11 +108,6 @@ describe('reconciler', () => {
         [gone, malformed],
       );
       expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
-    } finally {
-      await worker?.stop('SIGTERM');
-      await harness.close();
-      await testDatabase.drop();
-      await redisServer.stop();
-    }
+    });
   }, 90_000);
 });
