@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generation, startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
 
 const TASKS = 40;
-/** Output words per task: about 12 KB of text each (mock-llm words average ~6 bytes). */
-const OUTPUT_TOKENS = 1_800;
+/** Output words per task: about 15 KB of text each (mock-llm words average ~6 bytes). */
+const OUTPUT_TOKENS = 2_400;
 /**
  * Redis bytes a finished task may keep once its replay log expired: the job hash kept for Bull
  * Board (its input, options, a small return value) and its place in the completed set. A task's
