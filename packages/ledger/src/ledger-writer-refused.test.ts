@@ -11,41 +11,17 @@ import {
 } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptRecordId } from './attempt-record-id.js';
 import { ledgerDeadStreamKey } from './ledger-dead-stream.js';
-import type { AttemptRecord } from './ledger-records.js';
+import { attemptRecordId } from './attempt-record-id.js';
+import { testAttempt } from './testing/test-attempt.js';
 import { createLedgerWriter, ledgerStreamKey } from './ledger-writer.js';
 import type { LedgerOperation } from './write-ledger-batch.js';
 
 // A prompt no log line may ever hold.
 const PROMPT = 'Quokka-secret-prompt-8841';
 
-function attempt(taskId: string, attemptNumber: number): AttemptRecord {
-  return {
-    id: attemptRecordId(taskId, attemptNumber),
-    taskId,
-    userId: 'user-1',
-    provider: 'openai',
-    model: 'gpt-5',
-    requestedModel: null,
-    status: 'completed',
-    errorCode: null,
-    errorMessage: null,
-    prompt: PROMPT,
-    response: 'Hello',
-    partial: false,
-    finishReason: 'stop',
-    promptTokens: 5,
-    completionTokens: 1,
-    costUsd: 0.000016,
-    durationMs: 12,
-    ttftMs: 3,
-    attempt: attemptNumber,
-    providerRequestId: null,
-    startedAt: 1_000,
-    completedAt: 1_012,
-  };
-}
+const attempt = (taskId: string, attemptNumber: number) =>
+  testAttempt(taskId, attemptNumber, PROMPT);
 
 describe('ledger writer with writes PostgreSQL refuses', () => {
   let redis: Redis;

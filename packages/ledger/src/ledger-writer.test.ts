@@ -5,38 +5,10 @@ import { createLogger } from '@aiq/logger';
 import { connectTestRedis, deletePrefix, startOwnPostgres, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptRecordId } from './attempt-record-id.js';
-import type { AttemptRecord } from './ledger-records.js';
+import { testAttempt } from './testing/test-attempt.js';
 import { createLedgerWriter, LEDGER_GROUP, ledgerStreamKey } from './ledger-writer.js';
 
 const logger = createLogger(loadConfig({ LOG_LEVEL: 'silent' }));
-
-function attempt(taskId: string, attemptNumber: number): AttemptRecord {
-  return {
-    id: attemptRecordId(taskId, attemptNumber),
-    taskId,
-    userId: 'user-1',
-    provider: 'openai',
-    model: 'gpt-5',
-    requestedModel: null,
-    status: 'completed',
-    errorCode: null,
-    errorMessage: null,
-    prompt: 'Hi',
-    response: 'Hello',
-    partial: false,
-    finishReason: 'stop',
-    promptTokens: 5,
-    completionTokens: 1,
-    costUsd: 0.000016,
-    durationMs: 12,
-    ttftMs: 3,
-    attempt: attemptNumber,
-    providerRequestId: null,
-    startedAt: Date.now() - 12,
-    completedAt: Date.now(),
-  };
-}
 
 async function insertTask(database: Database, taskId: string): Promise<void> {
   await database.query(
@@ -85,8 +57,8 @@ describe('ledger writer on PGlite', () => {
     const taskId = randomUUID();
     await insertTask(database, taskId);
     await ledger.updateTask({ kind: 'started', taskId, attempt: 2, at: Date.now() });
-    await ledger.recordAttempt(attempt(taskId, 1));
-    await ledger.recordAttempt(attempt(taskId, 1));
+    await ledger.recordAttempt(testAttempt(taskId, 1));
+    await ledger.recordAttempt(testAttempt(taskId, 1));
     await ledger.updateTask({
       kind: 'finished',
       taskId,
@@ -136,7 +108,7 @@ describe('ledger writer on PGlite', () => {
       at: Date.now(),
     });
     await ledger.recordAttempt({
-      ...attempt(taskId, 1),
+      ...testAttempt(taskId, 1),
       provider: 'anthropic',
       model: 'claude-sonnet-5-5',
       requestedModel: 'claude-sonnet-4-5',
@@ -211,7 +183,8 @@ describe('ledger writer on PGlite', () => {
       retryDelayMs: 20,
     });
     const taskId = randomUUID();
-    for (let index = 1; index <= 50; index += 1) await dead.recordAttempt(attempt(taskId, index));
+    for (let index = 1; index <= 50; index += 1)
+      await dead.recordAttempt(testAttempt(taskId, index));
     await expect.poll(() => dead.stats().failedFlushes).toBeGreaterThan(0);
     // The dead writer holds the batch it read, unacknowledged, as a killed worker would; the
     // rest wait unread.
@@ -238,10 +211,10 @@ describe('ledger writer on PGlite', () => {
     const own = `${prefix}:d`;
     const ledger = createLedgerWriter({ database, redis, prefix: own, logger, blockMs: 100 });
     const taskId = randomUUID();
-    await ledger.recordAttempt(attempt(taskId, 1));
+    await ledger.recordAttempt(testAttempt(taskId, 1));
     await ledger.flush();
     await redis.del(ledgerStreamKey(own)); // the stream and its consumer group are gone
-    await ledger.recordAttempt(attempt(taskId, 2));
+    await ledger.recordAttempt(testAttempt(taskId, 2));
     await ledger.flush();
     expect(await countAttempts(database, taskId)).toBe(2);
     await ledger.close();
@@ -262,12 +235,12 @@ describe('ledger writer through a Postgres outage', () => {
       const ledger = createLedgerWriter({ database, redis, prefix: own, logger, retryDelayMs: 50 });
       const taskId = randomUUID();
       for (let index = 1; index <= 100; index += 1)
-        await ledger.recordAttempt(attempt(taskId, index));
+        await ledger.recordAttempt(testAttempt(taskId, index));
       await ledger.flush();
 
       await server.stop();
       for (let index = 101; index <= 600; index += 1)
-        await ledger.recordAttempt(attempt(taskId, index));
+        await ledger.recordAttempt(testAttempt(taskId, index));
       await expect.poll(() => ledger.stats().failedFlushes).toBeGreaterThan(0);
       expect(await redis.xlen(ledgerStreamKey(own))).toBe(500);
       await server.start();
@@ -298,7 +271,7 @@ describe('ledger writer through a Postgres outage', () => {
     });
     const taskId = randomUUID();
     for (let index = 1; index <= 105; index += 1)
-      await ledger.recordAttempt(attempt(taskId, index));
+      await ledger.recordAttempt(testAttempt(taskId, index));
     expect(ledger.stats()).toMatchObject({ dropped: 5 });
     expect(await redis.xlen(ledgerStreamKey(own))).toBe(100);
     // The oldest went: the newest are kept.
@@ -330,7 +303,7 @@ describe('ledger writer through a Postgres outage', () => {
     // 200 writes of 10 KB each: 2 MB, well under the count bound, eight times the byte bound.
     const response = 'x'.repeat(10_000);
     for (let index = 1; index <= 200; index += 1)
-      await ledger.recordAttempt({ ...attempt(taskId, index), response });
+      await ledger.recordAttempt({ ...testAttempt(taskId, index), response });
     const used = Number(await redis.call('MEMORY', 'USAGE', ledgerStreamKey(own), 'SAMPLES', '0'));
     expect(used).toBeLessThanOrEqual(maxBufferedBytes * 1.1);
     expect(ledger.stats().dropped).toBeGreaterThan(150);
