@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse, type ParsedSse } from '../src/testing/parse-sse.js';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
@@ -114,11 +114,7 @@ describe('API and worker processes end to end', () => {
   });
 
   it('should serve the official openai SDK, plain and streaming, through the queue', async () => {
-    const client = new OpenAI({
-      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
-      baseURL: `${cluster.apis[0]}/v1`,
-      maxRetries: 0,
-    });
+    const client = cluster.openai(alice);
     const messages = [{ role: 'user' as const, content: 'Say hello [[mock tokens=8]]' }];
     const completion = await client.chat.completions.create({ model: 'gpt-5', messages });
     expect(completion.object).toBe('chat.completion');
@@ -154,11 +150,8 @@ describe('API and worker processes end to end', () => {
   });
 
   it('should give the openai SDK a 400 context_length_exceeded for a prompt over the window, so it never retries', async () => {
-    const client = new OpenAI({
-      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
-      baseURL: `${cluster.apis[0]}/v1`,
-      maxRetries: 2, // the SDK's default: it retries 5xx, never 400
-    });
+    // The SDK's default retries: it retries 5xx, never 400.
+    const client = cluster.openai(alice, { maxRetries: 2 });
     const before = cluster.mock.requests({ provider: 'openai' }).length;
     // The provider refuses it (our estimate let it through): raised by the worker.
     const refusedByProvider = [{ role: 'user' as const, content: 'Hi [[mock context_length]]' }];

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
 
@@ -15,11 +15,7 @@ describe('/v1 cancels the work nobody will receive', () => {
       env: { GENERATE_RETRY_BASE_DELAY_MS: '50', GENERATE_RETRY_MAX_DELAY_MS: '100' },
     });
     alice = await cluster.keyFor('alice');
-    client = new OpenAI({
-      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
-      baseURL: `${cluster.apis[0]}/v1`,
-      maxRetries: 0,
-    });
+    client = cluster.openai(alice);
   });
   afterAll(() => cluster.close());
 

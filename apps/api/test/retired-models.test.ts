@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse } from '../src/testing/parse-sse.js';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
@@ -14,11 +14,7 @@ describe('a retired model through separate API and worker processes', () => {
   beforeAll(async () => {
     cluster = await startApiCluster({ env: { MODELS_AS_OF: AFTER_SONNET_BEFORE_GPT } });
     alice = await cluster.keyFor('alice');
-    client = new OpenAI({
-      apiKey: (alice['authorization'] ?? '').replace('Bearer ', ''),
-      baseURL: `${cluster.apis[0]}/v1`,
-      maxRetries: 0,
-    });
+    client = cluster.openai(alice);
   });
   afterAll(() => cluster.close());
 

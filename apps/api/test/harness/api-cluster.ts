@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createApiKey } from '@aiq/auth';
 import { createPostgresDatabase, type Database } from '@aiq/db';
 import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
+import OpenAI from 'openai';
 import {
   createTestDatabase,
   freePort,
@@ -29,6 +30,8 @@ export interface ApiCluster {
   output(): string;
   /** Authorization headers of a new key for `userId`. */
   keyFor(userId: string, role?: 'user' | 'operator'): Promise<Record<string, string>>;
+  /** The official openai SDK on the first API's `/v1`, with the key of `headers` (no retries unless asked). */
+  openai(headers: Record<string, string>, options?: { maxRetries?: number }): OpenAI;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,12 @@ export async function startApiCluster({
       const { key } = await createApiKey(database, { userId, role });
       return { authorization: `Bearer ${key}` };
     },
+    openai: (headers, { maxRetries = 0 } = {}) =>
+      new OpenAI({
+        apiKey: (headers['authorization'] ?? '').replace('Bearer ', ''),
+        baseURL: `${apis[0] ?? ''}/v1`,
+        maxRetries,
+      }),
     async close() {
       await Promise.all(processes.map((process) => process.stop('SIGTERM')));
       await database.close();
