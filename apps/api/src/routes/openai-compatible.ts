@@ -92,7 +92,9 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
       await deps.fanOut.ready();
       const controller = new AbortController();
       let finished = false;
+      // Both the request's signal and a stream's abort report one departure: cancel once.
       const leave = async () => {
+        if (controller.signal.aborted) return;
         controller.abort();
         if (!finished) await cancelOnDisconnect(deps, task.taskId, c.var.logger);
       };
