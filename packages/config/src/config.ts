@@ -113,7 +113,25 @@ export interface Config {
     /** Most chunks (map calls) of one `ai_analyze_document` task. */
     readonly analyzeMaxChunks: number;
   };
-  readonly circuit: { readonly failureThreshold: number; readonly resetMs: number };
+  /** Provider circuit breakers (`@aiq/routing`). */
+  readonly circuit: {
+    /** Consecutive outage failures that open a circuit. */
+    readonly failureThreshold: number;
+    /** First open time before a half-open probe. */
+    readonly resetMs: number;
+    /** Cap of the open time, which doubles after each failed probe. */
+    readonly maxResetMs: number;
+    /** Sliding window of the error-rate rule. */
+    readonly windowMs: number;
+    /** Error rate (percent of calls in the window) that opens a circuit. */
+    readonly errorRatePercent: number;
+    /** Calls the window needs before the error-rate rule applies. */
+    readonly minRequests: number;
+    /** Probe slots of a half-open circuit. */
+    readonly halfOpenProbes: number;
+    /** How long a probe slot is held without an outcome. */
+    readonly probeLeaseMs: number;
+  };
 }
 
 /** A bare `YYYY-MM-DD` as the start of that day in UTC, the way model end-of-life dates are read. */
@@ -230,6 +248,12 @@ export function toConfig(env: Env): Config {
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,
       resetMs: env.CIRCUIT_RESET_MS,
+      maxResetMs: Math.max(env.CIRCUIT_MAX_RESET_MS, env.CIRCUIT_RESET_MS),
+      windowMs: env.CIRCUIT_WINDOW_MS,
+      errorRatePercent: env.CIRCUIT_ERROR_RATE_PERCENT,
+      minRequests: env.CIRCUIT_MIN_REQUESTS,
+      halfOpenProbes: env.CIRCUIT_HALF_OPEN_PROBES,
+      probeLeaseMs: env.CIRCUIT_PROBE_LEASE_MS,
     },
   };
 }

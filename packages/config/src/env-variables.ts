@@ -424,6 +424,36 @@ export const envVariables = {
     MILLISECONDS,
     'How long an open circuit waits before a half-open probe (runbook: 60 s).',
   ),
+  CIRCUIT_MAX_RESET_MS: variable(
+    milliseconds.default(600_000),
+    MILLISECONDS,
+    'Cap of the open time, which doubles each time a half-open probe fails; at least CIRCUIT_RESET_MS.',
+  ),
+  CIRCUIT_WINDOW_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'Sliding window over which a circuit judges its error rate.',
+  ),
+  CIRCUIT_ERROR_RATE_PERCENT: variable(
+    integer(1, 100).default(50),
+    'an integer from 1 to 100',
+    'Share of outage failures among the calls of the window that opens a circuit.',
+  ),
+  CIRCUIT_MIN_REQUESTS: variable(
+    integer(1, 1_000_000).default(20),
+    'an integer from 1 to 1000000',
+    'Fewest calls in the window before the error rate may open a circuit.',
+  ),
+  CIRCUIT_HALF_OPEN_PROBES: variable(
+    integer(1, 100).default(1),
+    'an integer from 1 to 100',
+    'Probe calls a half-open circuit lets through at once; one process wins each slot.',
+  ),
+  CIRCUIT_PROBE_LEASE_MS: variable(
+    milliseconds.default(30_000),
+    MILLISECONDS,
+    "How long a probe slot stays taken without an outcome, so a crashed prober's slot frees itself.",
+  ),
 } as const satisfies Record<string, EnvVariable>;
 
 export type EnvVariableName = keyof typeof envVariables;
