@@ -90,3 +90,9 @@ export const DEFAULT_FALLBACK_CHAIN: readonly string[] = [
   'claude-sonnet-5-5',
   'deepseek-chat',
 ];
+
+/**
+ * Models whose fallback order differs from the default chain (none differ by default: the
+ * runbook names one order). A models file adds its own with `fallbackChains`.
+ */
+export const DEFAULT_FALLBACK_CHAINS: Readonly<Record<string, readonly string[]>> = {};

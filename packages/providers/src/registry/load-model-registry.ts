@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type Config } from '@aiq/config';
 import type { z } from 'zod';
 import { fixedClock, systemClock, type Clock } from './clock.js';
-import { DEFAULT_ALIASES, DEFAULT_FALLBACK_CHAIN, DEFAULT_MODELS } from './default-models.js';
+import {
+  DEFAULT_ALIASES,
+  DEFAULT_FALLBACK_CHAIN,
+  DEFAULT_FALLBACK_CHAINS,
+  DEFAULT_MODELS,
+} from './default-models.js';
 import { ModelEntry, ModelRegistryFile } from './model-entry.js';
 import { createModelRegistry, type ModelRegistry } from './model-registry.js';
 
@@ -114,5 +119,23 @@ export function loadModelRegistry(
       fail(file, `fallbackChain.${index}`, `names unknown model "${id}"`);
     }
   });
-  return createModelRegistry({ models, aliases, fallbackChain, clock, retiredModels });
+  const fallbackChains = { ...DEFAULT_FALLBACK_CHAINS, ...parsed.data.fallbackChains };
+  for (const [model, chain] of Object.entries(parsed.data.fallbackChains ?? {})) {
+    if (models[model] === undefined && models[aliases[model] ?? ''] === undefined) {
+      fail(file, `fallbackChains.${model}`, `names unknown model "${model}"`);
+    }
+    chain.forEach((id, index) => {
+      if (models[id] === undefined && models[aliases[id] ?? ''] === undefined) {
+        fail(file, `fallbackChains.${model}.${index}`, `names unknown model "${id}"`);
+      }
+    });
+  }
+  return createModelRegistry({
+    models,
+    aliases,
+    fallbackChain,
+    fallbackChains,
+    clock,
+    retiredModels,
+  });
 }

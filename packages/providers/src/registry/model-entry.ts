@@ -40,5 +40,10 @@ export const ModelRegistryFile = z.strictObject({
   aliases: z.record(z.string().min(1), z.string().min(1)).optional(),
   /** Replaces the default fallback chain; ids or aliases, first choice first. */
   fallbackChain: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * A model's own fallback chain, replacing the default one for requests of that model:
+   * `{ "claude-haiku-4-5": ["gpt-5.6-sol", "deepseek-chat"] }`.
+   */
+  fallbackChains: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
 });
 export type ModelRegistryFile = z.infer<typeof ModelRegistryFile>;

@@ -106,6 +106,21 @@ describe('loadModelRegistry', () => {
     ]);
   });
 
+  it('should give a model its own fallback chain and every other model the default one', () => {
+    const file = registryFile({
+      fallbackChains: { 'claude-haiku-4.5': ['deepseek-chat', 'gpt-5.6'] },
+    });
+    const registry = loadModelRegistry({ file });
+    expect(registry.fallbackChainFor('claude-haiku-4-5').map((model) => model.id)).toEqual([
+      'deepseek-chat',
+      'gpt-5.6-sol',
+    ]);
+    expect(registry.fallbackChainFor('gpt-5.6-sol')).toBe(registry.fallbackChain);
+    expect(loadError(registryFile({ fallbackChains: { 'gpt-5': ['nope'] } })).message).toContain(
+      'fallbackChains.gpt-5.0: names unknown model "nope"',
+    );
+  });
+
   it('should name the file and the field of an incomplete new model', () => {
     const file = registryFile({
       models: { 'new-model': { provider: 'openai', contextWindow: 1000 } },

@@ -1,6 +1,11 @@
 import { ProviderError } from '../provider-error.js';
 import type { Clock } from './clock.js';
-import { DEFAULT_ALIASES, DEFAULT_FALLBACK_CHAIN, DEFAULT_MODELS } from './default-models.js';
+import {
+  DEFAULT_ALIASES,
+  DEFAULT_FALLBACK_CHAIN,
+  DEFAULT_FALLBACK_CHAINS,
+  DEFAULT_MODELS,
+} from './default-models.js';
 import type { ModelEntry, ModelInfo } from './model-entry.js';
 import { lifecycleAt, type ModelLifecycle } from './model-lifecycle.js';
 
@@ -31,8 +36,14 @@ export interface ModelRegistry {
   has(idOrAlias: string): boolean;
   /** Every model, sorted by id. */
   list(): readonly ModelInfo[];
-  /** The fallback order, first choice first, resolved. */
+  /** The default fallback order, first choice first, resolved. */
   readonly fallbackChain: readonly ModelInfo[];
+  /**
+   * The fallback order of requests for `idOrAlias`: its own chain when the registry names one,
+   * else {@link ModelRegistry.fallbackChain}.
+   * @throws ProviderError kind `model_not_found` for an unknown model
+   */
+  fallbackChainFor(idOrAlias: string): readonly ModelInfo[];
   /** The time end of life is judged at. */
   readonly clock: Clock;
   /** What {@link ModelRegistry.select} does with a retired model. */
@@ -54,6 +65,8 @@ export interface ModelRegistryInput {
   readonly models?: Readonly<Record<string, ModelEntry>>;
   readonly aliases?: Readonly<Record<string, string>>;
   readonly fallbackChain?: readonly string[];
+  /** Per-model chains (model id or alias → ids or aliases), replacing `fallbackChain` for that model. */
+  readonly fallbackChains?: Readonly<Record<string, readonly string[]>>;
   /** Required, so no caller judges end of life by the machine's date without saying so. */
   readonly clock: Clock;
   /** @defaultValue 'substitute' */
@@ -77,6 +90,7 @@ export function createModelRegistry({
   models = DEFAULT_MODELS,
   aliases = DEFAULT_ALIASES,
   fallbackChain = DEFAULT_FALLBACK_CHAIN,
+  fallbackChains = DEFAULT_FALLBACK_CHAINS,
   clock,
   retiredModels = 'substitute',
 }: ModelRegistryInput): ModelRegistry {
@@ -122,11 +136,20 @@ export function createModelRegistry({
     return { requested, model: successor };
   }
 
+  const defaultChain = fallbackChain.map((id) => resolve(id));
+  const chains = new Map(
+    Object.entries(fallbackChains).map(([id, chain]) => [
+      resolve(id).id,
+      chain.map((entry) => resolve(entry)),
+    ]),
+  );
+
   return {
     resolve,
     has: (idOrAlias) => find(idOrAlias) !== undefined,
     list: () => knownIds.map((id) => resolve(id)),
-    fallbackChain: fallbackChain.map((id) => resolve(id)),
+    fallbackChain: defaultChain,
+    fallbackChainFor: (idOrAlias) => chains.get(resolve(idOrAlias).id) ?? defaultChain,
     clock,
     retiredModels,
     lifecycle: (model) => lifecycleAt(model, clock()),
