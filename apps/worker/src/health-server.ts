@@ -23,13 +23,30 @@ export function startHealthServer({
   port,
   status,
   details = () => ({}),
+  metrics,
 }: {
   host: string;
   port: number;
   status: () => HealthStatus;
   details?: () => Record<string, unknown>;
+  /** `GET /metrics`: Prometheus text exposition (circuit states and transitions). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }): Promise<HealthServer> {
   const server = http.createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/metrics' && metrics !== undefined) {
+      metrics().then(
+        ({ contentType, body }) => {
+          response.writeHead(200, { 'content-type': contentType });
+          response.end(body);
+        },
+        () => {
+          // Redis away: the scrape fails visibly rather than reporting stale states.
+          response.writeHead(503, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { code: 'metrics_unavailable' } }));
+        },
+      );
+      return;
+    }
     if (request.method === 'GET' && request.url === '/health') {
       const current = status();
       response.writeHead(current === 'ok' ? 200 : 503, { 'content-type': 'application/json' });

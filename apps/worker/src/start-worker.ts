@@ -21,6 +21,7 @@ import {
   RETENTION_JOB_NAME,
   waitUntilReady,
 } from '@aiq/queue';
+import { createRouting } from '@aiq/routing';
 import { listenForCancellations } from './cancel-listener.js';
 import { createWorkers } from './create-workers.js';
 import { drainWorkers } from './drain-workers.js';
@@ -109,6 +110,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ttlSeconds: settings.replayTtlSeconds,
     }),
     providers: options.providers ?? createProviders(config.providers),
+    routing: createRouting({ redis, config, logger, models: () => registry.list() }),
     tasks: createTaskRegistry([
       backgroundGenerationTask,
       createAnalyzeDocumentTask(registry),
@@ -164,6 +166,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         return stuck ? 'ledger_stuck' : 'ok';
       },
       details: () => ({ ledger: ledger.stats() }),
+      metrics: async () => ({
+        contentType: deps.routing.metrics.registry.contentType,
+        body: await deps.routing.metrics.registry.metrics(),
+      }),
     });
   } catch (error) {
     // A taken WORKER_METRICS_PORT: hand back whatever was picked up meanwhile, then fail.

@@ -5,6 +5,7 @@ import type { LedgerWriter } from '@aiq/ledger';
 import type { Logger } from '@aiq/logger';
 import type { ModelRegistry, Providers } from '@aiq/providers';
 import type { Queues } from '@aiq/queue';
+import type { Routing } from '@aiq/routing';
 import type { Redis } from 'ioredis';
 import type { TaskRegistry } from './tasks/task-registry.js';
 import type { WorkerSettings } from './worker-settings.js';
@@ -23,4 +24,6 @@ export interface WorkerDeps {
   readonly providers: Providers;
   readonly registry: ModelRegistry;
   readonly tasks: TaskRegistry;
+  /** Circuit breakers and disable switches, shared by the fleet through Redis. */
+  readonly routing: Routing;
 }

@@ -11,6 +11,13 @@ export const AIQ_ERROR_CODES = [
   'not_enqueued',
   /** No handler is registered for the task's type on the worker. */
   'unknown_task_type',
+  /**
+   * The model's provider or the model is disabled or its circuit open, no model of the fallback
+   * chain is available, and the task's deadline came before one was.
+   */
+  'provider_unavailable',
+  /** A fallback model is available but its context window cannot hold the prompt and output. */
+  'fallback_context_exceeded',
 ] as const;
 
 /**
@@ -33,4 +40,5 @@ export const NON_RETRYABLE_CODES: ReadonlySet<TaskErrorCode> = new Set<TaskError
   'model_not_found',
   'model_retired',
   'unknown_task_type',
+  'fallback_context_exceeded',
 ]);

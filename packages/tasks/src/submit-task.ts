@@ -4,7 +4,7 @@ import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
 import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
-import { assertChunkLimit } from './document-chunks.js';
+import { assertChunkLimit, TaskRefusedError } from './document-chunks.js';
 import { enqueueTaskJob, taskJobFor } from './task-job.js';
 import {
   AnalyzeDocumentInput,
@@ -46,6 +46,11 @@ export interface GenerationSubmission extends SubmitCommon {
   readonly temperature?: number;
   /** Try the registry's fallback chain when the model fails for good. @defaultValue true */
   readonly fallback?: boolean;
+  /**
+   * The request's own fallback chain, first choice first, replacing the registry's.
+   * Every id must be in the registry (TaskRefusedError `unknown_fallback_model` otherwise).
+   */
+  readonly fallbackModels?: readonly string[];
 }
 
 /** A task of a registered background type. */
@@ -93,6 +98,18 @@ function typeAndInput(
 ): { type: string; input: unknown; jobKind: JobKind; runsOn?: string } {
   if (submission.kind === 'generation') {
     const { model, messages, maxTokens, temperature, fallback = true } = submission;
+    const fallbackModels = submission.fallbackModels?.map((id) => {
+      if (!deps.registry.has(id)) {
+        throw new TaskRefusedError(
+          'unknown_fallback_model',
+          `fallbackModels names unknown model "${id}". Known models: ${deps.registry
+            .list()
+            .map((entry) => entry.id)
+            .join(', ')}`,
+        );
+      }
+      return deps.registry.resolve(id).id;
+    });
     // Before anything is written, for every producer alike: an unknown model, a retired one
     // under RETIRED_MODELS=refuse, and a prompt over the window of the model that will run.
     const runsOn = deps.registry.select(model).model;
@@ -102,7 +119,14 @@ function typeAndInput(
     );
     return {
       type: GENERATION_TASK_TYPE,
-      input: GenerationInput.parse({ model, messages, maxTokens, temperature, fallback }),
+      input: GenerationInput.parse({
+        model,
+        messages,
+        maxTokens,
+        temperature,
+        fallback,
+        fallbackModels,
+      }),
       jobKind: 'generate',
       runsOn: runsOn.id,
     };

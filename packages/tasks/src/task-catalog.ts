@@ -16,6 +16,8 @@ export const GenerationInput = z.object({
   temperature: z.number().min(0).max(2).optional(),
   /** Try the registry's fallback chain when the model fails for good. */
   fallback: z.boolean().default(true),
+  /** The request's own fallback chain, replacing the registry's (checked at submission). */
+  fallbackModels: z.array(z.string().min(1)).max(10).optional(),
 });
 export type GenerationInput = z.infer<typeof GenerationInput>;
 

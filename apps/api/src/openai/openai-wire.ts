@@ -49,6 +49,7 @@ function statusOfFailure(code: TaskErrorCode): ContentfulStatusCode {
     case 'content_filtered':
     case 'model_retired':
     case 'unknown_task_type':
+    case 'fallback_context_exceeded':
       return 400;
     case 'auth':
       return 401;
@@ -67,6 +68,7 @@ function statusOfFailure(code: TaskErrorCode): ContentfulStatusCode {
     case 'overloaded':
     case 'worker_shutdown':
     case 'not_enqueued':
+    case 'provider_unavailable':
       return 503;
     case 'server_error':
     case 'network':

@@ -20,6 +20,12 @@ export const GenerateRequest = z
     stream: z.boolean().default(true),
     /** Continue on the fallback chain when the model fails for good. */
     fallback: z.boolean().default(true),
+    /** The request's own fallback chain (model ids, first choice first), replacing the registry's. */
+    fallback_models: z
+      .array(z.string().min(1).max(200))
+      .max(10)
+      .optional()
+      .openapi({ example: ['claude-sonnet-5-5', 'deepseek-chat'] }),
     /** Reserved for the response cache (routing issue); accepted and ignored today. */
     cache: z.boolean().optional(),
     idempotency_key: IdempotencyKey.optional(),

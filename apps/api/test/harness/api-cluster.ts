@@ -17,7 +17,7 @@ const apiEntry = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 // Spawned by path, never imported: the API does not depend on worker code (R1).
 const workerEntry = fileURLToPath(new URL('../../../worker/src/main.ts', import.meta.url));
 
-/** Real processes: `apis.length` API servers and one worker, on one Redis prefix and database. */
+/** Real processes: `apis.length` API servers and `workerCount` workers, on one Redis prefix and database. */
 export interface ApiCluster {
   /** Base URLs of the API processes, e.g. `http://127.0.0.1:41234`. */
   readonly apis: readonly string[];
@@ -37,9 +37,12 @@ export interface ApiCluster {
 
 export async function startApiCluster({
   apiCount = 1,
+  workerCount = 1,
   env: overrides = {},
 }: {
   apiCount?: number;
+  /** Worker processes sharing the queues. @defaultValue 1 */
+  workerCount?: number;
   /** Settings for every process, over the cluster's own. */
   env?: Record<string, string>;
 } = {}): Promise<ApiCluster> {
@@ -63,6 +66,9 @@ export async function startApiCluster({
     OPENAI_REQUESTS_PER_MINUTE: '1000000',
     RATE_LIMIT_STANDARD_PER_MINUTE: '1000',
     WORKER_METRICS_PORT: '0',
+    // Circuits stay closed under fault tests of other features unless a test sets CIRCUIT_*.
+    CIRCUIT_FAILURE_THRESHOLD: '1000',
+    CIRCUIT_MIN_REQUESTS: '1000000',
     ...overrides,
   };
   const processes: SpawnedProcess[] = [];
@@ -74,9 +80,12 @@ export async function startApiCluster({
     await api.waitForOutput(/api listening/);
     apis.push(`http://127.0.0.1:${port}`);
   });
-  const worker = spawnNode(workerEntry, { env });
-  processes.push(worker);
-  await Promise.all([...starting, worker.waitForOutput(/worker started/)]);
+  const workers = Array.from({ length: workerCount }, () => spawnNode(workerEntry, { env }));
+  processes.push(...workers);
+  await Promise.all([
+    ...starting,
+    ...workers.map((worker) => worker.waitForOutput(/worker started/)),
+  ]);
   return {
     apis,
     mock,

@@ -6,6 +6,7 @@ import {
   type GenerateRequest,
   type ModelInfo,
 } from '@aiq/providers';
+import { outcomeOfKind } from '@aiq/routing';
 import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -39,6 +40,8 @@ export interface ProviderAttempt {
   readonly step: string;
   /** Publish each text delta as a `token` event. */
   readonly streamTokens: boolean;
+  /** The routing decision's probe id: the circuit slots this call holds (see `@aiq/routing`). */
+  readonly probeId?: string | undefined;
 }
 
 /** A finished call. */
@@ -170,8 +173,34 @@ export async function runProviderAttempt(
     completedAt,
   };
   await deps.ledger.recordAttempt(record);
+  await recordInCircuit(deps, attempt, failure);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
   return { text, usage, finishReason, model: answeredModel, record };
+}
+
+/**
+ * The one place a provider call's outcome reaches the circuits (generation and background calls
+ * alike). A lost record only delays a transition: it must not fail a call that succeeded.
+ */
+async function recordInCircuit(
+  deps: WorkerDeps,
+  attempt: ProviderAttempt,
+  failure: ProviderError | undefined,
+): Promise<void> {
+  const outcome = failure === undefined ? 'success' : outcomeOfKind(failure.kind);
+  try {
+    await deps.routing.breaker.record(
+      attempt.model.provider,
+      attempt.model.id,
+      outcome,
+      attempt.probeId,
+    );
+  } catch (error) {
+    deps.logger.warn(
+      { taskId: attempt.taskId, provider: attempt.model.provider, err: errorMessageOf(error) },
+      'could not record the call in its circuit',
+    );
+  }
 }
 
 function statusOf(error: ProviderError): AttemptRecord['status'] {

@@ -1,13 +1,16 @@
 import { outputBudget, type ModelSelection } from '@aiq/providers';
 import { GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
 import type { CompletedReceipt } from '@aiq/tasks';
-import { fallBack, nextFallbackModel } from '../generation/fallback.js';
+import type { Job } from 'bullmq';
+import { fallBack, fallbackTooSmallError, nextFallback } from '../generation/fallback.js';
+import { routeGeneration } from '../generation/route-generation.js';
 import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
 import { runProviderAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
-import { EndedByCancel, recordTaskEnd } from './task-end.js';
+import type { FailureDecision } from './decide-after-failure.js';
+import { EndedByCancel, recordTaskEnd, type HandledOutcome } from './task-end.js';
 import { createTaskProcessor } from './task-processor.js';
 
 /**
@@ -26,30 +29,54 @@ export function createGenerateProcessor(deps: WorkerDeps) {
     parse: (data) => GenerateJob.parse(data),
     retry: deps.config.retry.generate,
     holdQueue: (job) => deps.queues[job.queueName as QueueName],
-    async attempt(data, { attempt, run, signal }) {
+    async attempt(data, { attempt, run, signal, job, token }) {
       // Judged at each attempt: a job queued before its model's end of life may run after it.
       const selection = deps.registry.select(data.model); // model_retired: final
-      return runAttempt(deps, data, { selection, attempt, run, signal });
-    },
-    async finish(data, job, error, decision) {
-      const next = nextFallbackModel(deps, data, error);
-      if (next !== undefined) {
-        await fallBack(deps, data, next, decision.code);
-        return { status: 'fell-back', toModel: next.id };
-      }
-      const failureQueues = [...data.triedModels, data.model]
-        .filter((id) => deps.registry.has(id))
-        .map((id) => generationQueueName(deps.registry.resolve(id).provider));
-      await sendToDeadLetter(deps, {
-        taskId: data.taskId,
-        retry: data.retry,
-        queue: job.queueName as QueueName,
-        payload: data,
-        failureQueues: [...new Set(failureQueues)],
+      const probeId = await routeGeneration(deps, data, selection.model, {
+        job,
+        token,
+        finish: (error, decision) => finishGeneration(deps, data, job, error, decision),
       });
-      return reportFinalFailure(deps, data, error, decision);
+      return runAttempt(deps, data, { selection, attempt, run, signal, probeId });
     },
+    finish: (data, job, error, decision) => finishGeneration(deps, data, job, error, decision),
   });
+}
+
+/** A generation that failed for good: fall back along its chain, or dead-letter and report. */
+async function finishGeneration(
+  deps: WorkerDeps,
+  data: GenerateJob,
+  job: Job,
+  error: unknown,
+  decision: Extract<FailureDecision, { kind: 'final' }>,
+): Promise<HandledOutcome | Error> {
+  const next = await nextFallback(deps, data, error);
+  if (next.kind === 'model') {
+    await fallBack(deps, data, next.model, decision.code);
+    return { status: 'fell-back', toModel: next.model.id };
+  }
+  // The chain goes on only to models that can hold the request: fail, naming the one that cannot.
+  const tooSmall = next.kind === 'too-small';
+  const failure = tooSmall ? fallbackTooSmallError(data, next.model) : error;
+  const final = tooSmall
+    ? {
+        kind: 'final' as const,
+        status: 'failed' as const,
+        code: 'fallback_context_exceeded' as const,
+      }
+    : decision;
+  const failureQueues = [...data.triedModels, data.model]
+    .filter((id) => deps.registry.has(id))
+    .map((id) => generationQueueName(deps.registry.resolve(id).provider));
+  await sendToDeadLetter(deps, {
+    taskId: data.taskId,
+    retry: data.retry,
+    queue: job.queueName as QueueName,
+    payload: data,
+    failureQueues: [...new Set(failureQueues)],
+  });
+  return reportFinalFailure(deps, data, failure, final);
 }
 
 /** Announces the attempt, calls the model, and records and announces its success. */
@@ -61,7 +88,14 @@ async function runAttempt(
     attempt,
     run,
     signal,
-  }: { selection: ModelSelection; attempt: number; run: number; signal: AbortSignal },
+    probeId,
+  }: {
+    selection: ModelSelection;
+    attempt: number;
+    run: number;
+    signal: AbortSignal;
+    probeId: string;
+  },
 ): Promise<CompletedGeneration> {
   const requestedModel = requested.id === model.id ? undefined : requested.id;
   await deps.ledger.updateTask({
@@ -95,6 +129,7 @@ async function runAttempt(
     run,
     step: 'generate',
     streamTokens: true,
+    probeId,
   });
   const outcome = {
     status: 'completed' as const,

@@ -1,7 +1,8 @@
 import type { RetryPolicy } from '@aiq/config';
 import { cancelKey } from '@aiq/tasks';
-import type { Job, Processor, Queue } from 'bullmq';
+import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
 import { ABORT_REASON } from '../abort-reason.js';
+import { SettledByRouting } from '../generation/route-generation.js';
 import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { applyFailureDecision } from './attempt-failure.js';
@@ -25,6 +26,10 @@ export interface AttemptContext {
   readonly run: number;
   /** Aborted on cancel (reason `cancelled`) or shutdown (reason `shutdown`). */
   readonly signal: AbortSignal;
+  /** The BullMQ job, to move it (`moveToDelayed`) when the attempt must wait uncharged. */
+  readonly job: Job;
+  /** The job's lock token, for `moveToDelayed`. */
+  readonly token: string | undefined;
 }
 
 /** What differs between job types; the rest of a processor is {@link createTaskProcessor}. */
@@ -68,8 +73,20 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
     if (await cancelRequested(deps, data.taskId)) return finishCancelled(deps, data);
     const attempt = job.attemptsMade + 1;
     try {
-      return await type.attempt(data, { attempt, run: job.attemptsStarted, signal: abortSignal });
+      return await type.attempt(data, {
+        attempt,
+        run: job.attemptsStarted,
+        signal: abortSignal,
+        job,
+        token,
+      });
     } catch (thrown) {
+      // Routing moved the job to wait (no attempt charged), or settled the task without a call.
+      if (thrown instanceof DelayedError) throw thrown;
+      if (thrown instanceof SettledByRouting) {
+        if (thrown.settled instanceof Error) throw thrown.settled;
+        return thrown.settled;
+      }
       if (thrown instanceof EndedByCancel) return { status: 'cancelled' }; // recorded as such
       const error = thrown instanceof FailedAttempt ? thrown.error : thrown;
       const shuttingDown = abortSignal.aborted && abortSignal.reason === ABORT_REASON.shutdown;

@@ -10,6 +10,7 @@ import {
   type ProviderAttempt,
 } from '../generation/run-provider-attempt.js';
 import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
+import { waitForRoute } from './wait-for-route.js';
 import { providerHoldMs } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
@@ -36,7 +37,9 @@ export async function runLimitedProviderCall(
     deadlineAt: call.deadlineAt,
   };
   for (let repeat = 0; ; repeat += 1) {
+    let probeId: string;
     try {
+      probeId = await waitForRoute(deps, call);
       await waitForProviderSlot(slot);
     } catch (error) {
       // No request was made, so there is no row to write and no partial text.
@@ -46,7 +49,7 @@ export async function runLimitedProviderCall(
       // A failed call's row id comes from its run (`attemptRecordId`): the first call keeps the
       // job's run, each repeat gets its own (`3.1`, `3.2`) so its row is not merged into the first.
       const run = repeat === 0 ? call.run : `${call.run}.${repeat}`;
-      return await runProviderAttempt(deps, { ...call, run });
+      return await runProviderAttempt(deps, { ...call, run, probeId });
     } catch (error) {
       if (!(error instanceof FailedAttempt)) throw error;
       const holdMs = providerHoldMs(error.error, {

@@ -40,6 +40,10 @@ export function testEnvironment(
     RETRY_BASE_DELAY_MS: '20',
     RETRY_MAX_DELAY_MS: '100',
     MODELS_AS_OF: TEST_NOW, // no model retires under a test; a test may set its own date
+    // Fault tests of other features inject failures on purpose: circuits stay closed unless a
+    // test sets its own CIRCUIT_* (routing tests do).
+    CIRCUIT_FAILURE_THRESHOLD: '1000',
+    CIRCUIT_MIN_REQUESTS: '1000000',
     ...overrides,
   };
 }
