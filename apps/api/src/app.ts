@@ -11,6 +11,7 @@ import { authenticateTaskStream } from './middleware/authenticate-task-stream.js
 import { rateLimit } from './middleware/rate-limit.js';
 import { refuseCrossSite } from './middleware/refuse-cross-site.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { adminProviderRoutes } from './routes/admin-providers.js';
 import { aiRoutes } from './routes/ai.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
@@ -32,6 +33,7 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
     authenticateTaskStream({ redis, prefix: config.redis.prefix, authenticate: apiKeys }),
   );
   app.use('/v1/*', apiKeys);
+  app.use('/api/admin/*', authenticate({ database, requireRole: 'operator' }));
   // Submissions only: polling and streaming must not eat the generation budget.
   const standard = rateLimit({
     redis,
@@ -60,6 +62,7 @@ function routes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
   return app
     .route('/api/ai', aiRoutes(deps))
     .route('/api/tasks', taskRoutes(deps))
+    .route('/api/admin/providers', adminProviderRoutes(deps))
     .route('/v1', openAICompatibleRoutes(deps));
 }
 

@@ -231,3 +231,40 @@ export const operatorActions = pgTable(
     index('operator_actions_created_at_idx').on(table.createdAt),
   ],
 );
+
+/** What a routing change switched: a provider (`openai`) or one model id. */
+export const ROUTING_TARGET_KINDS = ['provider', 'model'] as const;
+export type RoutingTargetKind = (typeof ROUTING_TARGET_KINDS)[number];
+export const ROUTING_ACTIONS = ['disable', 'enable'] as const;
+export type RoutingAction = (typeof ROUTING_ACTIONS)[number];
+
+/**
+ * Every operator switch-over (who, when, why): the flag itself lives in Redis
+ * (`@aiq/routing`), this is its audit trail.
+ */
+export const routingChanges = pgTable(
+  'routing_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** A provider name or a model id. */
+    target: text('target').notNull(),
+    targetKind: text('target_kind', { enum: ROUTING_TARGET_KINDS }).notNull(),
+    action: text('action', { enum: ROUTING_ACTIONS }).notNull(),
+    /** Required for `disable`; optional for `enable`. */
+    reason: text('reason'),
+    /** The operator's user id (or `cli:<os user>`). */
+    actor: text('actor').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    check(
+      'routing_changes_target_kind_check',
+      sql.raw(`target_kind IN (${ROUTING_TARGET_KINDS.map((kind) => `'${kind}'`).join(', ')})`),
+    ),
+    check(
+      'routing_changes_action_check',
+      sql.raw(`action IN (${ROUTING_ACTIONS.map((action) => `'${action}'`).join(', ')})`),
+    ),
+    index('routing_changes_created_at_idx').on(table.createdAt),
+  ],
+);

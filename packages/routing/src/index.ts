@@ -17,3 +17,10 @@ export {
   type RoutingState,
   type TargetState,
 } from './routing-state.js';
+export {
+  resolveRoutingTarget,
+  switchOver,
+  UnknownRoutingTargetError,
+  type RoutingTarget,
+  type SwitchOverRequest,
+} from './switch-over.js';

@@ -2,10 +2,16 @@ import type { Logger } from '@aiq/logger';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listEndOfLifeWarnings } from '@aiq/providers';
 import { queueNames } from '@aiq/queue';
+import { readRoutingState, type TargetState } from '@aiq/routing';
 import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
+
+const RoutingEntry = z.object({
+  circuit: z.enum(['closed', 'open', 'half_open']),
+  disabled: z.boolean(),
+});
 
 const ReadinessResponse = z
   .object({
@@ -14,6 +20,17 @@ const ReadinessResponse = z
     queues: z.record(z.string(), z.record(z.string(), z.number())),
     /** Models at or near their end of life: worth acting on, not a reason to be unready. */
     warnings: z.array(z.string()),
+    /**
+     * Circuit state and disabled flag of each provider, and of each model whose own circuit is
+     * not closed or which is disabled: an open circuit is routed around, not a reason to be
+     * unready. Who disabled it and why is in `GET /api/admin/providers` (operators).
+     */
+    routing: z
+      .object({
+        providers: z.record(z.string(), RoutingEntry),
+        models: z.record(z.string(), RoutingEntry),
+      })
+      .optional(),
   })
   .openapi('Readiness');
 
@@ -63,6 +80,27 @@ async function check(
   }
 }
 
+type RoutingSummary = NonNullable<z.infer<typeof ReadinessResponse>['routing']>;
+
+/** The public, reason-free view of routing for readiness. */
+async function routingSummary(deps: ApiDeps): Promise<RoutingSummary> {
+  const state = await readRoutingState(deps.redis, deps.config.redis.prefix, deps.models.list());
+  const entry = (target: TargetState) => ({
+    circuit: target.circuit.state,
+    disabled: target.disabled !== null,
+  });
+  return {
+    providers: Object.fromEntries(
+      Object.entries(state.providers).map(([name, target]) => [name, entry(target)]),
+    ),
+    models: Object.fromEntries(
+      Object.entries(state.models)
+        .filter(([, target]) => target.circuit.state !== 'closed' || target.disabled !== null)
+        .map(([id, target]) => [id, entry(target)]),
+    ),
+  };
+}
+
 /** `/api/health` (liveness) and `/api/health/ready` (dependencies). */
 export function healthRoutes(deps: ApiDeps) {
   return new OpenAPIHono<AppEnv>()
@@ -98,6 +136,7 @@ export function healthRoutes(deps: ApiDeps) {
           }),
         );
       }
+      const routing = redis.ok ? await routingSummary(deps) : undefined;
       const ready = redis.ok && postgres.ok && migrations.ok;
       const warnings = listEndOfLifeWarnings(deps.models).map((warning) => warning.message);
       const body = {
@@ -105,6 +144,7 @@ export function healthRoutes(deps: ApiDeps) {
         checks: { redis, postgres, migrations },
         queues,
         warnings,
+        ...(routing === undefined ? {} : { routing }),
       };
       return ready ? c.json(body, 200) : c.json(body, 503);
     });

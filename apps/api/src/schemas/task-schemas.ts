@@ -111,7 +111,7 @@ export const EventsQuery = z.object({
   follow: z.enum(['retries']).optional(),
 });
 
-const ErrorResponse = z
+export const ErrorResponse = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .openapi('Error');
 
