@@ -119,6 +119,9 @@ describe('API app', () => {
     const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/admin/providers',
+      '/api/admin/providers/{name}/disable',
+      '/api/admin/providers/{name}/enable',
       '/api/ai/background-task',
       '/api/ai/background-task/retry',
       '/api/ai/generate',
