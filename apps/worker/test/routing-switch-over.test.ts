@@ -46,6 +46,32 @@ describe('routing in the worker', () => {
     expect(enabled.events.some((event) => event.type === 'fallback')).toBe(false);
   });
 
+  it('should fail fallback_context_exceeded, naming the model, rather than fall back to one that cannot hold the request', async () => {
+    const { prefix } = harness.config.redis;
+    await disableTarget(harness.redis, prefix, OPENAI_MODEL, {
+      reason: 'test',
+      actor: 'ops',
+      at: 1,
+    });
+    try {
+      // Over 100,000 prompt tokens: within gpt-5.6-sol's window, over deepseek-chat's 64,000.
+      const prompt = Array.from({ length: 50_000 }, (_, index) => `w${index}`).join(' ');
+      const task = await harness.submit(
+        generation(OPENAI_MODEL, prompt, {
+          fallback: true,
+          fallbackModels: ['deepseek-chat'],
+        }),
+      );
+      const events = await harness.events.waitForTerminal(task.taskId, 20_000);
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'fallback_context_exceeded' });
+      expect(JSON.stringify(events.at(-1))).toContain('deepseek-chat');
+      expect(events.some((event) => event.type === 'fallback')).toBe(false);
+      expect(harness.mock.requests({ provider: 'deepseek' })).toHaveLength(0);
+    } finally {
+      await enableTarget(harness.redis, prefix, OPENAI_MODEL);
+    }
+  });
+
   it('should send a new task straight to its fallback while the circuit is open, within 100 ms of a direct one', async () => {
     const breaker = createCircuitBreaker({
       redis: harness.redis,
@@ -86,5 +112,29 @@ describe('routing in the worker', () => {
     expect(body).toContain('aiq_circuit_state{provider="openai",model="all"} 2');
     expect(body).toContain(`aiq_circuit_state{provider="openai",model="${OPENAI_MODEL}"} 2`);
     expect(body).toContain('aiq_circuit_state{provider="anthropic",model="all"} 0');
+  });
+});
+
+describe('a task whose model stays unavailable', () => {
+  let harness: WorkerHarness;
+  beforeAll(async () => {
+    // A deadline of (500 + 100) × 3 = 1.8 s from submission.
+    harness = await startWorkerHarness({ env: { GENERATE_TIMEOUT_MS: '500' } });
+  });
+  afterAll(() => harness.close());
+
+  it('should wait without an attempt, then fail provider_unavailable at its deadline', async () => {
+    const { prefix } = harness.config.redis;
+    await disableTarget(harness.redis, prefix, 'openai', { reason: 'test', actor: 'ops', at: 1 });
+    const task = await harness.submit(generation(OPENAI_MODEL, 'No way out')); // fallback: false
+    const events = await harness.events.waitForTerminal(task.taskId, 10_000);
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'provider_unavailable' });
+    expect(events.some((event) => event.type === 'started')).toBe(false);
+    expect(harness.mock.requests({ provider: 'openai' })).toHaveLength(0);
+    await harness.worker.flushLedger();
+    expect(await harness.task(task.taskId)).toMatchObject({
+      status: 'failed',
+      error_code: 'provider_unavailable',
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { ModelInfo } from '@aiq/providers';
 import type { GenerateJob, TaskErrorCode } from '@aiq/queue';
 import type { RouteDecision } from '@aiq/routing';
 import { DelayedError, type Job } from 'bullmq';
+import { logAttemptFailure } from '../processors/dead-letter.js';
 import type { HandledOutcome } from '../processors/task-end.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { chooseFallback, fallBack, fallbackTooSmallError } from './fallback.js';
@@ -36,6 +37,22 @@ function describe(model: ModelInfo, refusal: Refusal): string {
   return `the circuit of ${model.provider}/${model.id} is open`;
 }
 
+/** Ends the task as failed: the failure joins the job's record (its dead-letter entry lists it). */
+async function settleFailed(
+  job: Job,
+  finish: FinishGeneration,
+  error: Error,
+  code: 'fallback_context_exceeded' | 'provider_unavailable',
+): Promise<SettledByRouting> {
+  await logAttemptFailure(job, {
+    attempt: job.attemptsMade + 1,
+    at: Date.now(),
+    errorCode: code,
+    message: error.message,
+  });
+  return new SettledByRouting(await finish(error, { kind: 'final', status: 'failed', code }));
+}
+
 /**
  * Step 2 of a generation attempt (before any budget or provider call): asks the circuits and
  * switches whether `model` may be called. When it may not, the task moves at once (no attempt
@@ -66,16 +83,14 @@ export async function routeGeneration(
   }
   if (choice.kind === 'too-small') {
     const error = fallbackTooSmallError(data, choice.model);
-    const code = 'fallback_context_exceeded';
-    throw new SettledByRouting(await finish(error, { kind: 'final', status: 'failed', code }));
+    throw await settleFailed(job, finish, error, 'fallback_context_exceeded');
   }
   const now = Date.now();
   if (now >= data.deadlineAt) {
     const error = new Error(
       `${describe(model, decision)} and no fallback model is available before the deadline`,
     );
-    const code = 'provider_unavailable';
-    throw new SettledByRouting(await finish(error, { kind: 'final', status: 'failed', code }));
+    throw await settleFailed(job, finish, error, 'provider_unavailable');
   }
   const waitMs =
     decision.kind === 'circuit_open'
