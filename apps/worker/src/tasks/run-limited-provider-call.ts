@@ -37,11 +37,14 @@ export async function runLimitedProviderCall(
     deadlineAt: call.deadlineAt,
   };
   for (let repeat = 0; ; repeat += 1) {
-    let probeId: string;
+    const probeId = await waitForRoute(deps, call).catch((error: unknown) => {
+      throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
+    });
     try {
-      probeId = await waitForRoute(deps, call);
       await waitForProviderSlot(slot);
     } catch (error) {
+      // The call never went: free a probe slot it may hold rather than leave it to the lease.
+      await deps.routing.breaker.record(provider, call.model.id, 'neutral', probeId);
       // No request was made, so there is no row to write and no partial text.
       throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
     }
