@@ -108,6 +108,11 @@ export interface Config {
   readonly retry: { readonly generate: RetryPolicy; readonly background: RetryPolicy };
   /** Provider retry-after holds, whatever the provider asks. */
   readonly retryAfter: { readonly maxMs: number };
+  /**
+   * The response cache of generations: answers kept this long (0: the cache is off).
+   * @defaultValue 3600000 (1 h)
+   */
+  readonly responseCache: { readonly ttlMs: number };
   /** Limits on what one task may cost. */
   readonly tasks: {
     /** Most chunks (map calls) of one `ai_analyze_document` task. */
@@ -226,6 +231,7 @@ export function toConfig(env: Env): Config {
       },
     },
     retryAfter: { maxMs: env.RETRY_AFTER_MAX_MS },
+    responseCache: { ttlMs: env.RESPONSE_CACHE_TTL_MS },
     tasks: { analyzeMaxChunks: env.ANALYZE_MAX_CHUNKS },
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,

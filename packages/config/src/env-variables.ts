@@ -409,6 +409,11 @@ export const envVariables = {
     MILLISECONDS,
     "Longest a provider's retry-after may hold its calls; a longer one is cut to this (60 s).",
   ),
+  RESPONSE_CACHE_TTL_MS: variable(
+    integer(0, 2_592_000_000).default(3_600_000),
+    'milliseconds, an integer from 0 to 2592000000 (30 days)',
+    'How long a generation answer stays in the response cache (1 h); 0 turns the cache off. Used for `cache: true` requests and by default at temperature 0.',
+  ),
   ANALYZE_MAX_CHUNKS: variable(
     integer(1, 10_000).default(64),
     'an integer from 1 to 10000',

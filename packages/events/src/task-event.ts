@@ -58,6 +58,8 @@ export const TaskEventBody = z.discriminatedUnion('type', [
     finishReason: z.string(),
     usage: TaskUsage.nullable(),
     result: z.unknown().optional(),
+    /** True when the answer came from the response cache (no provider call). */
+    cached: z.boolean().optional(),
   }),
   /** Terminal: failed for good. `code` is the ProviderError kind (or an aiq code). */
   z.object({

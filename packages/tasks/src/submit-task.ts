@@ -46,6 +46,8 @@ export interface GenerationSubmission extends SubmitCommon {
   readonly temperature?: number;
   /** Try the registry's fallback chain when the model fails for good. @defaultValue true */
   readonly fallback?: boolean;
+  /** The response cache: `true` opts in, `false` out; absent, on only at temperature 0. */
+  readonly cache?: boolean;
 }
 
 /** A task of a registered background type. */
@@ -92,7 +94,7 @@ function typeAndInput(
   submission: Submission,
 ): { type: string; input: unknown; jobKind: JobKind; runsOn?: string } {
   if (submission.kind === 'generation') {
-    const { model, messages, maxTokens, temperature, fallback = true } = submission;
+    const { model, messages, maxTokens, temperature, fallback = true, cache } = submission;
     // Before anything is written, for every producer alike: an unknown model, a retired one
     // under RETIRED_MODELS=refuse, and a prompt over the window of the model that will run.
     const runsOn = deps.registry.select(model).model;
@@ -102,7 +104,7 @@ function typeAndInput(
     );
     return {
       type: GENERATION_TASK_TYPE,
-      input: GenerationInput.parse({ model, messages, maxTokens, temperature, fallback }),
+      input: GenerationInput.parse({ model, messages, maxTokens, temperature, fallback, cache }),
       jobKind: 'generate',
       runsOn: runsOn.id,
     };

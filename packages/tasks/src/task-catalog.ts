@@ -16,6 +16,11 @@ export const GenerationInput = z.object({
   temperature: z.number().min(0).max(2).optional(),
   /** Try the registry's fallback chain when the model fails for good. */
   fallback: z.boolean().default(true),
+  /**
+   * The response cache: `true` opts in, `false` opts out; absent, on only at temperature 0
+   * (see `RESPONSE_CACHE_TTL_MS`).
+   */
+  cache: z.boolean().optional(),
 });
 export type GenerationInput = z.infer<typeof GenerationInput>;
 
@@ -32,6 +37,8 @@ export const GenerationResult = z.object({
   model: z.string(),
   finishReason: z.string(),
   usage: Usage.nullable(),
+  /** True when the text came from the response cache (no provider call). */
+  cached: z.boolean().optional(),
 });
 export type GenerationResult = z.infer<typeof GenerationResult>;
 

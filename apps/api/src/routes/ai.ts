@@ -97,6 +97,7 @@ export function aiRoutes(deps: ApiDeps) {
         maxTokens: request.max_tokens,
         temperature: request.temperature,
         fallback: request.fallback,
+        cache: request.cache,
         idempotencyKey: idempotencyKeyOf(c, request.idempotency_key),
       });
       acceptedWork(c);

@@ -20,7 +20,10 @@ export const GenerateRequest = z
     stream: z.boolean().default(true),
     /** Continue on the fallback chain when the model fails for good. */
     fallback: z.boolean().default(true),
-    /** Reserved for the response cache (routing issue); accepted and ignored today. */
+    /**
+     * The response cache: `true` answers from it (or fills it), `false` never does; absent, it
+     * is used only at temperature 0.
+     */
     cache: z.boolean().optional(),
     idempotency_key: IdempotencyKey.optional(),
     /** Cancel the task when the SSE client disconnects before the end. */
@@ -49,8 +52,18 @@ export const BackgroundTaskRequest = z
 /** `POST /api/ai/background-task/retry`. */
 export const RetryRequest = z.object({ taskId: z.uuid() }).openapi('RetryRequest');
 
+/** `X-Aiq-Cache` on `/v1/chat/completions`: the response cache, for clients that cannot add body fields. */
+export const CacheHeader = z.enum(['true', 'false']);
+
 export const IdempotencyHeaders = z.object({
   'idempotency-key': IdempotencyKey.optional().openapi({
     description: 'Returns the same task for the same key and user (24 h)',
+  }),
+});
+
+/** `/v1/chat/completions` headers: idempotency, and the response cache as a header. */
+export const CompletionHeaders = IdempotencyHeaders.extend({
+  'x-aiq-cache': CacheHeader.optional().openapi({
+    description: 'Response cache: `true` opts in, `false` out (wins over the body field `cache`)',
   }),
 });

@@ -11,6 +11,7 @@ export interface GenerationInput {
   readonly maxTokens?: number | undefined;
   readonly temperature?: number | undefined;
   readonly fallback?: boolean | undefined;
+  readonly cache?: boolean | undefined;
   readonly idempotencyKey?: string | undefined;
 }
 
@@ -60,6 +61,7 @@ export async function submitGeneration(
       ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
       ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
       ...(input.fallback === undefined ? {} : { fallback: input.fallback }),
+      ...(input.cache === undefined ? {} : { cache: input.cache }),
       ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
     },
   );

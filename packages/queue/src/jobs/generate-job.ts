@@ -12,6 +12,8 @@ export const GenerateJob = z.object({
   temperature: z.number().min(0).max(2).optional(),
   /** Try the model's fallback chain when this provider fails for good. */
   fallback: z.boolean().default(true),
+  /** The response cache: `true` opts in, `false` out; absent, on only at temperature 0. */
+  cache: z.boolean().optional(),
   /** Models already tried for this task, first choice first (set when falling back). */
   triedModels: z.array(z.string()).default([]),
   /**
