@@ -3,6 +3,7 @@ import {
   checkFits,
   ProviderError,
   type ChatMessage,
+  type FinishReason,
   type GenerateRequest,
   type ModelInfo,
 } from '@aiq/providers';
@@ -46,6 +47,8 @@ export interface AttemptSuccess {
   readonly text: string;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
   readonly finishReason: string;
+  /** The finish reason in the providers' shared vocabulary (the response cache keeps only `stop`/`length`). */
+  readonly finish: FinishReason['unified'];
   readonly model: string;
   readonly record: AttemptRecord;
 }
@@ -71,11 +74,12 @@ function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | nul
 }
 
 /** The id parts of a task's run: the first run keeps the ids it had before retries existed. */
-function runOf(attempt: ProviderAttempt): (string | number)[] {
+export function runOf(attempt: ProviderAttempt): (string | number)[] {
   return attempt.retry === 0 ? [attempt.taskId] : [attempt.taskId, `retry-${attempt.retry}`];
 }
 
-function promptOf(messages: readonly ChatMessage[]): string {
+/** The prompt as `ai_requests.prompt` keeps it. */
+export function promptOf(messages: readonly ChatMessage[]): string {
   return messages.map((message) => `${message.role}: ${message.content}`).join('\n');
 }
 
@@ -103,6 +107,7 @@ export async function runProviderAttempt(
   let answeredModel = attempt.model.id;
   let failure: ProviderError | undefined;
   let finishReason = 'error';
+  let finish: FinishReason['unified'] = 'error';
   try {
     checkFits(request, attempt.model);
     const options = { signal: attempt.signal, deadlineAt: attempt.deadlineAt };
@@ -123,6 +128,7 @@ export async function runProviderAttempt(
         usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       } else if (event.type === 'finish') {
         finishReason = event.finishReason.raw ?? event.finishReason.unified;
+        finish = event.finishReason.unified;
       } else {
         failure = event.error;
       }
@@ -171,7 +177,7 @@ export async function runProviderAttempt(
   };
   await deps.ledger.recordAttempt(record);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
-  return { text, usage, finishReason, model: answeredModel, record };
+  return { text, usage, finishReason, finish, model: answeredModel, record };
 }
 
 function statusOf(error: ProviderError): AttemptRecord['status'] {

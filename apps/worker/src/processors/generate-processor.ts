@@ -3,12 +3,19 @@ import { GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
 import type { CompletedReceipt } from '@aiq/tasks';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
 import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
-import { runProviderAttempt } from '../generation/run-provider-attempt.js';
+import {
+  runProviderAttempt,
+  type AttemptSuccess,
+  type ProviderAttempt,
+} from '../generation/run-provider-attempt.js';
+import { answerFromCache } from '../response-cache/answer-from-cache.js';
+import { storeAnswer } from '../response-cache/store-answer.js';
+import { enterResponseCache, type CacheEntry } from '../response-cache/single-flight.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { EndedByCancel, recordTaskEnd } from './task-end.js';
-import { createTaskProcessor } from './task-processor.js';
+import { createTaskProcessor, type AttemptContext } from './task-processor.js';
 
 /**
  * A finished generation, as its job returns it: a receipt with what Bull Board shows, never the
@@ -18,6 +25,8 @@ interface CompletedGeneration extends CompletedReceipt {
   readonly model: string;
   readonly finishReason: string;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
+  /** Answered from the response cache. */
+  readonly cached?: true;
 }
 
 /** The processor of the three provider queues: one attempt per call (house style R11). */
@@ -26,10 +35,10 @@ export function createGenerateProcessor(deps: WorkerDeps) {
     parse: (data) => GenerateJob.parse(data),
     retry: deps.config.retry.generate,
     holdQueue: (job) => deps.queues[job.queueName as QueueName],
-    async attempt(data, { attempt, run, signal }) {
+    async attempt(data, context) {
       // Judged at each attempt: a job queued before its model's end of life may run after it.
       const selection = deps.registry.select(data.model); // model_retired: final
-      return runAttempt(deps, data, { selection, attempt, run, signal });
+      return runAttempt(deps, data, { ...context, selection });
     },
     async finish(data, job, error, decision) {
       const next = nextFallbackModel(deps, data, error);
@@ -52,18 +61,61 @@ export function createGenerateProcessor(deps: WorkerDeps) {
   });
 }
 
-/** Announces the attempt, calls the model, and records and announces its success. */
+/**
+ * Announces the attempt, answers it from the response cache or calls the model, and records
+ * and announces its success.
+ */
 async function runAttempt(
   deps: WorkerDeps,
   data: GenerateJob,
-  {
+  context: AttemptContext & { selection: ModelSelection },
+): Promise<CompletedGeneration> {
+  const {
     selection: { model, requested },
     attempt,
     run,
     signal,
-  }: { selection: ModelSelection; attempt: number; run: number; signal: AbortSignal },
-): Promise<CompletedGeneration> {
+  } = context;
   const requestedModel = requested.id === model.id ? undefined : requested.id;
+  const call: ProviderAttempt = {
+    taskId: data.taskId,
+    userId: data.userId,
+    model,
+    requestedModel,
+    messages: data.messages,
+    maxOutputTokens: outputBudget(model, data.maxTokens),
+    temperature: data.temperature,
+    signal,
+    deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
+    attempt,
+    retry: data.retry,
+    run,
+    step: 'generate',
+    streamTokens: true,
+  };
+  // Step 1 of an attempt (issue 12): a hit answers, a follower waits in the delayed set.
+  const cache = await enterResponseCache(deps, {
+    ...data,
+    model: model.id,
+    maxOutputTokens: call.maxOutputTokens,
+    job: context.job,
+    token: context.token,
+  });
+  try {
+    return await answerAttempt(deps, data, call, cache);
+  } finally {
+    if (cache.kind === 'lead') await cache.lease.release();
+  }
+}
+
+/** The attempt after the cache step: started, the answer, its record and its `done`. */
+async function answerAttempt(
+  deps: WorkerDeps,
+  data: GenerateJob,
+  call: ProviderAttempt,
+  cache: CacheEntry,
+): Promise<CompletedGeneration> {
+  const { model, requestedModel, attempt } = call;
   await deps.ledger.updateTask({
     kind: 'started',
     taskId: data.taskId,
@@ -80,28 +132,20 @@ async function runAttempt(
     model: model.id,
     ...(requestedModel === undefined ? {} : { requestedModel }),
   });
-  const success = await runProviderAttempt(deps, {
-    taskId: data.taskId,
-    userId: data.userId,
-    model,
-    requestedModel,
-    messages: data.messages,
-    maxOutputTokens: outputBudget(model, data.maxTokens),
-    temperature: data.temperature,
-    signal,
-    deadlineAt: Math.min(Date.now() + deps.config.timeouts.generateMs, data.deadlineAt),
-    attempt,
-    retry: data.retry,
-    run,
-    step: 'generate',
-    streamTokens: true,
-  });
+  let success: AttemptSuccess;
+  if (cache.kind === 'hit') {
+    success = await answerFromCache(deps, call, cache.response);
+  } else {
+    success = await runProviderAttempt(deps, call);
+    if (cache.kind === 'lead') await storeAnswer(deps, cache.key, success);
+  }
   const outcome = {
     status: 'completed' as const,
     text: success.text,
     model: success.model,
     finishReason: success.finishReason,
     usage: success.usage,
+    ...(cache.kind === 'hit' ? { cached: true as const } : {}),
   };
   const recorded = await recordTaskEnd(deps, {
     kind: 'finished',

@@ -1,6 +1,6 @@
 import type { RetryPolicy } from '@aiq/config';
 import { cancelKey } from '@aiq/tasks';
-import type { Job, Processor, Queue } from 'bullmq';
+import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
 import { ABORT_REASON } from '../abort-reason.js';
 import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -25,6 +25,10 @@ export interface AttemptContext {
   readonly run: number;
   /** Aborted on cancel (reason `cancelled`) or shutdown (reason `shutdown`). */
   readonly signal: AbortSignal;
+  /** The job, for an attempt that must wait in the delayed set (`moveToDelayed`). */
+  readonly job: Job;
+  /** The job's lock token, which `moveToDelayed` needs. */
+  readonly token: string | undefined;
 }
 
 /** What differs between job types; the rest of a processor is {@link createTaskProcessor}. */
@@ -68,9 +72,17 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
     if (await cancelRequested(deps, data.taskId)) return finishCancelled(deps, data);
     const attempt = job.attemptsMade + 1;
     try {
-      return await type.attempt(data, { attempt, run: job.attemptsStarted, signal: abortSignal });
+      return await type.attempt(data, {
+        attempt,
+        run: job.attemptsStarted,
+        signal: abortSignal,
+        job,
+        token,
+      });
     } catch (thrown) {
       if (thrown instanceof EndedByCancel) return { status: 'cancelled' }; // recorded as such
+      // The attempt moved its job to the delayed set to wait (no attempt charged): not a failure.
+      if (thrown instanceof DelayedError) throw thrown;
       const error = thrown instanceof FailedAttempt ? thrown.error : thrown;
       const shuttingDown = abortSignal.aborted && abortSignal.reason === ABORT_REASON.shutdown;
       const cancelled =
