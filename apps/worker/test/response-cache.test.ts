@@ -1,6 +1,8 @@
 import type { TaskEvent } from '@aiq/events';
 import type { Submission } from '@aiq/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flightKey } from '../src/response-cache/flight-lease.js';
+import { responseCacheKey } from '../src/response-cache/response-cache-key.js';
 import { generation, startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
 
 /** The text a task's client received: its tokens, in order. */
@@ -188,5 +190,38 @@ describe('response cache turned off (RESPONSE_CACHE_TTL_MS=0)', () => {
     await run(harness, request);
     expect(providerCalls(harness)).toBe(2);
     expect(await cachedKeys(harness)).toEqual([]);
+  });
+});
+
+describe('a follower whose leader never answers', () => {
+  let harness: WorkerHarness;
+  beforeAll(async () => {
+    // One attempt of 500 ms: the task's deadline is 600 ms after it was submitted.
+    harness = await startWorkerHarness({
+      env: { GENERATE_TIMEOUT_MS: '500', RETRY_ATTEMPTS: '1' },
+    });
+  });
+  afterAll(() => harness.close());
+
+  it('should wait in the delayed set, not on a worker, and fail timeout at its own deadline without calling', async () => {
+    const content = 'Waiting for a leader elsewhere.';
+    // Another process leads this request's flight and keeps its lease alive.
+    const key = responseCacheKey({
+      model: 'gpt-5.6-sol',
+      messages: [{ role: 'user', content }],
+      maxOutputTokens: 64,
+      temperature: 0,
+    });
+    await harness.redis.set(flightKey(harness.config.redis.prefix, key), 'elsewhere', 'PX', 60_000);
+    const { taskId } = await harness.submit(
+      generation('gpt-5.6-sol', content, { temperature: 0, maxTokens: 64 }),
+    );
+    const job = await harness.queues['generate-openai'].getJob(taskId);
+    await expect.poll(() => job?.getState(), { interval: 10 }).toBe('delayed');
+
+    const events = await harness.events.waitForTerminal(taskId);
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'timeout' });
+    expect(providerCalls(harness)).toBe(0);
+    expect(events.some((event) => event.type === 'started')).toBe(false);
   });
 });
