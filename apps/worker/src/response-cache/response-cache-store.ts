@@ -20,7 +20,7 @@ export const CachedResponse = z.object({
 export type CachedResponse = z.infer<typeof CachedResponse>;
 
 /** The Redis key of an answer. */
-export function cachedResponseKey(prefix: string, key: string): string {
+function cachedResponseKey(prefix: string, key: string): string {
   return `${prefix}:response-cache:${key}`;
 }
 

@@ -13,10 +13,10 @@ import { readCachedResponse, type CachedResponse } from './response-cache-store.
  * How long a flight outlives a leader that stopped extending it (a killed worker): a follower
  * takes over at most this long after.
  */
-export const FLIGHT_LEASE_MS = 10_000;
+const FLIGHT_LEASE_MS = 10_000;
 
 /** How often a follower looks again, waiting in the delayed set rather than on a worker. */
-export const FOLLOWER_POLL_MS = 100;
+const FOLLOWER_POLL_MS = 100;
 
 /** Where a generation stands with the response cache before it calls a provider. */
 export type CacheEntry =
