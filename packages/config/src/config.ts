@@ -11,6 +11,11 @@ export interface ProviderConfig {
   readonly baseUrl: string;
   /** Requests per minute across every worker, enforced by the provider queue's rate limiter. */
   readonly requestsPerMinute: number;
+  /**
+   * Tokens per {@link Config.budgets} window to this provider per API key, across every process
+   * (`@aiq/budgets`); undefined: no token budget.
+   */
+  readonly tokensPerMinute: number | undefined;
 }
 
 /** How a job type retries: attempts, then full-jitter backoff from the base delay up to the cap. */
@@ -113,6 +118,13 @@ export interface Config {
    * @defaultValue 3600000 (1 h)
    */
   readonly responseCache: { readonly ttlMs: number };
+  /** Token budgets and pacing from the providers' rate-limit headers (`@aiq/budgets`). */
+  readonly budgets: {
+    /** The sliding window of every provider's `tokensPerMinute`. */
+    readonly windowMs: number;
+    /** Fraction of a reported limit under which calls are spaced out until its reset. */
+    readonly pacingThreshold: number;
+  };
   /** Limits on what one task may cost. */
   readonly tasks: {
     /** Most chunks (map calls) of one `ai_analyze_document` task. */
@@ -192,16 +204,19 @@ export function toConfig(env: Env): Config {
         apiKey: env.OPENAI_API_KEY,
         baseUrl: env.OPENAI_BASE_URL,
         requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.OPENAI_TOKENS_PER_MINUTE || undefined,
       },
       anthropic: {
         apiKey: env.ANTHROPIC_API_KEY,
         baseUrl: env.ANTHROPIC_BASE_URL,
         requestsPerMinute: env.ANTHROPIC_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.ANTHROPIC_TOKENS_PER_MINUTE || undefined,
       },
       deepseek: {
         apiKey: env.DEEPSEEK_API_KEY,
         baseUrl: env.DEEPSEEK_BASE_URL,
         requestsPerMinute: env.DEEPSEEK_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.DEEPSEEK_TOKENS_PER_MINUTE || undefined,
       },
     },
     models: {
@@ -232,6 +247,10 @@ export function toConfig(env: Env): Config {
     },
     retryAfter: { maxMs: env.RETRY_AFTER_MAX_MS },
     responseCache: { ttlMs: env.RESPONSE_CACHE_TTL_MS },
+    budgets: {
+      windowMs: env.TOKEN_BUDGET_WINDOW_MS,
+      pacingThreshold: env.PROVIDER_PACING_THRESHOLD,
+    },
     tasks: { analyzeMaxChunks: env.ANALYZE_MAX_CHUNKS },
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,

@@ -58,6 +58,8 @@ const perMinute = integer(1, 1_000_000);
 const PORT = 'an integer from 0 to 65535';
 const MILLISECONDS = 'milliseconds, an integer from 1 to 86400000';
 const PER_MINUTE = 'an integer from 1 to 1000000';
+const tokensPerMinute = integer(0, 1_000_000_000);
+const TOKENS_PER_MINUTE = 'an integer from 0 to 1000000000';
 const SECONDS = 'seconds, an integer from 0 to 31536000';
 const COUNT = 'an integer from 0 to 10000000';
 
@@ -283,6 +285,11 @@ export const envVariables = {
     PER_MINUTE,
     'Requests per minute to OpenAI, across all workers.',
   ),
+  OPENAI_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to OpenAI per API key, across all workers and API processes; 0: no budget.',
+  ),
   ANTHROPIC_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'Anthropic API key.', {
     secret: true,
   }),
@@ -301,6 +308,11 @@ export const envVariables = {
     PER_MINUTE,
     'Requests per minute to Anthropic, across all workers.',
   ),
+  ANTHROPIC_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to Anthropic per API key, across all workers and API processes; 0: no budget.',
+  ),
   DEEPSEEK_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'DeepSeek API key.', {
     secret: true,
   }),
@@ -318,6 +330,21 @@ export const envVariables = {
     perMinute.default(60),
     PER_MINUTE,
     'Requests per minute to DeepSeek, across all workers.',
+  ),
+  DEEPSEEK_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to DeepSeek per API key, across all workers and API processes; 0: no budget.',
+  ),
+  TOKEN_BUDGET_WINDOW_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'The sliding window of the *_TOKENS_PER_MINUTE budgets: in any window of this length the tokens reserved never exceed the budget (tests shorten it).',
+  ),
+  PROVIDER_PACING_THRESHOLD: variable(
+    z.coerce.number().min(0).max(1).default(0.1),
+    'a number from 0 to 1',
+    "When a provider's rate-limit headers report less than this fraction of a limit remaining, calls to it are spaced out over the time to the reported reset; 0: wait only when the reported remaining cannot cover the call.",
   ),
   MODELS_FILE: variable(
     nonEmpty.optional(),
