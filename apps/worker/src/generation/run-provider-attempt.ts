@@ -11,6 +11,7 @@ import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { markPartialOutput } from './partial-output-marker.js';
+import { recordProviderHeaders, settleProviderBudget, type HeldTokens } from './provider-budget.js';
 
 /** One provider call of a task. */
 export interface ProviderAttempt {
@@ -40,6 +41,8 @@ export interface ProviderAttempt {
   readonly step: string;
   /** Publish each text delta as a `token` event. */
   readonly streamTokens: boolean;
+  /** Tokens reserved from the provider key's budget (`enterProviderBudget`), settled here. */
+  readonly budget?: HeldTokens | undefined;
 }
 
 /** A finished call. */
@@ -108,9 +111,19 @@ export async function runProviderAttempt(
   let failure: ProviderError | undefined;
   let finishReason = 'error';
   let finish: FinishReason['unified'] = 'error';
+  let sent = false;
+  let recording: Promise<void> | undefined;
   try {
     checkFits(request, attempt.model);
-    const options = { signal: attempt.signal, deadlineAt: attempt.deadlineAt };
+    sent = true;
+    const options = {
+      signal: attempt.signal,
+      deadlineAt: attempt.deadlineAt,
+      // The provider's rate-limit headers, stored for every process's pacing as soon as they come.
+      onResponseHeaders: (headers: Headers) => {
+        recording = recordProviderHeaders(deps, attempt.model.provider, headers);
+      },
+    };
     for await (const event of deps.providers[attempt.model.provider].stream(request, options)) {
       if (event.type === 'response-start') {
         requestId = event.requestId ?? null;
@@ -139,6 +152,8 @@ export async function runProviderAttempt(
       : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
   }
 
+  await recording;
+  await settleBudget(deps, attempt, { usage, sent });
   const completedAt = Date.now();
   const status = failure === undefined ? 'completed' : statusOf(failure);
   // An attempt cut short by a worker's shutdown was not cancelled by anyone: its job goes back
@@ -178,6 +193,19 @@ export async function runProviderAttempt(
   await deps.ledger.recordAttempt(record);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
   return { text, usage, finishReason, finish, model: answeredModel, record };
+}
+
+/** Settles the attempt's tokens; a Redis error is logged (the reservation lapses on its own). */
+async function settleBudget(
+  deps: WorkerDeps,
+  attempt: ProviderAttempt,
+  outcome: Parameters<typeof settleProviderBudget>[2],
+): Promise<void> {
+  try {
+    await settleProviderBudget(deps, attempt.budget, outcome);
+  } catch (error) {
+    deps.logger.warn({ taskId: attempt.taskId, error }, 'could not settle the token budget');
+  }
 }
 
 function statusOf(error: ProviderError): AttemptRecord['status'] {

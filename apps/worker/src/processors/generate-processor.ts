@@ -11,6 +11,7 @@ import {
 import { answerFromCache } from '../response-cache/answer-from-cache.js';
 import { storeAnswer } from '../response-cache/store-answer.js';
 import { enterResponseCache, type CacheEntry } from '../response-cache/single-flight.js';
+import { holdBudgetOrDelay } from '../generation/wait-in-queue-for-budget.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
@@ -102,7 +103,7 @@ async function runAttempt(
     token: context.token,
   });
   try {
-    return await answerAttempt(deps, data, call, cache);
+    return await answerAttempt(deps, data, call, cache, context);
   } finally {
     if (cache.kind === 'lead') await cache.lease.release();
   }
@@ -114,8 +115,24 @@ async function answerAttempt(
   data: GenerateJob,
   call: ProviderAttempt,
   cache: CacheEntry,
+  { job, token }: Pick<AttemptContext, 'job' | 'token'>,
 ): Promise<CompletedGeneration> {
   const { model, requestedModel, attempt } = call;
+  // Step 3 (issue 12): token budget and provider pacing; the job waits delayed in its queue while
+  // either says so. A cache hit calls no provider and takes nothing.
+  const budget =
+    cache.kind === 'hit'
+      ? undefined
+      : await holdBudgetOrDelay(deps, {
+          model,
+          messages: data.messages,
+          maxOutputTokens: call.maxOutputTokens,
+          deadlineAt: call.deadlineAt,
+          job,
+          token,
+          taskId: data.taskId,
+          taskDeadlineAt: data.deadlineAt,
+        });
   await deps.ledger.updateTask({
     kind: 'started',
     taskId: data.taskId,
@@ -136,7 +153,7 @@ async function answerAttempt(
   if (cache.kind === 'hit') {
     success = await answerFromCache(deps, call, cache.response);
   } else {
-    success = await runProviderAttempt(deps, call);
+    success = await runProviderAttempt(deps, { ...call, budget });
     if (cache.kind === 'lead') await storeAnswer(deps, cache.key, success);
   }
   const outcome = {

@@ -9,14 +9,16 @@ import {
   type AttemptSuccess,
   type ProviderAttempt,
 } from '../generation/run-provider-attempt.js';
+import { settleProviderBudget, type HeldTokens } from '../generation/provider-budget.js';
+import { waitForProviderBudget } from '../generation/wait-for-provider-budget.js';
 import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
 import { providerHoldMs } from '../retry-policy.js';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /**
  * One model call of a background task, held to its provider's limits like a generation job:
- * each request to the provider takes a slot from the provider queue's BullMQ limiter (waiting,
- * abortably, while it has none), and a retryable error with a retry-after that ends before the
+ * each request waits (abortably, within the deadline) for its provider key's token budget and
+ * the provider's reported limits, then takes a slot from the provider queue's BullMQ limiter, and a retryable error with a retry-after that ends before the
  * attempt's deadline holds the whole provider queue (`queue.rateLimit`), publishes `retrying`
  * and calls again, without charging the job an attempt. Anything else is left to the retry policy.
  * @throws FailedAttempt
@@ -36,9 +38,13 @@ export async function runLimitedProviderCall(
     deadlineAt: call.deadlineAt,
   };
   for (let repeat = 0; ; repeat += 1) {
+    let budget: HeldTokens | undefined;
     try {
+      // The token budget and the provider's reported limits first, then the requests-per-minute slot.
+      budget = await waitForProviderBudget(deps, call);
       await waitForProviderSlot(slot);
     } catch (error) {
+      await settleProviderBudget(deps, budget, { usage: null, sent: false });
       // No request was made, so there is no row to write and no partial text.
       throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
     }
@@ -46,7 +52,7 @@ export async function runLimitedProviderCall(
       // A failed call's row id comes from its run (`attemptRecordId`): the first call keeps the
       // job's run, each repeat gets its own (`3.1`, `3.2`) so its row is not merged into the first.
       const run = repeat === 0 ? call.run : `${call.run}.${repeat}`;
-      return await runProviderAttempt(deps, { ...call, run });
+      return await runProviderAttempt(deps, { ...call, run, budget });
     } catch (error) {
       if (!(error instanceof FailedAttempt)) throw error;
       const holdMs = providerHoldMs(error.error, {

@@ -37,7 +37,13 @@ function anthropicHeaders(entry: RecordedRequest, rate: RateLimitState): Record<
     'request-id': entry.id,
     'anthropic-organization-id': ORGANIZATION_ID,
   };
-  const limits = { requests: 50, tokens: 90_000, 'input-tokens': 50_000, 'output-tokens': 40_000 };
+  // Roomy (a high usage tier), so pacing never slows a test that scripted no limit.
+  const limits = {
+    requests: 4_000,
+    tokens: 4_000_000,
+    'input-tokens': 2_000_000,
+    'output-tokens': 400_000,
+  };
   for (const [name, limit] of Object.entries(limits)) {
     const scripted = name === 'requests' || name === 'tokens' ? entry.rateLimit?.[name] : undefined;
     headers[`anthropic-ratelimit-${name}-limit`] = String(scripted?.limit ?? limit);

@@ -29,9 +29,10 @@ export function openAIRateLimitHeaders(
   entry: RecordedRequest,
   rate: RateLimitState,
 ): Record<string, string> {
+  // Roomy (a high usage tier), so pacing never slows a test that scripted no limit.
   const fixed = {
-    requests: { limit: 500, remaining: rate.limited ? 0 : 499, resetMs: 120 },
-    tokens: { limit: 200_000, remaining: rate.limited ? 0 : 199_000, resetMs: 300 },
+    requests: { limit: 10_000, remaining: rate.limited ? 0 : 9_999, resetMs: 6 },
+    tokens: { limit: 30_000_000, remaining: rate.limited ? 0 : 29_999_000, resetMs: 2 },
   };
   const headers: Record<string, string> = {};
   for (const name of ['requests', 'tokens'] as const) {
