@@ -12,9 +12,10 @@ export interface WaitingCall extends BudgetedCall {
 /**
  * The budget step of a background task's call: waits inside the attempt, like the
  * requests-per-minute slot (`waitForProviderSlot`), until the provider key's token budget and the
- * provider's reported limits let the call go. A background task makes several calls per attempt
- * (one per chunk and a final one), so putting the job back in the queue would redo the calls it
- * already made; it holds its worker instead, bounded by the attempt's deadline.
+ * provider's reported limits let the call go. A background task's calls are made from inside its
+ * handler (one per chunk and a final one), where no job is at hand to move; so it waits as it does
+ * for an RPM slot or a retry-after, holding its worker, bounded by the attempt's deadline, and
+ * cancel ends the wait at once.
  * @returns the tokens held for the call (undefined when the provider has no token budget)
  * @throws ProviderError `cancelled` when `signal` aborts, `timeout` when the wait would outlast
  *   the call's deadline
