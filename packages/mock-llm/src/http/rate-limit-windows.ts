@@ -19,7 +19,7 @@ export const MockRateLimit = z
 export type MockRateLimit = z.infer<typeof MockRateLimit>;
 
 /** One limit as reported in headers. */
-export const ReportedLimit = z.object({
+const ReportedLimit = z.object({
   limit: z.number(),
   remaining: z.number(),
   /** Milliseconds until the window resets, from when the response was planned. */
