@@ -103,7 +103,12 @@ export interface Config {
     /** Epoch ms that end of life is judged at instead of now (`MODELS_AS_OF`); unset in production. */
     readonly asOf: number | undefined;
   };
-  readonly rateLimits: { readonly standardPerMinute: number; readonly expensivePerMinute: number };
+  readonly rateLimits: {
+    readonly standardPerMinute: number;
+    readonly expensivePerMinute: number;
+    /** `POST /api/ai/ensemble`, per user: its own budget (`ENSEMBLE_RATE_LIMIT_PER_MINUTE`). */
+    readonly ensemblePerMinute: number;
+  };
   readonly timeouts: {
     readonly generateMs: number;
     readonly ensembleMs: number;
@@ -227,6 +232,7 @@ export function toConfig(env: Env): Config {
     rateLimits: {
       standardPerMinute: env.RATE_LIMIT_STANDARD_PER_MINUTE,
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+      ensemblePerMinute: env.ENSEMBLE_RATE_LIMIT_PER_MINUTE,
     },
     timeouts: {
       generateMs: env.GENERATE_TIMEOUT_MS,

@@ -369,7 +369,12 @@ export const envVariables = {
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: variable(
     perMinute.default(5),
     PER_MINUTE,
-    'Per-user limit on background tasks and ensembles (runbook: 5/min).',
+    'Per-user limit on background tasks (runbook: 5/min).',
+  ),
+  ENSEMBLE_RATE_LIMIT_PER_MINUTE: variable(
+    perMinute.default(5),
+    PER_MINUTE,
+    'Per-user limit on ensembles (POST /api/ai/ensemble), a budget of its own: each one is a provider call per model (runbook: 5/min, as expensive requests).',
   ),
   GENERATE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
@@ -379,7 +384,7 @@ export const envVariables = {
   ENSEMBLE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
     MILLISECONDS,
-    'Deadline of an ensemble task (runbook: 60 s).',
+    'Deadline of an ensemble task per attempt of its candidates, which retry as generations do (runbook: 60 s).',
   ),
   BACKGROUND_TIMEOUT_MS: variable(
     milliseconds.default(300_000),

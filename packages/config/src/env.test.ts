@@ -22,6 +22,7 @@ describe('parseEnv', () => {
     expect(env.API_PORT).toBe(3000);
     expect(env.RATE_LIMIT_STANDARD_PER_MINUTE).toBe(10);
     expect(env.RATE_LIMIT_EXPENSIVE_PER_MINUTE).toBe(5);
+    expect(env.ENSEMBLE_RATE_LIMIT_PER_MINUTE).toBe(5);
     expect(env.GENERATE_TIMEOUT_MS).toBe(60_000);
     expect(env.BACKGROUND_TIMEOUT_MS).toBe(300_000);
     expect(env.RETRY_ATTEMPTS).toBe(3);

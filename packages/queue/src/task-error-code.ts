@@ -11,6 +11,8 @@ export const AIQ_ERROR_CODES = [
   'not_enqueued',
   /** No handler is registered for the task's type on the worker. */
   'unknown_task_type',
+  /** Every candidate of an `ai_ensemble` task failed (each candidate's error is in the result). */
+  'all_candidates_failed',
 ] as const;
 
 /**

@@ -48,7 +48,7 @@ export function documentChunks(input: AnalyzeDocumentInput, registry: ModelRegis
 export class TaskRefusedError extends Error {
   override readonly name = 'TaskRefusedError';
   constructor(
-    readonly code: 'too_many_chunks',
+    readonly code: 'too_many_chunks' | 'too_few_models' | 'too_many_models' | 'duplicate_models',
     message: string,
   ) {
     super(message);

@@ -77,6 +77,53 @@ export const AnalyzeDocumentInput = z.object({
 });
 export type AnalyzeDocumentInput = z.infer<typeof AnalyzeDocumentInput>;
 
+/** `background_tasks.type` of an ensemble: one prompt fanned out to several models at once. */
+export const ENSEMBLE_TASK_TYPE = 'ai_ensemble';
+
+/** The fewest models an ensemble compares. */
+export const ENSEMBLE_MIN_MODELS = 2;
+
+/** The most models one ensemble fans out to: each is a provider call from the shared budgets. */
+export const ENSEMBLE_MAX_MODELS = 8;
+
+/**
+ * Input of `ai_ensemble`, as `submitTask` stores it: the models with aliases resolved (distinct,
+ * {@link ENSEMBLE_MIN_MODELS} to {@link ENSEMBLE_MAX_MODELS}; `submitTask` refuses others with
+ * its own codes before this schema sees them) and the generation they all answer.
+ */
+export const EnsembleInput = z.object({
+  models: z.array(z.string().min(1)).min(ENSEMBLE_MIN_MODELS).max(ENSEMBLE_MAX_MODELS),
+  messages: z.array(ChatMessage).min(1),
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+export type EnsembleInput = z.infer<typeof EnsembleInput>;
+
+/** One model's answer in an ensemble, or its error: every asked model has one. */
+export const EnsembleCandidate = z.object({
+  /** The model asked for. */
+  model: z.string(),
+  status: z.enum(['completed', 'failed']),
+  /** The model that answered (a retired model's successor); absent when it failed. */
+  answeredBy: z.string().optional(),
+  text: z.string().nullable(),
+  finishReason: z.string().nullable(),
+  usage: Usage.nullable(),
+  /** The answering provider call, start to end; null when it failed. */
+  latencyMs: z.number().int().nonnegative().nullable(),
+  /** The candidate's final error: a task error code and message; null when it answered. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type EnsembleCandidate = z.infer<typeof EnsembleCandidate>;
+
+/** Result of `ai_ensemble`: every candidate, in the order the models were asked. */
+export const EnsembleResult = z.object({
+  candidates: z.array(EnsembleCandidate).min(1),
+  /** Candidates that answered (at least one, or the task failed `all_candidates_failed`). */
+  succeeded: z.number().int().positive(),
+});
+export type EnsembleResult = z.infer<typeof EnsembleResult>;
+
 /** Result of `ai_background_generation`. */
 export const BackgroundGenerationResult = z.object({
   text: z.string(),
@@ -136,6 +183,13 @@ export const builtInTaskCatalog = {
     input: AnalyzeDocumentInput,
     result: AnalyzeDocumentResult,
   }),
+  /** A flow: its parent runs on `background-task` once every candidate on its provider queue ended. */
+  [ENSEMBLE_TASK_TYPE]: defineTaskType({
+    type: ENSEMBLE_TASK_TYPE,
+    jobKind: 'background',
+    input: EnsembleInput,
+    result: EnsembleResult,
+  }),
 } as const satisfies TaskCatalog;
 
 /** The built-in catalog with an application's own types (a later definition replaces one). */
@@ -151,6 +205,7 @@ export const TaskInput = z.discriminatedUnion('type', [
   z.object({ type: z.literal(GENERATION_TASK_TYPE), input: GenerationInput }),
   z.object({ type: z.literal('ai_background_generation'), input: BackgroundGenerationInput }),
   z.object({ type: z.literal('ai_analyze_document'), input: AnalyzeDocumentInput }),
+  z.object({ type: z.literal(ENSEMBLE_TASK_TYPE), input: EnsembleInput }),
 ]);
 export type TaskInput = z.infer<typeof TaskInput>;
 

@@ -40,6 +40,39 @@ export const GenerateRequest = z
   .openapi('GenerateRequest');
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
+/** `POST /api/ai/ensemble`: one prompt to several models in parallel. */
+export const EnsembleRequest = z
+  .object({
+    /**
+     * 2 to 8 distinct models (ids or aliases). Absent: one per enabled provider, the first model
+     * of each in the fallback chain. Counts and duplicates are refused with their own codes.
+     */
+    models: z
+      .array(z.string().min(1))
+      .optional()
+      .openapi({ example: ['gpt-5.6-sol', 'claude-sonnet-5-5', 'deepseek-chat'] }),
+    messages: z.array(ChatMessage).min(1, 'must hold at least one message').optional(),
+    prompt: z.string().min(1).optional(),
+    system: z.string().min(1).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** SSE of the task's events, each candidate's tagged with its model (default), or 202. */
+    stream: z.boolean().default(true),
+    idempotency_key: IdempotencyKey.optional(),
+    /** Cancel the task (every candidate) when the SSE client disconnects before the end. */
+    cancel_on_disconnect: z.boolean().default(false),
+  })
+  .refine((body) => body.messages !== undefined || body.prompt !== undefined, {
+    message: 'send messages or prompt',
+    path: ['messages'],
+  })
+  .refine((body) => !(body.messages !== undefined && body.prompt !== undefined), {
+    message: 'send messages or prompt, not both',
+    path: ['prompt'],
+  })
+  .openapi('EnsembleRequest');
+export type EnsembleRequest = z.infer<typeof EnsembleRequest>;
+
 /** `POST /api/ai/background-task`. */
 export const BackgroundTaskRequest = z
   .object({

@@ -43,6 +43,11 @@ export interface ProviderAttempt {
   readonly streamTokens: boolean;
   /** Tokens reserved from the provider key's budget (`enterProviderBudget`), settled here. */
   readonly budget?: HeldTokens | undefined;
+  /**
+   * The ensemble candidate this call answers for: its `token` events carry it as `model`, and
+   * it keeps no task-wide partial-output mark (the candidates share the task).
+   */
+  readonly candidateModel?: string | undefined;
 }
 
 /** A finished call. */
@@ -131,11 +136,17 @@ export async function runProviderAttempt(
       } else if (event.type === 'text-delta') {
         if (ttftMs === null) {
           ttftMs = Date.now() - startedAt;
-          if (attempt.streamTokens) await markPartialOutput(deps, attempt.taskId);
+          if (attempt.streamTokens && attempt.candidateModel === undefined) {
+            await markPartialOutput(deps, attempt.taskId);
+          }
         }
         text += event.text;
         if (attempt.streamTokens) {
-          await deps.events.publish(attempt.taskId, { type: 'token', text: event.text });
+          await deps.events.publish(attempt.taskId, {
+            type: 'token',
+            text: event.text,
+            ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
+          });
         }
       } else if (event.type === 'usage') {
         usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };

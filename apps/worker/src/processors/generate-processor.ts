@@ -2,6 +2,7 @@ import { outputBudget, type ModelSelection } from '@aiq/providers';
 import { GenerateJob, generationQueueName, type QueueName } from '@aiq/queue';
 import type { CompletedReceipt } from '@aiq/tasks';
 import { fallBack, nextFallbackModel } from '../generation/fallback.js';
+import { failCandidate, runCandidateAttempt } from '../generation/ensemble-candidate.js';
 import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
 import {
   runProviderAttempt,
@@ -36,12 +37,17 @@ export function createGenerateProcessor(deps: WorkerDeps) {
     parse: (data) => GenerateJob.parse(data),
     retry: deps.config.retry.generate,
     holdQueue: (job) => deps.queues[job.queueName as QueueName],
+    candidateModel: (data) => (data.ensemble === undefined ? undefined : data.model),
     async attempt(data, context) {
       // Judged at each attempt: a job queued before its model's end of life may run after it.
       const selection = deps.registry.select(data.model); // model_retired: final
+      if (data.ensemble !== undefined) {
+        return runCandidateAttempt(deps, data, { ...context, selection });
+      }
       return runAttempt(deps, data, { ...context, selection });
     },
     async finish(data, job, error, decision) {
+      if (data.ensemble !== undefined) return failCandidate(deps, data, error);
       const next = nextFallbackModel(deps, data, error);
       if (next !== undefined) {
         await fallBack(deps, data, next, decision.code);

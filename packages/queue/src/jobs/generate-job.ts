@@ -23,5 +23,11 @@ export const GenerateJob = z.object({
   retry: z.number().int().nonnegative().default(0),
   /** Epoch ms: the deadline of the whole task, across retries and fallbacks. */
   deadlineAt: z.number().int(),
+  /**
+   * Set for one candidate of an `ai_ensemble` task (a child of its flow): its end is the
+   * candidate's, returned to the parent job, and never the task's own end, fallback or dead
+   * letter. `size`: how many candidates the ensemble has.
+   */
+  ensemble: z.object({ size: z.number().int().positive() }).optional(),
 });
 export type GenerateJob = z.infer<typeof GenerateJob>;
