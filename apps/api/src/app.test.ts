@@ -121,6 +121,7 @@ describe('API app', () => {
     expect(Object.keys(openapi.paths).sort()).toEqual([
       '/api/ai/background-task',
       '/api/ai/background-task/retry',
+      '/api/ai/ensemble',
       '/api/ai/generate',
       '/api/health',
       '/api/health/ready',

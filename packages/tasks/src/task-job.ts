@@ -181,7 +181,7 @@ export async function enqueueTaskJob(
   }
   await enqueueFlow(
     queues,
-    { queue: job.queue, payload: job.payload as never, jobId: job.payload.taskId, options },
+    { queue: job.queue, payload: job.payload, jobId: job.payload.taskId, options },
     job.children.map((child) => ({
       ...child,
       options: {
