@@ -4,14 +4,11 @@ import type { Redis } from 'ioredis';
 import { TaskRefusedError } from './document-chunks.js';
 import { ENSEMBLE_MAX_MODELS, ENSEMBLE_MIN_MODELS } from './task-catalog.js';
 
-/** Why an ensemble's model list was refused at submission (400 with this code). */
-export type EnsembleRefusalCode = Exclude<TaskRefusedError['code'], 'too_many_chunks'>;
-
 /**
  * The Redis hash of providers and models an operator disabled (owned by the routing switch-over;
  * read here): field = a provider name or a model id, present = disabled.
  */
-export function disabledRoutingKey(prefix: string): string {
+function disabledRoutingKey(prefix: string): string {
   return `${prefix}:routing:disabled`;
 }
 

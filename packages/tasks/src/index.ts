@@ -43,11 +43,8 @@ export {
 } from './task-job.js';
 export { documentChunks, TaskRefusedError } from './document-chunks.js';
 export {
-  checkEnsembleModels,
   defaultEnsembleModels,
-  disabledRoutingKey,
   readDisabledRouting,
-  type EnsembleRefusalCode,
 } from './ensemble-models.js';
 export {
   submitTask,
