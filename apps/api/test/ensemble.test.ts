@@ -137,7 +137,7 @@ describe('POST /api/ai/ensemble (API and worker processes, mock LLM)', () => {
     expect((await task(alice, taskId)).result?.candidates).toEqual(candidates);
   });
 
-  it('should fail with all_candidates_failed when every provider is down', async () => {
+  it('should fail with all_candidates_failed when every provider is down, and run again on retry', async () => {
     const bob = await newUser();
     cluster.mock.addScenario({ provider: '*', fault: '500' });
     const { taskId, events } = await streamed(bob, {
@@ -159,6 +159,20 @@ describe('POST /api/ai/ensemble (API and worker processes, mock LLM)', () => {
     await expect
       .poll(() => task(bob, taskId))
       .toMatchObject({ status: 'failed', error: { code: 'all_candidates_failed' } });
+
+    // The providers are back: a retry runs the whole flow again on the same id, fresh candidates.
+    cluster.mock.clearScenarios();
+    const retried = await fetch(`${cluster.apis[0]}/api/tasks/${taskId}/retry`, {
+      method: 'POST',
+      headers: bob,
+    });
+    expect(retried.status).toBe(202);
+    await expect
+      .poll(() => task(bob, taskId), { timeout: 10_000 })
+      .toMatchObject({
+        status: 'completed',
+        result: { succeeded: 2 },
+      });
   });
 
   it('should stop every candidate when the ensemble is cancelled', async () => {
