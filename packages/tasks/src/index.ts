@@ -42,10 +42,7 @@ export {
   type TaskJobSourceColumns,
 } from './task-job.js';
 export { documentChunks, TaskRefusedError } from './document-chunks.js';
-export {
-  defaultEnsembleModels,
-  readDisabledRouting,
-} from './ensemble-models.js';
+export { defaultEnsembleModels, readDisabledRouting } from './ensemble-models.js';
 export {
   submitTask,
   taskDeadline,
