@@ -124,6 +124,7 @@ describe('API app', () => {
       '/api/admin/providers/{name}/enable',
       '/api/ai/background-task',
       '/api/ai/background-task/retry',
+      '/api/ai/ensemble',
       '/api/ai/generate',
       '/api/health',
       '/api/health/ready',

@@ -47,6 +47,13 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   });
   app.on('POST', ['/api/ai/generate', '/v1/chat/completions'], standard);
   app.on('POST', ['/api/ai/background-task', '/api/ai/background-task/retry'], expensive);
+  // An ensemble is a provider call per model: a budget of its own, apart from background tasks.
+  const ensembles = rateLimit({
+    redis,
+    keyPrefix: `${config.redis.prefix}:ratelimit:ensemble`,
+    points: config.rateLimits.ensemblePerMinute,
+  });
+  app.on('POST', '/api/ai/ensemble', ensembles);
   // Opening a stream (EventSource reconnects included) has its own budget; the number open at
   // once is capped by the stream itself (sse/stream-lease.ts).
   const streamOpens = rateLimit({

@@ -11,14 +11,28 @@ import { ABORT_REASON } from './abort-reason.js';
  */
 export async function listenForCancellations(
   redis: Redis,
-  { prefix, workers, logger }: { prefix: string; workers: readonly Worker[]; logger: Logger },
+  {
+    prefix,
+    workers,
+    logger,
+    childJobIds = () => [],
+  }: {
+    prefix: string;
+    workers: readonly Worker[];
+    logger: Logger;
+    /** The ids a task's child jobs may have (an ensemble's candidates), cancelled with it. */
+    childJobIds?: (taskId: string) => readonly string[];
+  },
 ): Promise<() => Promise<void>> {
   const subscriber = redis.duplicate({ connectionName: 'aiq-worker-cancel' });
   subscriber.on('error', (error) => logger.warn({ err: error.message }, 'cancel subscriber error'));
   subscriber.on('message', (_channel: string, taskId: string) => {
+    const jobIds = [taskId, ...childJobIds(taskId)];
     for (const worker of workers) {
-      if (worker.cancelJob(taskId, ABORT_REASON.cancelled)) {
-        logger.info({ taskId, queue: worker.name }, 'cancelling the running job');
+      for (const jobId of jobIds) {
+        if (worker.cancelJob(jobId, ABORT_REASON.cancelled)) {
+          logger.info({ taskId, jobId, queue: worker.name }, 'cancelling the running job');
+        }
       }
     }
   });

@@ -15,6 +15,7 @@ import {
   createMaintenanceQueue,
   createQueues,
   createRedisConnection,
+  ensembleCandidateJobId,
   evictionWarning,
   inspectRedis,
   RECONCILE_JOB_NAME,
@@ -30,6 +31,7 @@ import type { HealthServer } from './health-server.js';
 import { keepMaintenanceScheduled } from './maintenance-schedule.js';
 import { createAnalyzeDocumentTask } from './tasks/analyze-document-task.js';
 import { backgroundGenerationTask } from './tasks/background-generation-task.js';
+import { ensembleTask } from './tasks/ensemble-task.js';
 import { createTaskRegistry, type AnyTaskHandler } from './tasks/task-registry.js';
 import { resolveWorkerSettings, type WorkerSettings } from './worker-settings.js';
 
@@ -114,6 +116,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     tasks: createTaskRegistry([
       backgroundGenerationTask,
       createAnalyzeDocumentTask(registry),
+      ensembleTask,
       ...(options.taskHandlers ?? []),
     ]),
   };
@@ -122,6 +125,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     prefix: config.redis.prefix,
     workers,
     logger,
+    // An ensemble's candidates run under ids made of the task id and a model of the registry.
+    childJobIds: (taskId) =>
+      registry.list().map((model) => ensembleCandidateJobId(taskId, model.id)),
   });
   const stopSchedule = settings.roles.includes('maintenance')
     ? keepMaintenanceScheduled(

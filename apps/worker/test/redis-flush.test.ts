@@ -1,3 +1,5 @@
+import { ensembleCandidateJobId, type QueueName } from '@aiq/queue';
+import type { EnsembleSubmission } from '@aiq/tasks';
 import { createTestDatabase, startOwnRedisServer } from '@aiq/testing';
 import { describe, expect, it } from 'vitest';
 import { generation } from './harness/worker-harness.js';
@@ -108,6 +110,50 @@ describe('reconciler', () => {
         [gone, malformed],
       );
       expect(statuses.map((row) => row.status)).toEqual(['pending', 'pending']);
+    });
+  }, 90_000);
+
+  it('should enqueue an ensemble flow once, and restore a flow Redis lost (FLUSHALL) from its row', async () => {
+    await onOwnRedis(async (harness, startWorker) => {
+      const submission: EnsembleSubmission = {
+        kind: 'ensemble',
+        userId: 'user-1',
+        models: MODELS,
+        messages: [{ role: 'user', content: 'Three views [[mock tokens=4]]' }],
+        idempotencyKey: 'ensemble-once',
+      };
+      const { taskId } = await harness.submit(submission);
+      const queueNames: QueueName[] = [
+        'background-task',
+        'generate-openai',
+        'generate-anthropic',
+        'generate-deepseek',
+      ];
+      const counts = () =>
+        Promise.all(queueNames.map((name) => harness.queues[name].getJobCounts()));
+      const before = await counts();
+      expect(before.map((count) => count['waiting-children'] ?? 0)).toEqual([1, 0, 0, 0]);
+      expect(before.map((count) => count.waiting ?? 0)).toEqual([0, 1, 1, 1]);
+      // The same pending task submitted again enqueues its flow again: the same ids, no new jobs.
+      expect(await harness.submit(submission)).toMatchObject({ taskId, existing: true });
+      expect(await counts()).toEqual(before);
+      expect(
+        await harness.queues['generate-anthropic'].getJob(
+          ensembleCandidateJobId(taskId, 'claude-haiku-4-5'),
+        ),
+      ).toBeDefined();
+
+      await harness.redis.flushall();
+      const worker = await startWorker();
+      await harness.events.waitForTerminal(taskId, 30_000);
+      const done = harness.events.events(taskId).at(-1);
+      expect(done?.type).toBe('done');
+      const result = (done as { result?: { candidates: { model: string; status: string }[] } })
+        .result;
+      expect(result?.candidates.map((candidate) => [candidate.model, candidate.status])).toEqual(
+        MODELS.map((model) => [model, 'completed']),
+      );
+      expect(worker.stdout()).toMatch(/reconciler repaired the queue from the ledger/);
     });
   }, 90_000);
 });

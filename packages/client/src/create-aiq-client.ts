@@ -16,12 +16,15 @@ export interface AiqClientOptions {
 type Routes = ReturnType<typeof hc<ApiRoutes>>;
 type GenerateEndpoint = Routes['api']['ai']['generate']['$post'];
 type BackgroundEndpoint = Routes['api']['ai']['background-task']['$post'];
+type EnsembleEndpoint = Routes['api']['ai']['ensemble']['$post'];
 type TaskEndpoint = Routes['api']['tasks'][':id']['$get'];
 type ListEndpoint = Routes['api']['tasks']['$get'];
 
 /** `POST /api/ai/generate` without `stream` (the client submits, then streams by id). */
 export type GenerateInput = Omit<InferRequestType<GenerateEndpoint>['json'], 'stream'>;
 export type BackgroundTaskInput = InferRequestType<BackgroundEndpoint>['json'];
+/** `POST /api/ai/ensemble` without `stream` (the client submits, then streams by id). */
+export type EnsembleInput = Omit<InferRequestType<EnsembleEndpoint>['json'], 'stream'>;
 // The background route answers only JSON, so its 202 type is the plain `TaskAccepted`.
 export type TaskAccepted = InferResponseType<BackgroundEndpoint, 202>;
 export type Task = InferResponseType<TaskEndpoint, 200>;
@@ -49,6 +52,17 @@ export function createAiqClient({ baseUrl, apiKey, fetch: fetchImpl }: AiqClient
     /** Submits a generation; stream its events with {@link streamEvents}. */
     async generate(input: GenerateInput, { idempotencyKey }: { idempotencyKey?: string } = {}) {
       const response = await api.api.ai.generate.$post({
+        json: { ...input, stream: false },
+        header: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
+      });
+      return ok<TaskAccepted>(response);
+    },
+    /**
+     * Submits an ensemble: one prompt to several models (`models`, or one per enabled provider).
+     * Stream it with {@link streamEvents}: each candidate's tokens carry `model`.
+     */
+    async ensemble(input: EnsembleInput, { idempotencyKey }: { idempotencyKey?: string } = {}) {
+      const response = await api.api.ai.ensemble.$post({
         json: { ...input, stream: false },
         header: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
       });

@@ -3,6 +3,7 @@ export {
   type AiqClient,
   type AiqClientOptions,
   type BackgroundTaskInput,
+  type EnsembleInput,
   type GenerateInput,
   type Task,
   type TaskAccepted,

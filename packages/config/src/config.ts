@@ -11,6 +11,11 @@ export interface ProviderConfig {
   readonly baseUrl: string;
   /** Requests per minute across every worker, enforced by the provider queue's rate limiter. */
   readonly requestsPerMinute: number;
+  /**
+   * Tokens per {@link Config.budgets} window to this provider per API key, across every process
+   * (`@aiq/budgets`); undefined: no token budget.
+   */
+  readonly tokensPerMinute: number | undefined;
 }
 
 /** How a job type retries: attempts, then full-jitter backoff from the base delay up to the cap. */
@@ -98,7 +103,12 @@ export interface Config {
     /** Epoch ms that end of life is judged at instead of now (`MODELS_AS_OF`); unset in production. */
     readonly asOf: number | undefined;
   };
-  readonly rateLimits: { readonly standardPerMinute: number; readonly expensivePerMinute: number };
+  readonly rateLimits: {
+    readonly standardPerMinute: number;
+    readonly expensivePerMinute: number;
+    /** `POST /api/ai/ensemble`, per user: its own budget (`ENSEMBLE_RATE_LIMIT_PER_MINUTE`). */
+    readonly ensemblePerMinute: number;
+  };
   readonly timeouts: {
     readonly generateMs: number;
     readonly ensembleMs: number;
@@ -108,6 +118,18 @@ export interface Config {
   readonly retry: { readonly generate: RetryPolicy; readonly background: RetryPolicy };
   /** Provider retry-after holds, whatever the provider asks. */
   readonly retryAfter: { readonly maxMs: number };
+  /**
+   * The response cache of generations: answers kept this long (0: the cache is off).
+   * @defaultValue 3600000 (1 h)
+   */
+  readonly responseCache: { readonly ttlMs: number };
+  /** Token budgets and pacing from the providers' rate-limit headers (`@aiq/budgets`). */
+  readonly budgets: {
+    /** The sliding window of every provider's `tokensPerMinute`. */
+    readonly windowMs: number;
+    /** Fraction of a reported limit under which calls are spaced out until its reset. */
+    readonly pacingThreshold: number;
+  };
   /** Limits on what one task may cost. */
   readonly tasks: {
     /** Most chunks (map calls) of one `ai_analyze_document` task. */
@@ -205,16 +227,19 @@ export function toConfig(env: Env): Config {
         apiKey: env.OPENAI_API_KEY,
         baseUrl: env.OPENAI_BASE_URL,
         requestsPerMinute: env.OPENAI_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.OPENAI_TOKENS_PER_MINUTE || undefined,
       },
       anthropic: {
         apiKey: env.ANTHROPIC_API_KEY,
         baseUrl: env.ANTHROPIC_BASE_URL,
         requestsPerMinute: env.ANTHROPIC_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.ANTHROPIC_TOKENS_PER_MINUTE || undefined,
       },
       deepseek: {
         apiKey: env.DEEPSEEK_API_KEY,
         baseUrl: env.DEEPSEEK_BASE_URL,
         requestsPerMinute: env.DEEPSEEK_REQUESTS_PER_MINUTE,
+        tokensPerMinute: env.DEEPSEEK_TOKENS_PER_MINUTE || undefined,
       },
     },
     models: {
@@ -225,6 +250,7 @@ export function toConfig(env: Env): Config {
     rateLimits: {
       standardPerMinute: env.RATE_LIMIT_STANDARD_PER_MINUTE,
       expensivePerMinute: env.RATE_LIMIT_EXPENSIVE_PER_MINUTE,
+      ensemblePerMinute: env.ENSEMBLE_RATE_LIMIT_PER_MINUTE,
     },
     timeouts: {
       generateMs: env.GENERATE_TIMEOUT_MS,
@@ -244,6 +270,11 @@ export function toConfig(env: Env): Config {
       },
     },
     retryAfter: { maxMs: env.RETRY_AFTER_MAX_MS },
+    responseCache: { ttlMs: env.RESPONSE_CACHE_TTL_MS },
+    budgets: {
+      windowMs: env.TOKEN_BUDGET_WINDOW_MS,
+      pacingThreshold: env.PROVIDER_PACING_THRESHOLD,
+    },
     tasks: { analyzeMaxChunks: env.ANALYZE_MAX_CHUNKS },
     circuit: {
       failureThreshold: env.CIRCUIT_FAILURE_THRESHOLD,

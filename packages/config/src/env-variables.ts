@@ -58,6 +58,8 @@ const perMinute = integer(1, 1_000_000);
 const PORT = 'an integer from 0 to 65535';
 const MILLISECONDS = 'milliseconds, an integer from 1 to 86400000';
 const PER_MINUTE = 'an integer from 1 to 1000000';
+const tokensPerMinute = integer(0, 1_000_000_000);
+const TOKENS_PER_MINUTE = 'an integer from 0 to 1000000000';
 const SECONDS = 'seconds, an integer from 0 to 31536000';
 const COUNT = 'an integer from 0 to 10000000';
 
@@ -283,6 +285,11 @@ export const envVariables = {
     PER_MINUTE,
     'Requests per minute to OpenAI, across all workers.',
   ),
+  OPENAI_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to OpenAI per API key, across all workers and API processes; 0: no budget.',
+  ),
   ANTHROPIC_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'Anthropic API key.', {
     secret: true,
   }),
@@ -301,6 +308,11 @@ export const envVariables = {
     PER_MINUTE,
     'Requests per minute to Anthropic, across all workers.',
   ),
+  ANTHROPIC_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to Anthropic per API key, across all workers and API processes; 0: no budget.',
+  ),
   DEEPSEEK_API_KEY: variable(nonEmpty.optional(), 'a non-empty string', 'DeepSeek API key.', {
     secret: true,
   }),
@@ -318,6 +330,21 @@ export const envVariables = {
     perMinute.default(60),
     PER_MINUTE,
     'Requests per minute to DeepSeek, across all workers.',
+  ),
+  DEEPSEEK_TOKENS_PER_MINUTE: variable(
+    tokensPerMinute.default(0),
+    TOKENS_PER_MINUTE,
+    'Tokens per token-budget window (prompt + max output reserved per call, settled to real usage) to DeepSeek per API key, across all workers and API processes; 0: no budget.',
+  ),
+  TOKEN_BUDGET_WINDOW_MS: variable(
+    milliseconds.default(60_000),
+    MILLISECONDS,
+    'The sliding window of the *_TOKENS_PER_MINUTE budgets: in any window of this length the tokens reserved never exceed the budget (tests shorten it).',
+  ),
+  PROVIDER_PACING_THRESHOLD: variable(
+    z.coerce.number().min(0).max(1).default(0.1),
+    'a number from 0 to 1',
+    "When a provider's rate-limit headers report less than this fraction of a limit remaining, calls to it are spaced out over the time to the reported reset; 0: wait only when the reported remaining cannot cover the call.",
   ),
   MODELS_FILE: variable(
     nonEmpty.optional(),
@@ -342,7 +369,12 @@ export const envVariables = {
   RATE_LIMIT_EXPENSIVE_PER_MINUTE: variable(
     perMinute.default(5),
     PER_MINUTE,
-    'Per-user limit on background tasks and ensembles (runbook: 5/min).',
+    'Per-user limit on background tasks (runbook: 5/min).',
+  ),
+  ENSEMBLE_RATE_LIMIT_PER_MINUTE: variable(
+    perMinute.default(5),
+    PER_MINUTE,
+    'Per-user limit on ensembles (POST /api/ai/ensemble), a budget of its own: each one is a provider call per model (runbook: 5/min, as expensive requests).',
   ),
   GENERATE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
@@ -352,7 +384,7 @@ export const envVariables = {
   ENSEMBLE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
     MILLISECONDS,
-    'Deadline of an ensemble task (runbook: 60 s).',
+    'Deadline of an ensemble task per attempt of its candidates, which retry as generations do (runbook: 60 s).',
   ),
   BACKGROUND_TIMEOUT_MS: variable(
     milliseconds.default(300_000),
@@ -408,6 +440,11 @@ export const envVariables = {
     milliseconds.default(60_000),
     MILLISECONDS,
     "Longest a provider's retry-after may hold its calls; a longer one is cut to this (60 s).",
+  ),
+  RESPONSE_CACHE_TTL_MS: variable(
+    integer(0, 2_592_000_000).default(3_600_000),
+    'milliseconds, an integer from 0 to 2592000000 (30 days)',
+    'How long a generation answer stays in the response cache (1 h); 0 turns the cache off. Used for `cache: true` requests and by default at temperature 0.',
   ),
   ANALYZE_MAX_CHUNKS: variable(
     integer(1, 10_000).default(64),

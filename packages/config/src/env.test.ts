@@ -22,6 +22,7 @@ describe('parseEnv', () => {
     expect(env.API_PORT).toBe(3000);
     expect(env.RATE_LIMIT_STANDARD_PER_MINUTE).toBe(10);
     expect(env.RATE_LIMIT_EXPENSIVE_PER_MINUTE).toBe(5);
+    expect(env.ENSEMBLE_RATE_LIMIT_PER_MINUTE).toBe(5);
     expect(env.GENERATE_TIMEOUT_MS).toBe(60_000);
     expect(env.BACKGROUND_TIMEOUT_MS).toBe(300_000);
     expect(env.RETRY_ATTEMPTS).toBe(3);
@@ -157,8 +158,22 @@ describe('loadConfig', () => {
       apiKey: 'sk-test',
       baseUrl: 'http://127.0.0.1:4010/v1',
       requestsPerMinute: 500,
+      tokensPerMinute: undefined,
     });
     expect(config.providers.anthropic.apiKey).toBeUndefined();
+  });
+
+  it('should set no token budget unless a positive one is configured, with a one-minute window', () => {
+    const config = loadConfig({
+      ANTHROPIC_TOKENS_PER_MINUTE: '40000',
+      DEEPSEEK_TOKENS_PER_MINUTE: '0',
+    });
+    expect(config.providers.anthropic.tokensPerMinute).toBe(40_000);
+    expect(config.providers.deepseek.tokensPerMinute).toBeUndefined();
+    expect(config.budgets).toEqual({ windowMs: 60_000, pacingThreshold: 0.1 });
+    expect(() => loadConfig({ PROVIDER_PACING_THRESHOLD: '1.5' })).toThrow(
+      'PROVIDER_PACING_THRESHOLD is invalid: expected a number from 0 to 1',
+    );
   });
 
   it('should substitute retired models unless told to refuse them, judged as of now by default', () => {

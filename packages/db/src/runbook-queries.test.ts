@@ -4,11 +4,17 @@ import { runbookQueries } from './runbook-queries.js';
 import { aiRequests, backgroundTasks } from './schema.js';
 import { drivers } from './testing-databases.test-helper.js';
 
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+/**
+ * The runbook's SQL reads the database's clock (`NOW()`), so the rows are placed by that clock,
+ * read once per database, not by this process's: a test machine whose clock differs from the
+ * database's (or a faked one) sees the same windows.
+ */
+let databaseNow = Number.NaN;
+const minutesAgo = (minutes: number) => new Date(databaseNow - minutes * 60_000);
 
 /** A bucket three hours back, so the percentile rows all share one hour. */
 function inBucketThreeHoursAgo(minute: number): Date {
-  const hour = new Date();
+  const hour = new Date(databaseNow);
   hour.setUTCMinutes(0, 0, 0);
   return new Date(hour.getTime() - 3 * 3_600_000 + minute * 60_000);
 }
@@ -143,6 +149,8 @@ describe.each(drivers)('runbook SQL on $kind', (driver) => {
   beforeAll(async () => {
     ({ database, dispose } = await driver.open());
     await database.migrate();
+    const [clock] = await database.query<{ now: string | Date }>('SELECT now() AS now');
+    databaseNow = new Date(clock?.now ?? Number.NaN).getTime();
     await seed(database);
   });
   afterAll(() => dispose());
@@ -186,7 +194,7 @@ describe.each(drivers)('runbook SQL on $kind', (driver) => {
     expect(rows).toHaveLength(4);
     expect(claude).toMatchObject({ status: 'failed', error_code: 'max_tokens_exceeded' });
     expect(Number(claude?.['count'])).toBe(1);
-    expect(new Date(claude?.['first_seen'] as string).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(new Date(claude?.['first_seen'] as string).getTime()).toBeLessThanOrEqual(databaseNow);
   });
 
   it('should run the connection check', async () => {

@@ -165,6 +165,11 @@ export const aiRequests = pgTable(
     ttftMs: integer('ttft_ms'),
     attempt: integer('attempt').notNull().default(1),
     providerRequestId: text('provider_request_id'),
+    /**
+     * Answered from the response cache: no provider call, `cost_usd` 0 and no tokens used; the
+     * text, finish reason and model are the original call's.
+     */
+    cacheHit: boolean('cache_hit').notNull().default(false),
     createdAt: createdAt(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
   },

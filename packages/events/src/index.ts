@@ -1,4 +1,5 @@
 export {
+  EnsembleCandidateEnd,
   TaskEvent,
   TaskEventBody,
   TaskEventEnvelope,

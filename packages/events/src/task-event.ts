@@ -8,6 +8,20 @@ export const TaskUsage = z.object({
 export type TaskUsage = z.infer<typeof TaskUsage>;
 
 /**
+ * How one candidate of an ensemble ended, on its `progress` event. Its text is the candidate's
+ * `token` events (and the task's result); usage and latency come with its answer, the error
+ * (a task error code) when it failed for good. Not terminal: the other candidates go on.
+ */
+export const EnsembleCandidateEnd = z.object({
+  model: z.string(),
+  status: z.enum(['completed', 'failed']),
+  usage: TaskUsage.nullable(),
+  latencyMs: z.number().int().nonnegative().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type EnsembleCandidateEnd = z.infer<typeof EnsembleCandidateEnd>;
+
+/**
  * What happened, without the envelope the publisher adds. The names are the public SSE event
  * names fixed by the API issue, plus `progress` (one per finished step of a background task)
  * and `cancelled`.
@@ -26,24 +40,43 @@ export const TaskEventBody = z.discriminatedUnion('type', [
     model: z.string(),
     requestedModel: z.string().optional(),
   }),
-  /** A piece of generated text. */
-  z.object({ type: z.literal('token'), text: z.string() }),
-  /** A step of a background task finished (e.g. one chunk of `ai_analyze_document`). */
+  /**
+   * A piece of generated text. `model` is there in an ensemble: the candidate it belongs to (the
+   * model asked for), so a client can show the candidates side by side.
+   */
+  z.object({ type: z.literal('token'), text: z.string(), model: z.string().optional() }),
+  /**
+   * A step of a background task finished (e.g. one chunk of `ai_analyze_document`). In an
+   * ensemble, step `candidate` with `candidate` set: one model's candidate ended (`completed`
+   * candidates of `total` have).
+   */
   z.object({
     type: z.literal('progress'),
     step: z.string(),
     completed: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
+    candidate: EnsembleCandidateEnd.optional(),
   }),
-  /** The attempt failed and attempt `attempt` will start in about `delayMs`. */
+  /**
+   * The attempt failed and attempt `attempt` will start in about `delayMs`. `model`: the
+   * ensemble candidate that retries (the others go on).
+   */
   z.object({
     type: z.literal('retrying'),
     attempt: z.number().int().positive(),
     delayMs: z.number().int().nonnegative(),
     code: z.string(),
+    model: z.string().optional(),
   }),
-  /** Discard the text received so far: the next attempt starts over. */
-  z.object({ type: z.literal('reset'), attempt: z.number().int().positive() }),
+  /**
+   * Discard the text received so far: the next attempt starts over. `model`: only that ensemble
+   * candidate's text.
+   */
+  z.object({
+    type: z.literal('reset'),
+    attempt: z.number().int().positive(),
+    model: z.string().optional(),
+  }),
   /** The model failed for good; the task continues on the next model of the fallback chain. */
   z.object({
     type: z.literal('fallback'),
@@ -58,6 +91,8 @@ export const TaskEventBody = z.discriminatedUnion('type', [
     finishReason: z.string(),
     usage: TaskUsage.nullable(),
     result: z.unknown().optional(),
+    /** True when the answer came from the response cache (no provider call). */
+    cached: z.boolean().optional(),
   }),
   /** Terminal: failed for good. `code` is the ProviderError kind (or an aiq code). */
   z.object({

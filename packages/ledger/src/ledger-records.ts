@@ -33,6 +33,11 @@ export interface AttemptRecord {
   readonly ttftMs: number | null;
   readonly attempt: number;
   readonly providerRequestId: string | null;
+  /**
+   * Answered from the response cache, with no provider call (`costUsd` 0, no tokens).
+   * @defaultValue false
+   */
+  readonly cacheHit?: boolean;
   /** Epoch ms when the attempt started and ended. */
   readonly startedAt: number;
   readonly completedAt: number;

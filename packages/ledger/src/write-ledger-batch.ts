@@ -46,6 +46,7 @@ function toRow(record: AttemptRecord): typeof aiRequests.$inferInsert {
     ttftMs: record.ttftMs,
     attempt: record.attempt,
     providerRequestId: record.providerRequestId,
+    cacheHit: record.cacheHit ?? false,
     createdAt: new Date(record.startedAt),
     completedAt: new Date(record.completedAt),
   };

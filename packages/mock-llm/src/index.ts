@@ -14,6 +14,7 @@ export {
 } from './fault-spec.js';
 export { extractDirectives, FaultSyntaxError, parseFaultSpec } from './parse-fault-spec.js';
 export { RecordedRequest, type RequestFilter } from './request-log.js';
+export { MockRateLimit, RateLimitReport } from './http/rate-limit-windows.js';
 export { MOCK_MODELS, type MockModel } from './generation/model-catalog.js';
 export {
   countPromptTokens,

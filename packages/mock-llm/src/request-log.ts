@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FaultSpec, MockProvider } from './fault-spec.js';
+import { RateLimitReport } from './http/rate-limit-windows.js';
 
 /** One provider request as the mock saw it. Secrets in headers are `[redacted]`. */
 export const RecordedRequest = z.object({
@@ -18,6 +19,13 @@ export const RecordedRequest = z.object({
   body: z.unknown(),
   /** The fault applied, merged from header, directive and scenario; null when healthy. */
   fault: FaultSpec.nullable(),
+  /**
+   * Tokens the mock charged for a generation it answered: the prompt tokens and the completion
+   * tokens it produced (up to a stream fault's cut). Null for errors and non-generation requests.
+   */
+  chargedTokens: z.object({ prompt: z.number(), completion: z.number() }).nullable(),
+  /** The scripted rate limit's state this request was answered (or refused) with; null when none. */
+  rateLimit: RateLimitReport.nullable(),
   /** Response status once headers were sent; null when none were (hang, early disconnect). */
   status: z.number().nullable(),
   /** When the connection for this request closed (epoch ms); null while it is open. */

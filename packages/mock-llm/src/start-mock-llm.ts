@@ -4,6 +4,8 @@ import { createMockLlmApp } from './create-mock-llm-app.js';
 import type { Scenario, ScenarioSpec } from './fault-spec.js';
 import { type RecordedRequest, type RequestFilter, RequestLog } from './request-log.js';
 import { ScenarioStore } from './scenario-store.js';
+import { type MockRateLimit, RateLimitWindows } from './http/rate-limit-windows.js';
+import type { MockProvider } from './fault-spec.js';
 
 /** Options of {@link startMockLlm}. */
 export type MockLlmOptions = {
@@ -11,6 +13,8 @@ export type MockLlmOptions = {
   port?: number;
   /** Interface to bind. @defaultValue '127.0.0.1' */
   host?: string;
+  /** Scripted rate limits per provider, from the start (see {@link MockLlmServer.setRateLimit}). */
+  rateLimits?: Partial<Record<MockProvider, MockRateLimit>>;
 };
 
 /** SDK base URLs: pass them as `baseURL` to `openai`, `@anthropic-ai/sdk` and a DeepSeek client. */
@@ -36,6 +40,15 @@ export interface MockLlmServer {
    */
   addScenario(spec: ScenarioSpec): Scenario;
   clearScenarios(): void;
+  /**
+   * Scripts a provider's rate limit, starting a fresh window now: requests over it get the
+   * provider's 429, and every generation response reports its state in the provider's
+   * rate-limit headers (`remainingRequests`/`remainingTokens` script a low count).
+   * @throws ZodError for an invalid spec
+   */
+  setRateLimit(provider: MockProvider, spec: MockRateLimit): MockRateLimit;
+  /** Removes every scripted rate limit (back to the fixed, roomy headers). */
+  clearRateLimits(): void;
   clearRequests(): void;
   /** Stops listening and destroys every open connection, hanging ones included. Idempotent. */
   close(): Promise<void>;
@@ -66,10 +79,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startMockLlm({
   port = 0,
   host = '127.0.0.1',
+  rateLimits: initialRateLimits = {},
 }: MockLlmOptions = {}): Promise<MockLlmServer> {
   const log = new RequestLog();
   const scenarios = new ScenarioStore();
-  const app = createMockLlmApp({ log, scenarios });
+  const rateLimits = new RateLimitWindows();
+  for (const [provider, spec] of Object.entries(initialRateLimits)) {
+    rateLimits.set(provider as MockProvider, spec);
+  }
+  const app = createMockLlmApp({ log, scenarios, rateLimits });
   // overrideGlobalObjects: false keeps the global Request/Response intact for in-process SDK clients.
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -94,6 +112,8 @@ export async function startMockLlm({
       scenarios.clear();
     },
     clearRequests: () => log.clear(),
+    setRateLimit: (provider, spec) => rateLimits.set(provider, spec),
+    clearRateLimits: () => rateLimits.clear(),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -11,6 +11,8 @@ export interface CallScope {
   readonly remainingMs: number;
   /** Which of the two fired first. Read it after the SDK call fails or returns early. */
   cause(): AbortCause;
+  /** Hands the response headers to the caller's `onResponseHeaders`; never throws. */
+  reportHeaders(headers: Headers | undefined): void;
   /** Clears the timer and aborts the request if it is still open (e.g. the consumer stopped early). */
   close(): void;
 }
@@ -19,7 +21,10 @@ export interface CallScope {
  * Opens a scope for one call. The deadline is enforced by our own timer, not the SDK's `timeout`,
  * so `timeout` (our deadline) stays distinct from `cancelled` (the caller's signal).
  */
-export function openCallScope({ signal, deadlineAt }: CallOptions, now = Date.now()): CallScope {
+export function openCallScope(
+  { signal, deadlineAt, onResponseHeaders }: CallOptions,
+  now = Date.now(),
+): CallScope {
   const controller = new AbortController();
   let cause: AbortCause;
   const abort = (reason: Exclude<AbortCause, undefined>) => {
@@ -38,6 +43,14 @@ export function openCallScope({ signal, deadlineAt }: CallOptions, now = Date.no
     signal: controller.signal,
     remainingMs,
     cause: () => cause,
+    reportHeaders(headers) {
+      if (headers === undefined || onResponseHeaders === undefined) return;
+      try {
+        onResponseHeaders(headers);
+      } catch {
+        // The caller's bookkeeping must never fail the call it observes.
+      }
+    },
     close() {
       clearTimeout(timer);
       signal.removeEventListener('abort', onCallerAbort);

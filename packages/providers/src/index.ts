@@ -21,6 +21,11 @@ export {
   type HeadersLike,
   type ParseRetryAfterOptions,
 } from './parse-retry-after.js';
+export {
+  parseRateLimitHeaders,
+  type RateLimitHeaders,
+  type RateLimitWindow,
+} from './parse-rate-limit-headers.js';
 export { createProviders, type Providers } from './create-providers.js';
 export { generate, type GenerateResult } from './generate.js';
 export { createOpenAIProvider, type OpenAIProviderOptions } from './openai/openai-provider.js';

@@ -28,7 +28,8 @@ const ANTHROPIC_LIMITS = [
   ['anthropic-ratelimit-output-tokens-reset', 'anthropic-ratelimit-output-tokens-remaining'],
 ] as const;
 
-function readHeader(headers: HeadersLike, name: string): string | undefined {
+/** One header, case-insensitively, from either shape of {@link HeadersLike}. */
+export function readHeader(headers: HeadersLike, name: string): string | undefined {
   if (headers === undefined) return undefined;
   if (typeof (headers as Headers).get === 'function')
     return (headers as Headers).get(name) ?? undefined;

@@ -68,6 +68,12 @@ export interface CallOptions {
    * task's `deadlineAt`, shared across retries and fallbacks.
    */
   readonly deadlineAt: number;
+  /**
+   * Called with the HTTP response headers of the call, on success (when the response starts) and
+   * on an HTTP error (a 429 included), so the caller can read the provider's rate-limit headers
+   * (`parseRateLimitHeaders`). Must not throw; what it throws is ignored.
+   */
+  readonly onResponseHeaders?: ((headers: Headers) => void) | undefined;
 }
 
 /** The interface every adapter implements. Small on purpose (house style R8). */

@@ -71,6 +71,12 @@ function toError(
   return { type: 'error', error: mapped, partialTextLength };
 }
 
+/** The response headers an SDK's HTTP error carries (`APIError.headers` in both SDKs). */
+function headersOf(error: unknown): Headers | undefined {
+  if (typeof error !== 'object' || error === null || !('headers' in error)) return undefined;
+  return error.headers instanceof Headers ? error.headers : undefined;
+}
+
 /**
  * The shared skeleton of every adapter's `stream()`: opens the call scope (signal + deadline),
  * counts streamed characters, guarantees exactly one terminal event, never throws, and aborts the
@@ -114,6 +120,7 @@ export async function* runProviderStream(
         : abortedError(cause, source.provider);
     yield { type: 'error', error, partialTextLength };
   } catch (error) {
+    scope.reportHeaders(headersOf(error));
     yield toError(source, scope, error, partialTextLength);
   } finally {
     scope.close();

@@ -20,6 +20,7 @@ export {
 } from './redis-connection.js';
 export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
 export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';
+export { enqueueFlow, ensembleCandidateJobId, type FlowJob } from './enqueue-flow.js';
 export {
   createMaintenanceQueue,
   MAINTENANCE_QUEUE_NAME,

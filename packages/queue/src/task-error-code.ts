@@ -18,6 +18,8 @@ export const AIQ_ERROR_CODES = [
   'provider_unavailable',
   /** A fallback model is available but its context window cannot hold the prompt and output. */
   'fallback_context_exceeded',
+  /** Every candidate of an `ai_ensemble` task failed (each candidate's error is in the result). */
+  'all_candidates_failed',
 ] as const;
 
 /**

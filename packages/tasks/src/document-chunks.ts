@@ -48,7 +48,12 @@ export function documentChunks(input: AnalyzeDocumentInput, registry: ModelRegis
 export class TaskRefusedError extends Error {
   override readonly name = 'TaskRefusedError';
   constructor(
-    readonly code: 'too_many_chunks' | 'unknown_fallback_model',
+    readonly code:
+      | 'too_many_chunks'
+      | 'unknown_fallback_model'
+      | 'too_few_models'
+      | 'too_many_models'
+      | 'duplicate_models',
     message: string,
   ) {
     super(message);

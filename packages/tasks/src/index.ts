@@ -14,6 +14,12 @@ export {
   BackgroundGenerationResult,
   builtInTaskCatalog,
   defineTaskType,
+  ENSEMBLE_MAX_MODELS,
+  ENSEMBLE_MIN_MODELS,
+  ENSEMBLE_TASK_TYPE,
+  EnsembleCandidate,
+  EnsembleInput,
+  EnsembleResult,
   extendCatalog,
   GENERATION_TASK_TYPE,
   GenerationInput,
@@ -30,16 +36,19 @@ export {
   TaskJobOutcome,
   taskJobSourceOf,
   type CompletedReceipt,
+  type TaskChildJob,
   type TaskJob,
   type TaskJobSource,
   type TaskJobSourceColumns,
 } from './task-job.js';
 export { documentChunks, TaskRefusedError } from './document-chunks.js';
+export { defaultEnsembleModels, readDisabledRouting } from './ensemble-models.js';
 export {
   submitTask,
   taskDeadline,
   IDEMPOTENCY_WINDOW_MS,
   type BackgroundSubmission,
+  type EnsembleSubmission,
   type GenerationSubmission,
   type Submission,
   type SubmitDeps,

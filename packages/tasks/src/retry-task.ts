@@ -14,6 +14,7 @@ import type { Job } from 'bullmq';
 import { recordOperatorAction, type Actor } from './operator-actions.js';
 import { taskDeadline } from './submit-task.js';
 import {
+  enqueueTaskJob,
   jobKindOf,
   taskJobFor,
   taskJobSourceOf,
@@ -176,8 +177,12 @@ async function replaceJobs(
     .filter(({ row }) => !busy.has(row.id))
     .map(({ row }) => taskJobFor(row, deps.registry));
   const byQueue = new Map<QueueName, TaskJob[]>();
-  for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
-  const added = await Promise.allSettled(
+  // A flow (an ensemble: its children went with the parent's removal) is added whole, alone.
+  const flows = jobs.filter((job) => job.children !== undefined);
+  for (const job of jobs.filter((single) => single.children === undefined)) {
+    byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+  }
+  const added: PromiseSettledResult<unknown>[] = await Promise.allSettled(
     [...byQueue].map(([name, queued]) => {
       const definition = queueCatalog[name];
       const options = retryJobOptions(deps.config.retry[jobKindOf(name)]);
@@ -190,7 +195,12 @@ async function replaceJobs(
       );
     }),
   );
-  const queues = [...byQueue.values()];
+  added.push(
+    ...(await Promise.allSettled(
+      flows.map((flow) => enqueueTaskJob(deps.queues, flow, deps.config.retry)),
+    )),
+  );
+  const queues = [...byQueue.values(), ...flows.map((flow) => [flow])];
   const failed = added.flatMap((result, index) =>
     result.status === 'rejected'
       ? [{ jobs: queues[index] ?? [], error: result.reason as unknown }]

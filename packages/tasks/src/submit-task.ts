@@ -3,12 +3,16 @@ import { backgroundTasks, makePostgresSafe, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
 import { assertChunkLimit, TaskRefusedError } from './document-chunks.js';
+import { checkEnsembleModels } from './ensemble-models.js';
 import { enqueueTaskJob, taskJobFor } from './task-job.js';
 import {
   AnalyzeDocumentInput,
   builtInTaskCatalog,
+  ENSEMBLE_TASK_TYPE,
+  EnsembleInput,
   GENERATION_TASK_TYPE,
   GenerationInput,
   UnknownTaskTypeError,
@@ -51,6 +55,8 @@ export interface GenerationSubmission extends SubmitCommon {
    * Every id must be in the registry (TaskRefusedError `unknown_fallback_model` otherwise).
    */
   readonly fallbackModels?: readonly string[];
+  /** The response cache: `true` opts in, `false` out; absent, on only at temperature 0. */
+  readonly cache?: boolean;
 }
 
 /** A task of a registered background type. */
@@ -60,7 +66,19 @@ export interface BackgroundSubmission extends SubmitCommon {
   readonly input: unknown;
 }
 
-export type Submission = GenerationSubmission | BackgroundSubmission;
+/**
+ * One prompt to several models at once (`ai_ensemble`): the models are the caller's, or the
+ * defaults (`defaultEnsembleModels`) the caller picked.
+ */
+export interface EnsembleSubmission extends SubmitCommon {
+  readonly kind: 'ensemble';
+  readonly models: readonly string[];
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+}
+
+export type Submission = GenerationSubmission | BackgroundSubmission | EnsembleSubmission;
 
 /** The accepted task. */
 export interface SubmittedTask {
@@ -92,12 +110,20 @@ export function taskDeadline(
   return deadlineFor(timeoutMs, config.retry[jobKind], now);
 }
 
+/**
+ * An ensemble's deadline: `ENSEMBLE_TIMEOUT_MS` per attempt under the generation retry policy,
+ * since each candidate is a generation retried as one.
+ */
+function ensembleDeadline(config: Pick<Config, 'timeouts' | 'retry'>, now = Date.now()): Date {
+  return deadlineFor(config.timeouts.ensembleMs, config.retry.generate, now);
+}
+
 function typeAndInput(
   deps: SubmitDeps,
   submission: Submission,
 ): { type: string; input: unknown; jobKind: JobKind; runsOn?: string } {
   if (submission.kind === 'generation') {
-    const { model, messages, maxTokens, temperature, fallback = true } = submission;
+    const { model, messages, maxTokens, temperature, fallback = true, cache } = submission;
     const fallbackModels = submission.fallbackModels?.map((id) => {
       if (!deps.registry.has(id)) {
         throw new TaskRefusedError(
@@ -126,10 +152,15 @@ function typeAndInput(
         temperature,
         fallback,
         fallbackModels,
+        cache,
       }),
       jobKind: 'generate',
       runsOn: runsOn.id,
     };
+  }
+  if (submission.kind === 'ensemble') {
+    const { models, messages, maxTokens, temperature } = submission;
+    return ensembleTypeAndInput(deps, { models, messages, maxTokens, temperature });
   }
   const catalog: TaskCatalog = deps.catalog ?? builtInTaskCatalog;
   const definition = catalog[submission.type];
@@ -138,6 +169,10 @@ function typeAndInput(
     .map((entry) => entry.type);
   if (definition?.jobKind !== 'background') {
     throw new UnknownTaskTypeError(submission.type, backgroundTypes);
+  }
+  if (definition === builtInTaskCatalog[ENSEMBLE_TASK_TYPE]) {
+    // Through `POST /api/ai/background-task` too: the same checks as the ensemble route's.
+    return ensembleTypeAndInput(deps, submission.input);
   }
   const input: unknown = definition.input.parse(submission.input);
   if (definition === builtInTaskCatalog.ai_analyze_document) {
@@ -148,6 +183,19 @@ function typeAndInput(
     );
   }
   return { type: submission.type, input, jobKind: 'background' };
+}
+
+/** An ensemble's models checked (count, duplicates, each as a generation's) and resolved. */
+function ensembleTypeAndInput(deps: SubmitDeps, given: unknown) {
+  // Counts and duplicates get their own codes before the schema's bounds would answer them.
+  const shape = EnsembleInput.extend({ models: z.array(z.string().min(1)) });
+  const parsed = shape.parse(given);
+  const models = checkEnsembleModels(deps.registry, parsed.models, parsed);
+  return {
+    type: ENSEMBLE_TASK_TYPE,
+    input: EnsembleInput.parse({ ...parsed, models }),
+    jobKind: 'background' as const,
+  };
 }
 
 /**
@@ -170,7 +218,10 @@ export async function submitTask(deps: SubmitDeps, given: Submission): Promise<S
       type,
       input: JSON.parse(JSON.stringify(input)) as unknown, // drop undefined fields
       idempotencyKey: submission.idempotencyKey ?? null,
-      deadlineAt: taskDeadline(deps.config, jobKind),
+      deadlineAt:
+        type === ENSEMBLE_TASK_TYPE
+          ? ensembleDeadline(deps.config)
+          : taskDeadline(deps.config, jobKind),
     })
     .onConflictDoNothing()
     .returning();

@@ -18,6 +18,11 @@ export const GenerationInput = z.object({
   fallback: z.boolean().default(true),
   /** The request's own fallback chain, replacing the registry's (checked at submission). */
   fallbackModels: z.array(z.string().min(1)).max(10).optional(),
+  /**
+   * The response cache: `true` opts in, `false` opts out; absent, on only at temperature 0
+   * (see `RESPONSE_CACHE_TTL_MS`).
+   */
+  cache: z.boolean().optional(),
 });
 export type GenerationInput = z.infer<typeof GenerationInput>;
 
@@ -34,6 +39,8 @@ export const GenerationResult = z.object({
   model: z.string(),
   finishReason: z.string(),
   usage: Usage.nullable(),
+  /** True when the text came from the response cache (no provider call). */
+  cached: z.boolean().optional(),
 });
 export type GenerationResult = z.infer<typeof GenerationResult>;
 
@@ -71,6 +78,53 @@ export const AnalyzeDocumentInput = z.object({
   maxTokens: z.number().int().positive().default(512),
 });
 export type AnalyzeDocumentInput = z.infer<typeof AnalyzeDocumentInput>;
+
+/** `background_tasks.type` of an ensemble: one prompt fanned out to several models at once. */
+export const ENSEMBLE_TASK_TYPE = 'ai_ensemble';
+
+/** The fewest models an ensemble compares. */
+export const ENSEMBLE_MIN_MODELS = 2;
+
+/** The most models one ensemble fans out to: each is a provider call from the shared budgets. */
+export const ENSEMBLE_MAX_MODELS = 8;
+
+/**
+ * Input of `ai_ensemble`, as `submitTask` stores it: the models with aliases resolved (distinct,
+ * {@link ENSEMBLE_MIN_MODELS} to {@link ENSEMBLE_MAX_MODELS}; `submitTask` refuses others with
+ * its own codes before this schema sees them) and the generation they all answer.
+ */
+export const EnsembleInput = z.object({
+  models: z.array(z.string().min(1)).min(ENSEMBLE_MIN_MODELS).max(ENSEMBLE_MAX_MODELS),
+  messages: z.array(ChatMessage).min(1),
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+export type EnsembleInput = z.infer<typeof EnsembleInput>;
+
+/** One model's answer in an ensemble, or its error: every asked model has one. */
+export const EnsembleCandidate = z.object({
+  /** The model asked for. */
+  model: z.string(),
+  status: z.enum(['completed', 'failed']),
+  /** The model that answered (a retired model's successor); absent when it failed. */
+  answeredBy: z.string().optional(),
+  text: z.string().nullable(),
+  finishReason: z.string().nullable(),
+  usage: Usage.nullable(),
+  /** The answering provider call, start to end; null when it failed. */
+  latencyMs: z.number().int().nonnegative().nullable(),
+  /** The candidate's final error: a task error code and message; null when it answered. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type EnsembleCandidate = z.infer<typeof EnsembleCandidate>;
+
+/** Result of `ai_ensemble`: every candidate, in the order the models were asked. */
+export const EnsembleResult = z.object({
+  candidates: z.array(EnsembleCandidate).min(1),
+  /** Candidates that answered (at least one, or the task failed `all_candidates_failed`). */
+  succeeded: z.number().int().positive(),
+});
+export type EnsembleResult = z.infer<typeof EnsembleResult>;
 
 /** Result of `ai_background_generation`. */
 export const BackgroundGenerationResult = z.object({
@@ -131,6 +185,13 @@ export const builtInTaskCatalog = {
     input: AnalyzeDocumentInput,
     result: AnalyzeDocumentResult,
   }),
+  /** A flow: its parent runs on `background-task` once every candidate on its provider queue ended. */
+  [ENSEMBLE_TASK_TYPE]: defineTaskType({
+    type: ENSEMBLE_TASK_TYPE,
+    jobKind: 'background',
+    input: EnsembleInput,
+    result: EnsembleResult,
+  }),
 } as const satisfies TaskCatalog;
 
 /** The built-in catalog with an application's own types (a later definition replaces one). */
@@ -146,6 +207,7 @@ export const TaskInput = z.discriminatedUnion('type', [
   z.object({ type: z.literal(GENERATION_TASK_TYPE), input: GenerationInput }),
   z.object({ type: z.literal('ai_background_generation'), input: BackgroundGenerationInput }),
   z.object({ type: z.literal('ai_analyze_document'), input: AnalyzeDocumentInput }),
+  z.object({ type: z.literal(ENSEMBLE_TASK_TYPE), input: EnsembleInput }),
 ]);
 export type TaskInput = z.infer<typeof TaskInput>;
 

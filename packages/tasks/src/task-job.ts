@@ -2,6 +2,8 @@ import type { Config, JobKind } from '@aiq/config';
 import type { ModelRegistry } from '@aiq/providers';
 import {
   enqueue,
+  enqueueFlow,
+  ensembleCandidateJobId,
   generationQueueName,
   retryJobOptions,
   type JobPayload,
@@ -10,7 +12,13 @@ import {
 } from '@aiq/queue';
 import type { TaskRow } from './task-row.js';
 import { z } from 'zod';
-import { GENERATION_TASK_TYPE, GenerationInput, GenerationResult } from './task-catalog.js';
+import {
+  ENSEMBLE_TASK_TYPE,
+  EnsembleInput,
+  GENERATION_TASK_TYPE,
+  GenerationInput,
+  GenerationResult,
+} from './task-catalog.js';
 
 /** The columns of a task a job is built from. */
 export type TaskJobSource = Pick<
@@ -41,11 +49,57 @@ export function taskJobSourceOf(columns: TaskJobSourceColumns): TaskJobSource {
   };
 }
 
+/** A child of a task's job (an ensemble candidate), on its model's provider queue. */
+export interface TaskChildJob {
+  readonly queue: QueueName;
+  /** Deterministic (task id + model), so a second enqueue finds it. */
+  readonly jobId: string;
+  readonly payload: JobPayload<'generate-openai'>;
+}
+
 /** A task's job: where it goes and what it carries. */
 export interface TaskJob {
   readonly queue: QueueName;
   /** Validated against the queue's schema when it is enqueued. */
   readonly payload: JobPayload<'generate-openai'> | JobPayload<'background-task'>;
+  /**
+   * Jobs that run first, the job waiting for all of them (a BullMQ flow): the candidates of an
+   * `ai_ensemble` task, one per model on that model's provider queue.
+   */
+  readonly children?: readonly TaskChildJob[];
+}
+
+/** The flow of an ensemble: the parent on `background-task`, a candidate per model. */
+function ensembleJob(row: TaskJobSource, registry: ModelRegistry, deadlineAt: number): TaskJob {
+  const input = EnsembleInput.parse(row.input);
+  const { models, ...generation } = input;
+  return {
+    queue: 'background-task',
+    payload: {
+      taskId: row.id,
+      userId: row.userId,
+      type: row.type,
+      input,
+      deadlineAt,
+      retry: row.retryCount,
+    },
+    children: models.map((model) => ({
+      // Like a generation's: the provider of a retired model's successor is its own.
+      queue: generationQueueName(registry.resolve(model).provider),
+      jobId: ensembleCandidateJobId(row.id, model),
+      payload: {
+        ...generation,
+        model,
+        taskId: row.id,
+        userId: row.userId,
+        deadlineAt,
+        retry: row.retryCount,
+        // A candidate is one model's answer: another model would be another candidate.
+        fallback: false,
+        ensemble: { size: models.length },
+      },
+    })),
+  };
 }
 
 /**
@@ -65,6 +119,7 @@ export function taskJobFor(row: TaskJobSource, registry: ModelRegistry): TaskJob
       payload: { ...input, taskId: row.id, userId: row.userId, deadlineAt, retry: row.retryCount },
     };
   }
+  if (row.type === ENSEMBLE_TASK_TYPE) return ensembleJob(row, registry, deadlineAt);
   return {
     queue: 'background-task',
     payload: {
@@ -111,8 +166,8 @@ export function jobKindOf(queue: QueueName): JobKind {
 }
 
 /**
- * Adds a task's job with its job type's retry policy; a no-op when a job with its id is there
- * already.
+ * Adds a task's job with its job type's retry policy (a flow with its children, when it has
+ * them); a no-op when a job with its id is there already.
  */
 export async function enqueueTaskJob(
   queues: Queues,
@@ -120,5 +175,21 @@ export async function enqueueTaskJob(
   retry: Config['retry'],
 ): Promise<void> {
   const options = retryJobOptions(retry[jobKindOf(job.queue)]);
-  await enqueue(queues, job.queue, job.payload as never, options);
+  if (job.children === undefined) {
+    await enqueue(queues, job.queue, job.payload as never, options);
+    return;
+  }
+  await enqueueFlow(
+    queues,
+    { queue: job.queue, payload: job.payload, jobId: job.payload.taskId, options },
+    job.children.map((child) => ({
+      ...child,
+      options: {
+        ...retryJobOptions(retry[jobKindOf(child.queue)]),
+        // A candidate normally ends in a result, its error included. One that fails anyway (a
+        // job stalled too often) must not leave the parent waiting: it is listed as failed.
+        ignoreDependencyOnFailure: true,
+      },
+    })),
+  );
 }

@@ -73,6 +73,7 @@ function statusOfFailure(code: TaskErrorCode): ContentfulStatusCode {
     case 'server_error':
     case 'network':
     case 'internal_error':
+    case 'all_candidates_failed': // every upstream model failed (ensembles are not on /v1)
       return 502;
     default:
       return assertNever(code);

@@ -5,6 +5,7 @@ import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 import {
   BackgroundTaskRequest,
+  EnsembleRequest,
   GenerateRequest,
   IdempotencyHeaders,
   RetryRequest,
@@ -12,6 +13,7 @@ import {
 import { commonErrors, RetryResponse, TaskAccepted } from '../schemas/task-schemas.js';
 import { streamTaskEvents } from '../sse/task-event-stream.js';
 import { acceptedWork } from '../middleware/rate-limit.js';
+import { submitEnsemble } from '../submission/submit-ensemble.js';
 import { assertRedisReady, submitGeneration, toMessages } from '../submission/submit-generation.js';
 import { retryFor } from '../tasks/retry-for.js';
 import { taskEventsUrl, taskStatusUrl } from '../tasks/task-urls.js';
@@ -41,6 +43,26 @@ const generate = createRoute({
     200: {
       description:
         'The task’s events (queued, started, token, retrying, reset, fallback, done, error)',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    202: accepted,
+    ...commonErrors,
+  },
+});
+
+const ensemble = createRoute({
+  method: 'post',
+  path: '/ensemble',
+  summary:
+    'Ensemble: one prompt to several models in parallel (default: one per enabled provider); an SSE stream of the task (default), or 202 with its URLs (stream: false)',
+  description:
+    'Each candidate’s `started` names its model; its `token`, `retrying` and `reset` events carry `model`; its end is a `progress` event of step `candidate` with `candidate` {model, status, usage, latencyMs, error}. One terminal event for the ensemble: `done` with `result` {candidates: [{model, status, answeredBy, text, finishReason, usage, latencyMs, error}], succeeded} when at least one candidate answered, else `error` with code `all_candidates_failed`. Its own per-user rate limit (`ENSEMBLE_RATE_LIMIT_PER_MINUTE`). 400 codes: `too_few_models`, `too_many_models`, `duplicate_models`, `model_not_found`, `model_retired`, `token_limit_exceeded`, `invalid_request`.',
+  security,
+  request: { body: body(EnsembleRequest), headers: IdempotencyHeaders },
+  responses: {
+    200: {
+      description:
+        'The task’s events (queued, started, token, progress, retrying, reset, done, error), the candidates’ tagged with `model`',
       content: { 'text/event-stream': { schema: z.string() } },
     },
     202: accepted,
@@ -85,7 +107,7 @@ function idempotencyKeyOf(c: Context<AppEnv>, field: string | undefined): string
   return c.req.header('idempotency-key') ?? field;
 }
 
-/** `/api/ai`: generation, background tasks and their retry. */
+/** `/api/ai`: generation, ensembles, background tasks and their retry. */
 export function aiRoutes(deps: ApiDeps) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(generate, async (c) => {
@@ -98,6 +120,28 @@ export function aiRoutes(deps: ApiDeps) {
         temperature: request.temperature,
         fallback: request.fallback,
         fallbackModels: request.fallback_models,
+        cache: request.cache,
+        idempotencyKey: idempotencyKeyOf(c, request.idempotency_key),
+      });
+      acceptedWork(c);
+      if (!request.stream) return c.json(toAccepted(task), 202);
+      c.header('X-Task-Id', task.taskId);
+      c.header('Content-Location', taskEventsUrl(task.taskId));
+      await deps.fanOut.ready();
+      return streamTaskEvents(c, deps, {
+        taskId: task.taskId,
+        afterSequence: 0,
+        cancelOnDisconnect: request.cancel_on_disconnect,
+      });
+    })
+    .openapi(ensemble, async (c) => {
+      const request = c.req.valid('json');
+      const task = await submitEnsemble(deps, {
+        userId: c.var.user.id,
+        models: request.models,
+        messages: toMessages(request),
+        maxTokens: request.max_tokens,
+        temperature: request.temperature,
         idempotencyKey: idempotencyKeyOf(c, request.idempotency_key),
       });
       acceptedWork(c);

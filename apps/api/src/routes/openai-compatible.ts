@@ -12,7 +12,7 @@ import {
   ModelList,
   OpenAIErrorResponse,
 } from '../schemas/openai-schemas.js';
-import { IdempotencyHeaders } from '../schemas/ai-schemas.js';
+import { CompletionHeaders } from '../schemas/ai-schemas.js';
 import { acceptedWork } from '../middleware/rate-limit.js';
 import { followTaskEvents } from '../sse/follow-task-events.js';
 import { submitGeneration } from '../submission/submit-generation.js';
@@ -39,7 +39,7 @@ const completions = createRoute({
   security,
   request: {
     body: { required: true, content: { 'application/json': { schema: ChatCompletionRequest } } },
-    headers: IdempotencyHeaders,
+    headers: CompletionHeaders,
   },
   responses: {
     200: {
@@ -60,6 +60,12 @@ const models = createRoute({
   security,
   responses: { 200: json(ModelList, 'The models aiq accepts'), 401: errors[401] },
 });
+
+/** The response cache choice: the `X-Aiq-Cache` header wins over the body's `cache`. */
+function cacheOf(header: 'true' | 'false' | undefined, field: boolean | null | undefined) {
+  if (header !== undefined) return header === 'true';
+  return field ?? undefined;
+}
 
 /**
  * `/v1`: the OpenAI wire format over aiq's queue, so OpenAI client libraries get retries,
@@ -86,6 +92,7 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
         messages: toChatMessages(request.messages),
         maxTokens,
         temperature: request.temperature ?? undefined,
+        cache: cacheOf(c.req.valid('header')['x-aiq-cache'], request.cache),
         idempotencyKey: c.req.header('idempotency-key'),
       });
       acceptedWork(c);

@@ -51,7 +51,7 @@ const events = createRoute({
   path: '/{id}/events',
   summary: "The task's events as SSE: replay after Last-Event-ID, then live, until the end",
   description:
-    'Each event has `event` = its type (queued, started, token, progress, retrying, reset, fallback, done, error, cancelled, retried), `id` = its sequence number and `data` = the event as JSON. The stream ends at a terminal event (done, error, cancelled); a retry of the task appends `retried` and a new run to the same stream, which a resume or `?follow=retries` receives. A resume after the last terminal event answers 204 (EventSource stops reconnecting). Authenticate with the API key, or with `?token=` from `POST /api/tasks/{id}/stream-token` (EventSource).',
+    'Each event has `event` = its type (queued, started, token, progress, retrying, reset, fallback, done, error, cancelled, retried), `id` = its sequence number and `data` = the event as JSON. An ensemble’s candidates tag their `token`, `retrying` and `reset` events with `model` and end with a `progress` event of step `candidate` (field `candidate`: model, status, usage, latencyMs, error). The stream ends at a terminal event (done, error, cancelled); a retry of the task appends `retried` and a new run to the same stream, which a resume or `?follow=retries` receives. A resume after the last terminal event answers 204 (EventSource stops reconnecting). Authenticate with the API key, or with `?token=` from `POST /api/tasks/{id}/stream-token` (EventSource).',
   security,
   request: { params: TaskIdParams, query: EventsQuery },
   responses: {

@@ -26,7 +26,10 @@ export const GenerateRequest = z
       .max(10)
       .optional()
       .openapi({ example: ['claude-sonnet-5-5', 'deepseek-chat'] }),
-    /** Reserved for the response cache (routing issue); accepted and ignored today. */
+    /**
+     * The response cache: `true` answers from it (or fills it), `false` never does; absent, it
+     * is used only at temperature 0.
+     */
     cache: z.boolean().optional(),
     idempotency_key: IdempotencyKey.optional(),
     /** Cancel the task when the SSE client disconnects before the end. */
@@ -43,6 +46,39 @@ export const GenerateRequest = z
   .openapi('GenerateRequest');
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
+/** `POST /api/ai/ensemble`: one prompt to several models in parallel. */
+export const EnsembleRequest = z
+  .object({
+    /**
+     * 2 to 8 distinct models (ids or aliases). Absent: one per enabled provider, the first model
+     * of each in the fallback chain. Counts and duplicates are refused with their own codes.
+     */
+    models: z
+      .array(z.string().min(1))
+      .optional()
+      .openapi({ example: ['gpt-5.6-sol', 'claude-sonnet-5-5', 'deepseek-chat'] }),
+    messages: z.array(ChatMessage).min(1, 'must hold at least one message').optional(),
+    prompt: z.string().min(1).optional(),
+    system: z.string().min(1).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** SSE of the task's events, each candidate's tagged with its model (default), or 202. */
+    stream: z.boolean().default(true),
+    idempotency_key: IdempotencyKey.optional(),
+    /** Cancel the task (every candidate) when the SSE client disconnects before the end. */
+    cancel_on_disconnect: z.boolean().default(false),
+  })
+  .refine((body) => body.messages !== undefined || body.prompt !== undefined, {
+    message: 'send messages or prompt',
+    path: ['messages'],
+  })
+  .refine((body) => !(body.messages !== undefined && body.prompt !== undefined), {
+    message: 'send messages or prompt, not both',
+    path: ['prompt'],
+  })
+  .openapi('EnsembleRequest');
+export type EnsembleRequest = z.infer<typeof EnsembleRequest>;
+
 /** `POST /api/ai/background-task`. */
 export const BackgroundTaskRequest = z
   .object({
@@ -55,8 +91,18 @@ export const BackgroundTaskRequest = z
 /** `POST /api/ai/background-task/retry`. */
 export const RetryRequest = z.object({ taskId: z.uuid() }).openapi('RetryRequest');
 
+/** `X-Aiq-Cache` on `/v1/chat/completions`: the response cache, for clients that cannot add body fields. */
+export const CacheHeader = z.enum(['true', 'false']);
+
 export const IdempotencyHeaders = z.object({
   'idempotency-key': IdempotencyKey.optional().openapi({
     description: 'Returns the same task for the same key and user (24 h)',
+  }),
+});
+
+/** `/v1/chat/completions` headers: idempotency, and the response cache as a header. */
+export const CompletionHeaders = IdempotencyHeaders.extend({
+  'x-aiq-cache': CacheHeader.optional().openapi({
+    description: 'Response cache: `true` opts in, `false` out (wins over the body field `cache`)',
   }),
 });

@@ -22,6 +22,11 @@ export const ChatCompletionRequest = z
     max_completion_tokens: z.number().int().positive().nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     n: z.literal(1).nullish(),
+    /**
+     * aiq's extension: the response cache (`extra_body` in OpenAI SDKs, or the `X-Aiq-Cache`
+     * header, which wins). `true` opts in, `false` out; absent, on only at temperature 0.
+     */
+    cache: z.boolean().nullish(),
   })
   .openapi('ChatCompletionRequest');
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;

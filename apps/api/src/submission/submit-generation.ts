@@ -12,6 +12,7 @@ export interface GenerationInput {
   readonly temperature?: number | undefined;
   readonly fallback?: boolean | undefined;
   readonly fallbackModels?: readonly string[] | undefined;
+  readonly cache?: boolean | undefined;
   readonly idempotencyKey?: string | undefined;
 }
 
@@ -62,6 +63,7 @@ export async function submitGeneration(
       ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
       ...(input.fallback === undefined ? {} : { fallback: input.fallback }),
       ...(input.fallbackModels === undefined ? {} : { fallbackModels: input.fallbackModels }),
+      ...(input.cache === undefined ? {} : { cache: input.cache }),
       ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
     },
   );

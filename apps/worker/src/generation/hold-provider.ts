@@ -11,13 +11,21 @@ import type { WorkerDeps } from '../worker-deps.js';
 export async function holdProvider(
   deps: WorkerDeps,
   queue: Queue,
-  hold: { taskId: string; attempt: number; holdMs: number; code: string; partialText: string },
+  hold: {
+    taskId: string;
+    attempt: number;
+    holdMs: number;
+    code: string;
+    partialText: string;
+    /** An ensemble candidate's hold is announced under its model. */
+    model?: string | undefined;
+  },
 ): Promise<void> {
   await queue.rateLimit(hold.holdMs);
   await announceRetry(
     deps,
     hold.taskId,
-    { attempt: hold.attempt, delayMs: hold.holdMs, code: hold.code },
+    { attempt: hold.attempt, delayMs: hold.holdMs, code: hold.code, model: hold.model },
     hold.partialText,
   );
 }

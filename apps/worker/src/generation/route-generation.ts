@@ -72,6 +72,11 @@ export async function routeGeneration(
   if (decision.kind === 'allow') return decision.probeId;
   const code = decision.kind === 'circuit_open' ? 'circuit_open' : decision.kind;
   const log = { taskId: data.taskId, provider: model.provider, model: model.id, code };
+  if (data.ensemble !== undefined) {
+    // An ensemble candidate has no chain and no reason to wait: the other candidates answer.
+    const error = new Error(`${describe(model, decision)}: this candidate is skipped`);
+    throw await settleFailed(job, finish, error, 'provider_unavailable');
+  }
   const choice = await chooseFallback(deps, data, {
     skipTriedProviders: false,
     alsoTried: [model.id],

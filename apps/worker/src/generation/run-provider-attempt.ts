@@ -3,6 +3,7 @@ import {
   checkFits,
   ProviderError,
   type ChatMessage,
+  type FinishReason,
   type GenerateRequest,
   type ModelInfo,
 } from '@aiq/providers';
@@ -11,6 +12,7 @@ import { ABORT_REASON } from '../abort-reason.js';
 import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { markPartialOutput } from './partial-output-marker.js';
+import { recordProviderHeaders, settleProviderBudget, type HeldTokens } from './provider-budget.js';
 
 /** One provider call of a task. */
 export interface ProviderAttempt {
@@ -42,6 +44,13 @@ export interface ProviderAttempt {
   readonly streamTokens: boolean;
   /** The routing decision's probe id: the circuit slots this call holds (see `@aiq/routing`). */
   readonly probeId?: string | undefined;
+  /** Tokens reserved from the provider key's budget (`enterProviderBudget`), settled here. */
+  readonly budget?: HeldTokens | undefined;
+  /**
+   * The ensemble candidate this call answers for: its `token` events carry it as `model`, and
+   * it keeps no task-wide partial-output mark (the candidates share the task).
+   */
+  readonly candidateModel?: string | undefined;
 }
 
 /** A finished call. */
@@ -49,6 +58,8 @@ export interface AttemptSuccess {
   readonly text: string;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number } | null;
   readonly finishReason: string;
+  /** The finish reason in the providers' shared vocabulary (the response cache keeps only `stop`/`length`). */
+  readonly finish: FinishReason['unified'];
   readonly model: string;
   readonly record: AttemptRecord;
 }
@@ -74,11 +85,12 @@ function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | nul
 }
 
 /** The id parts of a task's run: the first run keeps the ids it had before retries existed. */
-function runOf(attempt: ProviderAttempt): (string | number)[] {
+export function runOf(attempt: ProviderAttempt): (string | number)[] {
   return attempt.retry === 0 ? [attempt.taskId] : [attempt.taskId, `retry-${attempt.retry}`];
 }
 
-function promptOf(messages: readonly ChatMessage[]): string {
+/** The prompt as `ai_requests.prompt` keeps it. */
+export function promptOf(messages: readonly ChatMessage[]): string {
   return messages.map((message) => `${message.role}: ${message.content}`).join('\n');
 }
 
@@ -106,9 +118,20 @@ export async function runProviderAttempt(
   let answeredModel = attempt.model.id;
   let failure: ProviderError | undefined;
   let finishReason = 'error';
+  let finish: FinishReason['unified'] = 'error';
+  let sent = false;
+  let recording: Promise<void> | undefined;
   try {
     checkFits(request, attempt.model);
-    const options = { signal: attempt.signal, deadlineAt: attempt.deadlineAt };
+    sent = true;
+    const options = {
+      signal: attempt.signal,
+      deadlineAt: attempt.deadlineAt,
+      // The provider's rate-limit headers, stored for every process's pacing as soon as they come.
+      onResponseHeaders: (headers: Headers) => {
+        recording = recordProviderHeaders(deps, attempt.model.provider, headers);
+      },
+    };
     for await (const event of deps.providers[attempt.model.provider].stream(request, options)) {
       if (event.type === 'response-start') {
         requestId = event.requestId ?? null;
@@ -116,16 +139,23 @@ export async function runProviderAttempt(
       } else if (event.type === 'text-delta') {
         if (ttftMs === null) {
           ttftMs = Date.now() - startedAt;
-          if (attempt.streamTokens) await markPartialOutput(deps, attempt.taskId);
+          if (attempt.streamTokens && attempt.candidateModel === undefined) {
+            await markPartialOutput(deps, attempt.taskId);
+          }
         }
         text += event.text;
         if (attempt.streamTokens) {
-          await deps.events.publish(attempt.taskId, { type: 'token', text: event.text });
+          await deps.events.publish(attempt.taskId, {
+            type: 'token',
+            text: event.text,
+            ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
+          });
         }
       } else if (event.type === 'usage') {
         usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       } else if (event.type === 'finish') {
         finishReason = event.finishReason.raw ?? event.finishReason.unified;
+        finish = event.finishReason.unified;
       } else {
         failure = event.error;
       }
@@ -136,6 +166,8 @@ export async function runProviderAttempt(
       : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
   }
 
+  await recording;
+  await settleBudget(deps, attempt, { usage, sent });
   const completedAt = Date.now();
   const status = failure === undefined ? 'completed' : statusOf(failure);
   // An attempt cut short by a worker's shutdown was not cancelled by anyone: its job goes back
@@ -175,7 +207,20 @@ export async function runProviderAttempt(
   await deps.ledger.recordAttempt(record);
   await recordInCircuit(deps, attempt, failure);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
-  return { text, usage, finishReason, model: answeredModel, record };
+  return { text, usage, finishReason, finish, model: answeredModel, record };
+}
+
+/** Settles the attempt's tokens; a Redis error is logged (the reservation lapses on its own). */
+async function settleBudget(
+  deps: WorkerDeps,
+  attempt: ProviderAttempt,
+  outcome: Parameters<typeof settleProviderBudget>[2],
+): Promise<void> {
+  try {
+    await settleProviderBudget(deps, attempt.budget, outcome);
+  } catch (error) {
+    deps.logger.warn({ taskId: attempt.taskId, error }, 'could not settle the token budget');
+  }
 }
 
 /**

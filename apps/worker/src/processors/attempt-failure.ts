@@ -50,6 +50,8 @@ export interface FailedJob extends TaskRun {
   readonly partialText: string;
   /** The provider queue a `hold-provider` decision holds. */
   readonly holdQueue: Queue | undefined;
+  /** Set for an ensemble candidate: its retry is announced under its model. */
+  readonly candidateModel?: string | undefined;
 }
 
 /**
@@ -91,11 +93,17 @@ export async function applyFailureDecision(
         holdMs: decision.holdMs,
         code: decision.code,
         partialText,
+        model: failed.candidateModel,
       });
       return Worker.RateLimitError(); // the attempt is not charged
     case 'retry': {
       const { attempt, delayMs, code } = decision;
-      await announceRetry(deps, taskId, { attempt, delayMs, code }, partialText);
+      await announceRetry(
+        deps,
+        taskId,
+        { attempt, delayMs, code, model: failed.candidateModel },
+        partialText,
+      );
       return new RetryAttemptError(message, code, delayMs);
     }
     case 'final':

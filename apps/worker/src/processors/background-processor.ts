@@ -45,7 +45,7 @@ export function createBackgroundProcessor(deps: WorkerDeps) {
 async function runBackgroundAttempt(
   deps: WorkerDeps,
   data: BackgroundTaskJob,
-  { attempt, run, signal }: AttemptContext,
+  { attempt, run, signal, job }: AttemptContext,
 ): Promise<CompletedBackgroundTask> {
   const handler = deps.tasks.get(data.type) as TaskHandler; // parse refused unknown types
   await deps.ledger.updateTask({
@@ -62,7 +62,12 @@ async function runBackgroundAttempt(
     provider: 'background',
     model: data.type,
   });
-  const { context, usage } = await createTaskContext(deps, data, { attempt, run, signal });
+  const { context, usage } = await createTaskContext(deps, data, {
+    attempt,
+    run,
+    signal,
+    job,
+  });
   const { definition } = handler;
   // The result is checked before it is stored: the reconciler and clients parse it back.
   const result: unknown = definition.result.parse(

@@ -1,5 +1,5 @@
 import type { TaskUpdate } from '@aiq/ledger';
-import { claimTaskEnd } from '@aiq/tasks';
+import { claimTaskEnd, type EnsembleCandidate } from '@aiq/tasks';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** How a task's run ended, as a worker records it: always naming the run. */
@@ -7,7 +7,10 @@ type TaskEnd = Extract<TaskUpdate, { kind: 'finished' }> & { readonly retry: num
 
 /** What the processor returns instead of throwing. */
 export type HandledOutcome =
-  { readonly status: 'cancelled' } | { readonly status: 'fell-back'; readonly toModel: string };
+  | { readonly status: 'cancelled' }
+  | { readonly status: 'fell-back'; readonly toModel: string }
+  /** An ensemble candidate ended, answered or failed: its flow's parent reads it. */
+  | { readonly status: 'candidate'; readonly candidate: EnsembleCandidate };
 
 /** Thrown by an attempt whose task was cancelled before the attempt could record its end. */
 export class EndedByCancel extends Error {

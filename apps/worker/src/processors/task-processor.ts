@@ -41,6 +41,11 @@ export interface TaskJobType<Data extends TaskJobData, Completed> {
   /** The provider queue a retry-after holds as a whole; undefined where providers mix. */
   holdQueue(job: Job): Queue | undefined;
   /**
+   * The ensemble candidate a job is, if it is one: its `retrying` and `reset` events name it,
+   * since the task's other candidates go on.
+   */
+  candidateModel?(data: Data): string | undefined;
+  /**
    * One attempt: publishes `started`, does the work, records and announces success. Throws on
    * failure (`FailedAttempt` carries the text streamed before it).
    */
@@ -119,6 +124,7 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
           error,
           partialText,
           holdQueue,
+          candidateModel: type.candidateModel?.(data),
         },
         decision,
         (final) => type.finish(data, job, error, final),

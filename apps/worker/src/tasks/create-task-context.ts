@@ -1,6 +1,7 @@
 import { loadTaskSteps, saveTaskStep } from '@aiq/db';
 import { outputBudget } from '@aiq/providers';
 import type { BackgroundTaskJob } from '@aiq/queue';
+import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.js';
 import { runLimitedProviderCall } from './run-limited-provider-call.js';
 import type { TaskContext, TaskGeneration } from './task-registry.js';
@@ -21,7 +22,7 @@ export interface UsageTotals {
 export async function createTaskContext(
   deps: WorkerDeps,
   data: BackgroundTaskJob,
-  { attempt, run, signal }: { attempt: number; run: number; signal: AbortSignal },
+  { attempt, run, signal, job }: { attempt: number; run: number; signal: AbortSignal; job: Job },
 ): Promise<{ context: TaskContext; usage: UsageTotals }> {
   const finished = new Map(await loadTaskSteps(deps.database, data.taskId));
   const deadlineAt = Math.min(Date.now() + deps.config.timeouts.backgroundMs, data.deadlineAt);
@@ -73,6 +74,21 @@ export async function createTaskContext(
     async progress(step, completed, total) {
       if (lastStepReplayed) return; // the earlier attempt published it; clients have it
       await deps.events.publish(data.taskId, { type: 'progress', step, completed, total });
+    },
+    async children() {
+      // Keyed by job key (`<prefix>:<queue>:<id>`): the id is what callers know.
+      const byId = <T>(entries: Record<string, T>) =>
+        Object.fromEntries(
+          Object.entries(entries).map(([key, value]) => [
+            key.slice(key.lastIndexOf(':') + 1),
+            value,
+          ]),
+        );
+      const [values, failures] = await Promise.all([
+        job.getChildrenValues<unknown>(),
+        job.getIgnoredChildrenFailures(),
+      ]);
+      return { values: byId(values), failures: byId(failures) };
     },
   };
   return { context, usage };

@@ -9,6 +9,8 @@ import {
   type AttemptSuccess,
   type ProviderAttempt,
 } from '../generation/run-provider-attempt.js';
+import { settleProviderBudget, type HeldTokens } from '../generation/provider-budget.js';
+import { waitForProviderBudget } from '../generation/wait-for-provider-budget.js';
 import { waitForProviderSlot } from '../generation/wait-for-provider-slot.js';
 import { waitForRoute } from './wait-for-route.js';
 import { providerHoldMs } from '../retry-policy.js';
@@ -16,9 +18,9 @@ import type { WorkerDeps } from '../worker-deps.js';
 
 /**
  * One model call of a background task, held to its provider's limits like a generation job:
- * each request to the provider takes a slot from the provider queue's BullMQ limiter (waiting,
- * abortably, while it has none), and a retryable error with a retry-after that ends before the
- * attempt's deadline holds the whole provider queue (`queue.rateLimit`), publishes `retrying`
+ * each request waits (abortably, within the deadline) for its provider key's token budget and
+ * the provider's reported limits, then takes a slot from the provider queue's BullMQ limiter,
+ * and a retryable error with a retry-after that ends before the attempt's deadline holds the whole provider queue (`queue.rateLimit`), publishes `retrying`
  * and calls again, without charging the job an attempt. Anything else is left to the retry policy.
  * @throws FailedAttempt
  */
@@ -40,11 +42,15 @@ export async function runLimitedProviderCall(
     const probeId = await waitForRoute(deps, call).catch((error: unknown) => {
       throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
     });
+    let budget: HeldTokens | undefined;
     try {
+      // The token budget and the provider's reported limits first, then the requests-per-minute slot.
+      budget = await waitForProviderBudget(deps, call);
       await waitForProviderSlot(slot);
     } catch (error) {
       // The call never went: free a probe slot it may hold rather than leave it to the lease.
       await deps.routing.breaker.record(provider, call.model.id, 'neutral', probeId);
+      await settleProviderBudget(deps, budget, { usage: null, sent: false });
       // No request was made, so there is no row to write and no partial text.
       throw ProviderError.isInstance(error) ? new FailedAttempt(error, '') : error;
     }
@@ -52,7 +58,7 @@ export async function runLimitedProviderCall(
       // A failed call's row id comes from its run (`attemptRecordId`): the first call keeps the
       // job's run, each repeat gets its own (`3.1`, `3.2`) so its row is not merged into the first.
       const run = repeat === 0 ? call.run : `${call.run}.${repeat}`;
-      return await runProviderAttempt(deps, { ...call, run, probeId });
+      return await runProviderAttempt(deps, { ...call, run, probeId, budget });
     } catch (error) {
       if (!(error instanceof FailedAttempt)) throw error;
       const holdMs = providerHoldMs(error.error, {

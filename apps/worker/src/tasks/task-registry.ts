@@ -48,6 +48,14 @@ export interface TaskContext {
    * that attempt published its progress already, and clients have it.
    */
   progress(step: string, completed: number, total: number): Promise<void>;
+  /**
+   * For a flow's parent (an `ai_ensemble` task): what its children returned, by child job id,
+   * and the failures of children that failed anyway (`ignoreDependencyOnFailure`), by job id.
+   */
+  children(): Promise<{
+    readonly values: Readonly<Record<string, unknown>>;
+    readonly failures: Readonly<Record<string, string>>;
+  }>;
 }
 
 /** One background task type of the catalog, and the handler that runs it. */

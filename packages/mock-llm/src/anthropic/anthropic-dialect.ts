@@ -20,20 +20,39 @@ function anthropicKey(headers: Headers): string {
   return headers.get('x-api-key') ?? bearerKey(headers) ?? '';
 }
 
-/** Anthropic's `anthropic-ratelimit-*` headers; resets are RFC 3339 timestamps. */
+/** An RFC 3339 instant `ms` from now, in whole seconds rounded up, as Anthropic sends resets. */
+function resetInstant(ms: number): string {
+  // Rounded down, a reset 1 s away could read as already past.
+  const at = Math.ceil((Date.now() + Math.max(ms, 1)) / 1000) * 1000;
+  return new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Anthropic's `anthropic-ratelimit-*` headers; resets are RFC 3339 timestamps. A scripted limit
+ * (`entry.rateLimit`) reports its real requests and tokens state; the rest are roomy fixed limits
+ * (exhausted on a 429).
+ */
 function anthropicHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
-  // Whole seconds, rounded up: rounded down, a reset 1 s away could read as already past.
-  const resetMs = Math.ceil((Date.now() + Math.max(rate.resetSeconds, 1) * 1000) / 1000) * 1000;
-  const reset = new Date(resetMs).toISOString().replace(/\.\d+Z$/, 'Z');
   const headers: Record<string, string> = {
     'request-id': entry.id,
     'anthropic-organization-id': ORGANIZATION_ID,
   };
-  const limits = { requests: 50, tokens: 90_000, 'input-tokens': 50_000, 'output-tokens': 40_000 };
+  // Roomy (a high usage tier), so pacing never slows a test that scripted no limit.
+  const limits = {
+    requests: 4_000,
+    tokens: 4_000_000,
+    'input-tokens': 2_000_000,
+    'output-tokens': 400_000,
+  };
   for (const [name, limit] of Object.entries(limits)) {
-    headers[`anthropic-ratelimit-${name}-limit`] = String(limit);
-    headers[`anthropic-ratelimit-${name}-remaining`] = rate.limited ? '0' : String(limit - 1);
-    headers[`anthropic-ratelimit-${name}-reset`] = reset;
+    const scripted = name === 'requests' || name === 'tokens' ? entry.rateLimit?.[name] : undefined;
+    headers[`anthropic-ratelimit-${name}-limit`] = String(scripted?.limit ?? limit);
+    headers[`anthropic-ratelimit-${name}-remaining`] = String(
+      scripted?.remaining ?? (rate.limited ? 0 : limit - 1),
+    );
+    headers[`anthropic-ratelimit-${name}-reset`] = resetInstant(
+      scripted?.resetMs ?? rate.resetSeconds * 1000,
+    );
   }
   return headers;
 }

@@ -8,6 +8,7 @@ import {
   type ChatShape,
 } from '../openai/openai-chat-frames.js';
 import { describeOpenAIChatRequest, OpenAIChatRequest } from '../openai/openai-chat-request.js';
+import { openAIRateLimitHeaders } from '../openai/openai-dialect.js';
 import { renderDeepSeekError } from './render-deepseek-error.js';
 
 /** DeepSeek's usage adds context-cache counters (`prompt_cache_hit_tokens` / `_miss_tokens`). */
@@ -35,8 +36,9 @@ export const deepSeekDialect: ProviderDialect<OpenAIChatRequest> = {
   ...bearerAuthentication,
   describe: describeOpenAIChatRequest,
   renderError: renderDeepSeekError,
-  // DeepSeek documents no rate-limit headers; retry-after is added only when a fault asks.
-  headers: () => ({}),
+  // DeepSeek documents no rate-limit headers; retry-after is added only when a fault asks. Under a
+  // scripted rate limit (`setRateLimit`) it reports it as OpenAI-compatible APIs do.
+  headers: (entry, rate) => (entry.rateLimit ? openAIRateLimitHeaders(entry, rate) : {}),
   completion: (context) => chatCompletion(DEEPSEEK_SHAPE, context),
   frames: (context) =>
     chatCompletionFrames(DEEPSEEK_SHAPE, context, {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { MockProvider } from '../fault-spec.js';
 import { FaultSyntaxError } from '../parse-fault-spec.js';
+import { MockRateLimit } from './rate-limit-windows.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** One-line description of why a scenario was rejected: `path: message`. */
@@ -21,7 +22,7 @@ const RequestsQuery = z.object({ provider: MockProvider.optional(), path: z.stri
  * The control plane under `/_mock` (unauthenticated JSON): scenarios, the request log and
  * health. Errors use the house `{ error: { code, message } }` shape.
  */
-export function controlRoutes({ log, scenarios }: RouteDeps): Hono {
+export function controlRoutes({ log, scenarios, rateLimits }: RouteDeps): Hono {
   return new Hono()
     .get('/health', (c) => c.json({ status: 'ok' }))
     .post('/scenarios', async (c) => {
@@ -39,6 +40,22 @@ export function controlRoutes({ log, scenarios }: RouteDeps): Hono {
       }
     })
     .get('/scenarios', (c) => c.json({ scenarios: scenarios.list() }))
+    .put('/rate-limits/:provider', async (c) => {
+      const provider = MockProvider.safeParse(c.req.param('provider'));
+      const body = MockRateLimit.safeParse(await c.req.json().catch(() => undefined));
+      if (!provider.success || !body.success) {
+        const error = provider.success ? body.error : provider.error;
+        return c.json(
+          { error: { code: 'invalid_rate_limit', message: describeError(error) } },
+          400,
+        );
+      }
+      return c.json(rateLimits.set(provider.data, body.data));
+    })
+    .delete('/rate-limits', (c) => {
+      rateLimits.clear();
+      return c.json({ cleared: true });
+    })
     .delete('/scenarios', (c) => c.json({ cleared: scenarios.clear() }))
     .get('/requests', (c) => {
       const query = RequestsQuery.safeParse(c.req.query());

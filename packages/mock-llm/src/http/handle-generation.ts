@@ -12,6 +12,7 @@ import {
   stripDirectives,
 } from '../parse-fault-spec.js';
 import type { ScenarioStore } from '../scenario-store.js';
+import type { RateLimitWindows } from './rate-limit-windows.js';
 import type { MockEnv } from './mock-env.js';
 import { untilClosed } from './pause.js';
 import type { GenerationRequest, ProviderDialect } from './provider-dialect.js';
@@ -19,7 +20,7 @@ import { respondJson, respondStream } from './respond-generation.js';
 import { sendError } from './send-error.js';
 
 /** What the generation routes share across requests. */
-export type GenerationDeps = { scenarios: ScenarioStore };
+export type GenerationDeps = { scenarios: ScenarioStore; rateLimits: RateLimitWindows };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: MockError };
 
@@ -93,7 +94,7 @@ function checkLimits(
 export async function handleGeneration<T>(
   c: Context<MockEnv>,
   dialect: ProviderDialect<T>,
-  { scenarios }: GenerationDeps,
+  { scenarios, rateLimits }: GenerationDeps,
 ): Promise<Response> {
   const entry = c.var.entry;
   const body = await readRequest(c, dialect);
@@ -115,6 +116,15 @@ export async function handleGeneration<T>(
   const promptTokens = countPromptTokens(messages);
   const limitError = checkLimits(dialect.provider, request, fault, promptTokens);
   if (limitError) return sendError(dialect, entry, limitError, fault);
+
+  // A scripted rate limit: every response reports it; a request over it gets the 429.
+  const rate = rateLimits.take(dialect.provider, promptTokens + (request.maxTokens ?? 0));
+  entry.rateLimit = rate ?? null;
+  if (rate?.limited) {
+    const resetMs = Math.max(rate.requests?.resetMs ?? 0, rate.tokens?.resetMs ?? 0);
+    const retryAfter = Math.max(1, Math.ceil(resetMs / 1000));
+    return sendError(dialect, entry, { kind: 'rate_limit', model: request.model, retryAfter });
+  }
 
   const faultError =
     fault &&
@@ -139,6 +149,8 @@ export async function handleGeneration<T>(
     maxTokens: request.maxTokens,
     fault,
   });
+  const produced = plan.streamFault ? plan.streamFault.after : plan.tokens.length;
+  entry.chargedTokens = { prompt: plan.promptTokens, completion: produced };
   const context = {
     entry,
     request,

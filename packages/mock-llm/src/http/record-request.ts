@@ -45,6 +45,8 @@ export function recordRequest({ provider, log }: RecordRequestOptions): Middlewa
       headers: redactHeaders(c.req.raw.headers),
       body: null,
       fault: null,
+      chargedTokens: null,
+      rateLimit: null,
       status: null,
       closedAt: null,
       completed: false,

@@ -14,10 +14,36 @@ import { renderOpenAIError } from './render-openai-error.js';
 /** OpenAI formats reset times as Go-style durations: `6ms`, `1s`, `1m30s`. */
 function formatResetDuration(seconds: number): string {
   if (seconds <= 0) return '0s';
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  // Rounded up: rounded down, a client waiting for the reset would arrive just before it.
+  if (seconds < 1) return `${Math.ceil(seconds * 1000)}ms`;
   const minutes = Math.floor(seconds / 60);
-  const rest = Number((seconds % 60).toFixed(3));
+  const rest = Number((Math.ceil((seconds % 60) * 1000) / 1000).toFixed(3));
   return minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
+}
+
+/**
+ * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`: a scripted limit's real state when the
+ * request ran under one (`entry.rateLimit`), else a roomy fixed one (exhausted on a 429).
+ */
+export function openAIRateLimitHeaders(
+  entry: RecordedRequest,
+  rate: RateLimitState,
+): Record<string, string> {
+  // Roomy (a high usage tier), so pacing never slows a test that scripted no limit.
+  const fixed = {
+    requests: { limit: 10_000, remaining: rate.limited ? 0 : 9_999, resetMs: 6 },
+    tokens: { limit: 30_000_000, remaining: rate.limited ? 0 : 29_999_000, resetMs: 2 },
+  };
+  const headers: Record<string, string> = {};
+  for (const name of ['requests', 'tokens'] as const) {
+    const scripted = entry.rateLimit?.[name];
+    const state = scripted ?? fixed[name];
+    const resetSeconds = scripted || !rate.limited ? state.resetMs / 1000 : rate.resetSeconds;
+    headers[`x-ratelimit-limit-${name}`] = String(state.limit);
+    headers[`x-ratelimit-remaining-${name}`] = String(state.remaining);
+    headers[`x-ratelimit-reset-${name}`] = formatResetDuration(resetSeconds);
+  }
+  return headers;
 }
 
 function openAIHeaders(entry: RecordedRequest, rate: RateLimitState): Record<string, string> {
@@ -26,12 +52,7 @@ function openAIHeaders(entry: RecordedRequest, rate: RateLimitState): Record<str
     'openai-version': '2020-10-01',
     'openai-organization': 'org-mock',
     'openai-processing-ms': String(Date.now() - entry.timestamp),
-    'x-ratelimit-limit-requests': '500',
-    'x-ratelimit-limit-tokens': '200000',
-    'x-ratelimit-remaining-requests': rate.limited ? '0' : '499',
-    'x-ratelimit-remaining-tokens': rate.limited ? '0' : '199000',
-    'x-ratelimit-reset-requests': rate.limited ? formatResetDuration(rate.resetSeconds) : '120ms',
-    'x-ratelimit-reset-tokens': rate.limited ? formatResetDuration(rate.resetSeconds) : '300ms',
+    ...openAIRateLimitHeaders(entry, rate),
   };
 }
 

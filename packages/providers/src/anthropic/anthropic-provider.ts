@@ -62,13 +62,18 @@ export function createAnthropicProvider({
     scope: CallScope,
   ): AsyncGenerator<ProviderEvent> {
     const body = toAnthropicRequestBody(request);
-    const { data: stream, request_id: requestId } = await client.messages
+    const {
+      data: stream,
+      request_id: requestId,
+      response,
+    } = await client.messages
       .create(body as unknown as Anthropic.MessageCreateParamsStreaming, {
         signal: scope.signal,
         timeout: scope.remainingMs + SDK_TIMEOUT_GRACE_MS,
         maxRetries: 0,
       })
       .withResponse();
+    scope.reportHeaders(response.headers);
     let inputTokens = 0;
     let outputTokens: number | undefined;
     let finishReason: FinishReason | undefined;

@@ -91,13 +91,18 @@ export function createOpenAIProvider({
     scope: CallScope,
   ): AsyncGenerator<ProviderEvent> {
     const body = toOpenAIRequestBody(request, name, maxTokensField);
-    const { data: stream, request_id: requestId } = await client.chat.completions
+    const {
+      data: stream,
+      request_id: requestId,
+      response,
+    } = await client.chat.completions
       .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, {
         signal: scope.signal,
         timeout: scope.remainingMs + SDK_TIMEOUT_GRACE_MS,
         maxRetries: 0,
       })
       .withResponse();
+    scope.reportHeaders(response.headers);
     let started = false;
     let finishReason: FinishReason | undefined;
     let usage: ProviderEvent | undefined;

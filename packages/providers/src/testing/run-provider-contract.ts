@@ -64,6 +64,29 @@ function describeStreaming(context: ContractContext): void {
     expect(collected.text.length).toBeGreaterThan(0);
   });
 
+  it('should hand the response headers to onResponseHeaders on success and on a 429', async () => {
+    const seen: Headers[] = [];
+    const options = {
+      ...callOptions(),
+      onResponseHeaders: (headers: Headers) => seen.push(headers),
+    };
+    context.fault('tokens=3');
+    await collectStream(context.provider(), context.prompt(), options);
+    context.fault('rate_limit retry_after=1');
+    const limited = await collectStream(context.provider(), context.prompt(), options);
+    expect(limited.terminal).toMatchObject({ type: 'error', error: { kind: 'rate_limited' } });
+    expect(seen).toHaveLength(2);
+    // The mock sends each provider's documented rate-limit headers (DeepSeek documents none).
+    const remaining =
+      context.name === 'anthropic'
+        ? 'anthropic-ratelimit-requests-remaining'
+        : 'x-ratelimit-remaining-requests';
+    if (context.name !== 'deepseek') {
+      expect(Number(seen[0]?.get(remaining))).toBeGreaterThan(0);
+      expect(seen[1]?.get(remaining)).toBe('0');
+    }
+  });
+
   it('should collect the same answer through generate()', async () => {
     const text = `generate ${randomUUID()}`;
     context.fault('tokens=9');

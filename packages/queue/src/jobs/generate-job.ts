@@ -14,6 +14,8 @@ export const GenerateJob = z.object({
   fallback: z.boolean().default(true),
   /** The request's own fallback chain (model ids), replacing the registry's chain for the model. */
   fallbackModels: z.array(z.string().min(1)).optional(),
+  /** The response cache: `true` opts in, `false` out; absent, on only at temperature 0. */
+  cache: z.boolean().optional(),
   /** Models already tried for this task, first choice first (set when falling back). */
   triedModels: z.array(z.string()).default([]),
   /**
@@ -23,5 +25,11 @@ export const GenerateJob = z.object({
   retry: z.number().int().nonnegative().default(0),
   /** Epoch ms: the deadline of the whole task, across retries and fallbacks. */
   deadlineAt: z.number().int(),
+  /**
+   * Set for one candidate of an `ai_ensemble` task (a child of its flow): its end is the
+   * candidate's, returned to the parent job, and never the task's own end, fallback or dead
+   * letter. `size`: how many candidates the ensemble has.
+   */
+  ensemble: z.object({ size: z.number().int().positive() }).optional(),
 });
 export type GenerateJob = z.infer<typeof GenerateJob>;

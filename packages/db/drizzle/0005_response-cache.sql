@@ -1,0 +1,1 @@
+ALTER TABLE "ai_requests" ADD COLUMN "cache_hit" boolean DEFAULT false NOT NULL;
