@@ -25,9 +25,9 @@ describe('createDb on PostgreSQL', () => {
       () => second.close(),
     );
 
-    expect(await first.migrationStatus()).toEqual({ applied: 0, available: 6, current: false });
+    expect(await first.migrationStatus()).toEqual({ applied: 0, available: 7, current: false });
     await Promise.all([first.migrate(), second.migrate()]);
-    expect(await second.migrationStatus()).toEqual({ applied: 6, available: 6, current: true });
+    expect(await second.migrationStatus()).toEqual({ applied: 7, available: 7, current: true });
     await first.migrate(); // idempotent
     expect((await first.migrationStatus()).applied).toBe(7);
   });
