@@ -10,6 +10,7 @@ import {
   type ReplayCommandOptions,
 } from './commands/dlq.js';
 import { doctor } from './commands/doctor.js';
+import { providerListCommand } from './commands/provider.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { retentionSweepCommand } from './commands/retention.js';
 import { runbook } from './commands/runbook.js';
@@ -147,9 +148,23 @@ export function createProgram(
   program
     .command('doctor')
     .description(
-      'Check Redis (reachability, eviction policy, persistence), the database and provider keys',
+      'Check Redis (reachability, eviction policy, persistence), the database, provider keys ' +
+        "and each provider's circuit and disabled flag",
     )
     .action(async () => exit(await doctor(loadEnv(), output)));
+
+  program
+    .command('provider')
+    .description('Provider routing: circuits and disable switches, as every process routes by them')
+    .command('list')
+    .description(
+      "Each provider's circuit (closed, open, half_open), consecutive failures, next probe and " +
+        'disabled flag (who, when, why), and each model whose own circuit has a history or is disabled',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) =>
+      exit(await providerListCommand(loadEnv(), output, options)),
+    );
 
   program
     .command('retention')

@@ -1,12 +1,61 @@
 import { redactUrl, type Config } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { createRedisConnection, evictionWarning, inspectRedis, waitUntilReady } from '@aiq/queue';
+import type { RoutingState } from '@aiq/routing';
+import type { Redis } from 'ioredis';
 import type { Output } from '../output.js';
+import {
+  describeDisabled,
+  describeNextProbe,
+  readFleetRouting,
+  routingRows,
+  type RoutingRow,
+} from '../routing-view.js';
 
 interface Finding {
   /** `warn` is worth knowing but does not fail the check. */
   ok: boolean | 'warn';
   line: string;
+}
+
+function describeCircuit(row: RoutingRow): string {
+  const details = [row.circuit_reason, row.failures > 0 ? `${row.failures} failures` : null];
+  const probe = describeNextProbe(row);
+  if (probe !== '') details.push(`next probe ${probe}`);
+  const shown = details.filter((detail) => detail !== null);
+  return `circuit ${row.circuit}${shown.length > 0 ? ` (${shown.join(', ')})` : ''}`;
+}
+
+/**
+ * One line per provider: its circuit and disabled flag, and how many of its models are routed
+ * around. Worth a warning, not a failure: the fleet falls back by itself.
+ */
+function routingFindings(state: RoutingState): Finding[] {
+  const rows = routingRows(state);
+  return rows
+    .filter((row) => row.kind === 'provider')
+    .map((provider) => {
+      const models = rows.filter((row) => row.kind === 'model' && row.provider === provider.target);
+      const notClosed = models.filter((row) => row.circuit !== 'closed').length;
+      const disabled = models.filter((row) => row.disabled !== null).length;
+      const aside =
+        notClosed + disabled === 0
+          ? ''
+          : `; models: ${notClosed} circuit(s) not closed, ${disabled} disabled (aiq provider list)`;
+      const healthy = provider.circuit === 'closed' && provider.disabled === null;
+      return {
+        ok: (healthy && notClosed + disabled === 0) || 'warn',
+        line: `${provider.target} routing: ${describeCircuit(provider)}, ${provider.disabled === null ? 'enabled' : `disabled ${describeDisabled(provider)}`}${aside}`,
+      };
+    });
+}
+
+async function checkRouting(redis: Redis, config: Config): Promise<Finding[]> {
+  try {
+    return routingFindings(await readFleetRouting(redis, config));
+  } catch (error) {
+    return [{ ok: false, line: `Routing state: ${(error as Error).message}` }];
+  }
 }
 
 async function checkRedis(config: Config): Promise<Finding[]> {
@@ -25,6 +74,7 @@ async function checkRedis(config: Config): Promise<Finding[]> {
           ? 'Redis persistence: append-only file'
           : 'Redis persistence: no append-only file; queued jobs are lost on restart (the ledger reconciler re-enqueues them)',
       },
+      ...(await checkRouting(redis, config)),
     ];
   } catch (error) {
     return [
