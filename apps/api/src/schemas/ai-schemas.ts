@@ -92,7 +92,7 @@ export const BackgroundTaskRequest = z
 export const RetryRequest = z.object({ taskId: z.uuid() }).openapi('RetryRequest');
 
 /** `X-Aiq-Cache` on `/v1/chat/completions`: the response cache, for clients that cannot add body fields. */
-export const CacheHeader = z.enum(['true', 'false']);
+const CacheHeader = z.enum(['true', 'false']);
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': IdempotencyKey.optional().openapi({
