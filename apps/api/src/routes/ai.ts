@@ -102,6 +102,19 @@ function toAccepted(task: SubmittedTask) {
   };
 }
 
+/** A submission that asked to stream: the task's events from the first, on this response. */
+async function streamAccepted(
+  c: Context<AppEnv>,
+  deps: ApiDeps,
+  task: SubmittedTask,
+  cancelOnDisconnect: boolean,
+) {
+  c.header('X-Task-Id', task.taskId);
+  c.header('Content-Location', taskEventsUrl(task.taskId));
+  await deps.fanOut.ready();
+  return streamTaskEvents(c, deps, { taskId: task.taskId, afterSequence: 0, cancelOnDisconnect });
+}
+
 /** The `Idempotency-Key` header wins over the body field; either scopes to the caller. */
 function idempotencyKeyOf(c: Context<AppEnv>, field: string | undefined): string | undefined {
   return c.req.header('idempotency-key') ?? field;
@@ -125,14 +138,7 @@ export function aiRoutes(deps: ApiDeps) {
       });
       acceptedWork(c);
       if (!request.stream) return c.json(toAccepted(task), 202);
-      c.header('X-Task-Id', task.taskId);
-      c.header('Content-Location', taskEventsUrl(task.taskId));
-      await deps.fanOut.ready();
-      return streamTaskEvents(c, deps, {
-        taskId: task.taskId,
-        afterSequence: 0,
-        cancelOnDisconnect: request.cancel_on_disconnect,
-      });
+      return streamAccepted(c, deps, task, request.cancel_on_disconnect);
     })
     .openapi(ensemble, async (c) => {
       const request = c.req.valid('json');
@@ -146,14 +152,7 @@ export function aiRoutes(deps: ApiDeps) {
       });
       acceptedWork(c);
       if (!request.stream) return c.json(toAccepted(task), 202);
-      c.header('X-Task-Id', task.taskId);
-      c.header('Content-Location', taskEventsUrl(task.taskId));
-      await deps.fanOut.ready();
-      return streamTaskEvents(c, deps, {
-        taskId: task.taskId,
-        afterSequence: 0,
-        cancelOnDisconnect: request.cancel_on_disconnect,
-      });
+      return streamAccepted(c, deps, task, request.cancel_on_disconnect);
     })
     .openapi(background, async (c) => {
       const request = c.req.valid('json');

@@ -6,6 +6,22 @@ const ChatMessage = z
 
 const IdempotencyKey = z.string().min(1).max(255);
 
+/** A request sends `messages` or `prompt`, exactly one of them. */
+function oneOfPromptOrMessages(
+  body: { messages?: unknown; prompt?: unknown },
+  context: z.RefinementCtx,
+): void {
+  if (body.messages === undefined && body.prompt === undefined) {
+    context.addIssue({ code: 'custom', message: 'send messages or prompt', path: ['messages'] });
+  } else if (body.messages !== undefined && body.prompt !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: 'send messages or prompt, not both',
+      path: ['prompt'],
+    });
+  }
+}
+
 /** `POST /api/ai/generate`. */
 export const GenerateRequest = z
   .object({
@@ -35,14 +51,7 @@ export const GenerateRequest = z
     /** Cancel the task when the SSE client disconnects before the end. */
     cancel_on_disconnect: z.boolean().default(false),
   })
-  .refine((body) => body.messages !== undefined || body.prompt !== undefined, {
-    message: 'send messages or prompt',
-    path: ['messages'],
-  })
-  .refine((body) => !(body.messages !== undefined && body.prompt !== undefined), {
-    message: 'send messages or prompt, not both',
-    path: ['prompt'],
-  })
+  .superRefine(oneOfPromptOrMessages)
   .openapi('GenerateRequest');
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
 
@@ -68,14 +77,7 @@ export const EnsembleRequest = z
     /** Cancel the task (every candidate) when the SSE client disconnects before the end. */
     cancel_on_disconnect: z.boolean().default(false),
   })
-  .refine((body) => body.messages !== undefined || body.prompt !== undefined, {
-    message: 'send messages or prompt',
-    path: ['messages'],
-  })
-  .refine((body) => !(body.messages !== undefined && body.prompt !== undefined), {
-    message: 'send messages or prompt, not both',
-    path: ['prompt'],
-  })
+  .superRefine(oneOfPromptOrMessages)
   .openapi('EnsembleRequest');
 export type EnsembleRequest = z.infer<typeof EnsembleRequest>;
 

@@ -10,6 +10,8 @@ export interface QueuedCall extends BudgetedCall {
   readonly taskId: string;
   /** Epoch ms: the whole task's deadline. */
   readonly taskDeadlineAt: number;
+  /** The probe slot routing won for this call, freed when the call does not go now. */
+  readonly probeId?: string | undefined;
 }
 
 /**
@@ -24,6 +26,23 @@ export async function holdBudgetOrDelay(
   deps: WorkerDeps,
   call: QueuedCall,
 ): Promise<HeldTokens | undefined> {
+  try {
+    return await holdOrDelay(deps, call);
+  } catch (error) {
+    // The call does not go now: free the probe slot routing may have won for it.
+    if (call.probeId !== undefined) {
+      await deps.routing.breaker.record(
+        call.model.provider,
+        call.model.id,
+        'neutral',
+        call.probeId,
+      );
+    }
+    throw error;
+  }
+}
+
+async function holdOrDelay(deps: WorkerDeps, call: QueuedCall): Promise<HeldTokens | undefined> {
   const gate = await enterProviderBudget(deps, call);
   if (gate.kind === 'go') return gate.held;
   const provider = call.model.provider;

@@ -178,10 +178,7 @@ async function answerAttempt(
           token,
           taskId: data.taskId,
           taskDeadlineAt: data.deadlineAt,
-        }).catch(async (error: unknown) => {
-          // The call does not go now: free the probe slot routing may have won for it.
-          await deps.routing.breaker.record(model.provider, model.id, 'neutral', probeId);
-          throw error;
+          probeId,
         });
   await deps.ledger.updateTask({
     kind: 'started',
