@@ -2,6 +2,7 @@ import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import type { Logger } from '@aiq/logger';
+import type { AiqMetrics } from '@aiq/metrics';
 import type { ModelRegistry } from '@aiq/providers';
 import type { Queues } from '@aiq/queue';
 import type { Redis } from 'ioredis';
@@ -38,4 +39,6 @@ export interface ApiDeps {
   /** This process's one pub/sub subscription, shared by all its SSE clients. */
   readonly fanOut: TaskEventFanOut;
   readonly sse: SseSettings;
+  /** This process's Prometheus metrics (`createApiMetrics`), served at `GET /metrics`. */
+  readonly metrics: AiqMetrics;
 }

@@ -15,6 +15,7 @@ import { deletePrefix, TEST_NOW, testServices, uniquePrefix } from '@aiq/testing
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SSE_SETTINGS } from './api-deps.js';
+import { createApiMetrics } from './api-metrics.js';
 import { createApp, type App } from './app.js';
 import { createTaskEventFanOut, type TaskEventFanOut } from './sse/task-event-fan-out.js';
 
@@ -37,13 +38,14 @@ describe('API app', () => {
     database = await createPgliteDatabase({ dataDir: 'memory://' });
     redis = await waitUntilReady(createRedisConnection({ url: redisUrl, role: 'producer' }));
     queues = createQueues(redis, prefix);
+    const models = createModelRegistry({ clock: fixedClock(TEST_NOW) });
     app = createApp({
       config,
       logger: createLogger(config),
       database,
       redis,
       queues,
-      models: createModelRegistry({ clock: fixedClock(TEST_NOW) }),
+      models,
       events: createTaskEventPublisher({ redis, prefix }),
       fanOut: (fanOut = createTaskEventFanOut({
         subscriber: createRedisConnection({ url: redisUrl, role: 'worker' }),
@@ -51,6 +53,7 @@ describe('API app', () => {
         logger: createLogger(config),
       })),
       sse: DEFAULT_SSE_SETTINGS,
+      metrics: createApiMetrics({ redis, prefix, queues, models }),
     });
   });
   afterAll(async () => {

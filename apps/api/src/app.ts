@@ -16,6 +16,7 @@ import { aiRoutes } from './routes/ai.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { taskRoutes } from './routes/tasks.js';
 import { validationHook } from './validation-hook.js';
@@ -34,16 +35,19 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
   );
   app.use('/v1/*', apiKeys);
   app.use('/api/admin/*', authenticate({ database, requireRole: 'operator' }));
+  app.use('/metrics', authenticate({ database, requireRole: 'operator' }));
   // Submissions only: polling and streaming must not eat the generation budget.
   const standard = rateLimit({
     redis,
     keyPrefix: `${config.redis.prefix}:ratelimit:standard`,
     points: config.rateLimits.standardPerMinute,
+    onRejected: () => deps.metrics.countRateLimitRejection('standard'),
   });
   const expensive = rateLimit({
     redis,
     keyPrefix: `${config.redis.prefix}:ratelimit:expensive`,
     points: config.rateLimits.expensivePerMinute,
+    onRejected: () => deps.metrics.countRateLimitRejection('expensive'),
   });
   app.on('POST', ['/api/ai/generate', '/v1/chat/completions'], standard);
   app.on('POST', ['/api/ai/background-task', '/api/ai/background-task/retry'], expensive);
@@ -52,6 +56,7 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
     redis,
     keyPrefix: `${config.redis.prefix}:ratelimit:ensemble`,
     points: config.rateLimits.ensemblePerMinute,
+    onRejected: () => deps.metrics.countRateLimitRejection('ensemble'),
   });
   app.on('POST', '/api/ai/ensemble', ensembles);
   // Opening a stream (EventSource reconnects included) has its own budget; the number open at
@@ -60,6 +65,7 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
     redis,
     keyPrefix: `${config.redis.prefix}:ratelimit:stream-open`,
     points: config.sse.opensPerMinute,
+    onRejected: () => deps.metrics.countRateLimitRejection('stream_open'),
   });
   app.on('GET', '/api/tasks/:id/events', streamOpens);
 }
@@ -109,6 +115,7 @@ export function createApp(deps: ApiDeps) {
     info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
   });
   app.route(DOCS_PATH, apiDocsRoutes({ openApiPath: OPENAPI_PATH }));
+  app.route('/metrics', metricsRoutes(deps));
   // Bull Board is for operators: an operator key, typed into the browser's prompt as password.
   // Browsers then send it with every request to this origin, so other sites must not post here.
   app.use(`${BULL_BOARD_PATH}/*`, refuseCrossSite());

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { createTaskEventPublisher } from '@aiq/events';
 import { DEFAULT_SSE_SETTINGS, type SseSettings } from './api-deps.js';
+import { createApiMetrics } from './api-metrics.js';
 import { createApp } from './app.js';
 import { createTaskEventFanOut } from './sse/task-event-fan-out.js';
 
@@ -126,6 +127,7 @@ export async function startApi({
     events,
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, ...sse },
+    metrics: createApiMetrics({ redis, prefix: config.redis.prefix, queues, models }),
   });
   let server: ServerType;
   try {

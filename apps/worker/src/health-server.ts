@@ -29,7 +29,7 @@ export function startHealthServer({
   port: number;
   status: () => HealthStatus;
   details?: () => Record<string, unknown>;
-  /** `GET /metrics`: Prometheus text exposition (circuit states and transitions). */
+  /** `GET /metrics`: Prometheus text exposition (`@aiq/metrics`). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }): Promise<HealthServer> {
   const server = http.createServer((request, response) => {

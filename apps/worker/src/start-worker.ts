@@ -3,6 +3,7 @@ import type { Database } from '@aiq/db';
 import { createTaskEventPublisher } from '@aiq/events';
 import { createLedgerWriter, type LedgerStats } from '@aiq/ledger';
 import type { Logger } from '@aiq/logger';
+import { createAiqMetrics } from '@aiq/metrics';
 import {
   createProviders,
   loadModelRegistry,
@@ -96,6 +97,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     maxBufferedBytes: config.worker.ledgerMaxBufferedBytes,
     claimIdleMs: settings.ledgerClaimIdleMs,
   });
+  const metrics = createAiqMetrics({ knownModels: (id) => registry.has(id) });
+  metrics.observeQueues(() => Object.values(queues));
+  metrics.observeLedger(() => ledger.stats());
   const deps = {
     config,
     settings,
@@ -112,7 +116,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ttlSeconds: settings.replayTtlSeconds,
     }),
     providers: options.providers ?? createProviders(config.providers),
-    routing: createRouting({ redis, config, logger, models: () => registry.list() }),
+    routing: createRouting({
+      redis,
+      config,
+      logger,
+      models: () => registry.list(),
+      registry: metrics.registry,
+    }),
+    metrics,
     tasks: createTaskRegistry([
       backgroundGenerationTask,
       createAnalyzeDocumentTask(registry),
@@ -172,10 +183,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         return stuck ? 'ledger_stuck' : 'ok';
       },
       details: () => ({ ledger: ledger.stats() }),
-      metrics: async () => ({
-        contentType: deps.routing.metrics.registry.contentType,
-        body: await deps.routing.metrics.registry.metrics(),
-      }),
+      metrics: () => metrics.scrape(),
     });
   } catch (error) {
     // A taken WORKER_METRICS_PORT: hand back whatever was picked up meanwhile, then fail.

@@ -3,6 +3,7 @@ import type { Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
 import type { LedgerWriter } from '@aiq/ledger';
 import type { Logger } from '@aiq/logger';
+import type { AiqMetrics } from '@aiq/metrics';
 import type { ModelRegistry, Providers } from '@aiq/providers';
 import type { Queues } from '@aiq/queue';
 import type { Routing } from '@aiq/routing';
@@ -26,4 +27,6 @@ export interface WorkerDeps {
   readonly tasks: TaskRegistry;
   /** Circuit breakers and disable switches, shared by the fleet through Redis. */
   readonly routing: Routing;
+  /** This process's Prometheus metrics, served at the health port's `/metrics`. */
+  readonly metrics: AiqMetrics;
 }

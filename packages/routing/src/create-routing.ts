@@ -2,6 +2,7 @@ import type { Config } from '@aiq/config';
 import type { Logger } from '@aiq/logger';
 import type { ModelInfo } from '@aiq/providers';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import { createRoutingMetrics, labelsOf, type RoutingMetrics } from './routing-metrics.js';
 import { readRoutingState, type RoutingState } from './routing-state.js';
@@ -23,15 +24,21 @@ export function createRouting({
   config,
   logger,
   models,
+  registry,
 }: {
   redis: Redis;
   config: Pick<Config, 'circuit' | 'redis'>;
   logger: Logger;
   models: () => readonly Pick<ModelInfo, 'id' | 'provider'>[];
+  /** The process's one metrics registry (`@aiq/metrics`); a registry of its own when absent. */
+  registry?: Registry;
 }): Routing {
   const prefix = config.redis.prefix;
   const readState = () => readRoutingState(redis, prefix, models());
-  const metrics = createRoutingMetrics({ readState });
+  const metrics = createRoutingMetrics({
+    readState,
+    ...(registry === undefined ? {} : { registry }),
+  });
   const breaker = createCircuitBreaker({
     redis,
     prefix,

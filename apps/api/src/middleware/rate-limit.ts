@@ -12,6 +12,8 @@ export interface RateLimitOptions {
   points: number;
   /** @defaultValue 60 */
   windowSeconds?: number;
+  /** Called for each request refused with 429 (the metrics' rejection counter). */
+  onRejected?: () => void;
 }
 
 /** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), set on every answer. */
@@ -48,6 +50,7 @@ export function rateLimit({
   keyPrefix,
   points,
   windowSeconds = 60,
+  onRejected,
 }: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
@@ -62,6 +65,7 @@ export function rateLimit({
       result = await limiter.consume(c.var.user.id);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
+        onRejected?.();
         const headers = rateLimitHeaders(points, windowSeconds, rejection);
         throw new ApiError(
           429,

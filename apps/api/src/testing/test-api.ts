@@ -14,6 +14,7 @@ import {
 import { deletePrefix, TEST_NOW, testServices, uniquePrefix } from '@aiq/testing';
 import type { Redis } from 'ioredis';
 import { DEFAULT_SSE_SETTINGS, type ApiDeps } from '../api-deps.js';
+import { createApiMetrics } from '../api-metrics.js';
 import { createApp, type App } from '../app.js';
 import { createTaskEventFanOut, type TaskEventFanOut } from '../sse/task-event-fan-out.js';
 
@@ -52,16 +53,18 @@ export async function startTestApi(
   const queues: Queues = createQueues(redis, prefix);
   const fanOut: TaskEventFanOut = createTaskEventFanOut({ subscriber, prefix, logger });
   await fanOut.ready();
+  const models = loadModelRegistry(config.models);
   const deps: ApiDeps = {
     config,
     logger,
     database,
     redis,
     queues,
-    models: loadModelRegistry(config.models),
+    models,
     events: createTaskEventPublisher({ redis, prefix }),
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, heartbeatMs: 200 },
+    metrics: createApiMetrics({ redis, prefix, queues, models }),
   };
   return {
     app: createApp(deps),

@@ -137,6 +137,7 @@ export async function fallBack(
     { ...job, model: next.id, triedModels: [...job.triedModels, job.model] },
     retryJobOptions(deps.config.retry.generate),
   );
+  deps.metrics.countFallback(job.model, next.id, code);
   await deps.events.publish(job.taskId, {
     type: 'fallback',
     fromModel: job.model,

@@ -205,6 +205,17 @@ export async function runProviderAttempt(
     completedAt,
   };
   await deps.ledger.recordAttempt(record);
+  deps.metrics.recordProviderCall({
+    provider: record.provider,
+    model: record.model,
+    status,
+    errorCode: record.errorCode,
+    durationMs: record.durationMs,
+    ttftMs,
+    inputTokens: record.promptTokens,
+    outputTokens: record.completionTokens,
+    costUsd: record.costUsd,
+  });
   await recordInCircuit(deps, attempt, failure);
   if (failure !== undefined) throw new FailedAttempt(failure, text);
   return { text, usage, finishReason, finish, model: answeredModel, record };

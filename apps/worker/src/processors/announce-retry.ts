@@ -15,6 +15,7 @@ export async function announceRetry(
   }: { attempt: number; delayMs: number; code: string; model?: string | undefined },
   partialText: string,
 ): Promise<void> {
+  deps.metrics.countRetry(next.code);
   if (model === undefined) {
     await deps.events.publish(taskId, { type: 'retrying', ...next });
     if (partialText.length > 0) await resetPartialOutput(deps, taskId, next.attempt);

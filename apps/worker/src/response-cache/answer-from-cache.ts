@@ -54,6 +54,7 @@ export async function answerFromCache(
     completedAt,
   };
   await deps.ledger.recordAttempt(record);
+  deps.metrics.countCacheHit(record.provider, record.model);
   return {
     text: cached.text,
     usage: cached.usage,
