@@ -36,8 +36,15 @@ export interface LedgerGauges {
   readonly pendingBatchAgeMs: number;
 }
 
-/** The queue states reported by `aiq_queue_jobs`. */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+/** The queue states reported by `aiq_queue_jobs` (dead letters stay in the dead-letter queue's `completed`). */
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'failed',
+  'completed',
+] as const;
 
 /** Seconds: provider calls run from well under a second to the 120 s deadline. */
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
