@@ -37,7 +37,7 @@ export interface LedgerGauges {
 }
 
 /** The queue states reported by `aiq_queue_jobs` (dead letters stay in the dead-letter queue's `completed`). */
-export const QUEUE_STATES = [
+const QUEUE_STATES = [
   'waiting',
   'active',
   'delayed',

@@ -15,10 +15,11 @@ async function promtool(...args: string[]): Promise<string> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Error(
         "promtool is missing: install Debian's prometheus package (apt-get install -y prometheus); .ci/run does",
+        { cause: error },
       );
     }
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
+    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
 

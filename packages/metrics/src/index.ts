@@ -1,7 +1,5 @@
 export {
   createAiqMetrics,
-  OTHER_MODEL,
-  QUEUE_STATES,
   type AiqMetrics,
   type CountableQueue,
   type LedgerGauges,

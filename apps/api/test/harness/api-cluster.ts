@@ -21,6 +21,8 @@ const workerEntry = fileURLToPath(new URL('../../../worker/src/main.ts', import.
 export interface ApiCluster {
   /** Base URLs of the API processes, e.g. `http://127.0.0.1:41234`. */
   readonly apis: readonly string[];
+  /** Base URLs of the workers' health and metrics endpoints (`/health`, `/metrics`). */
+  readonly workerHealthUrls: readonly string[];
   readonly mock: MockLlmServer;
   readonly database: Database;
   /** Where the processes keep their queues: `REDIS_URL` and `QUEUE_PREFIX`. */
@@ -82,12 +84,18 @@ export async function startApiCluster({
   });
   const workers = Array.from({ length: workerCount }, () => spawnNode(workerEntry, { env }));
   processes.push(...workers);
+  const workerHealthUrls: string[] = [];
   await Promise.all([
     ...starting,
-    ...workers.map((worker) => worker.waitForOutput(/worker started/)),
+    ...workers.map(async (worker) => {
+      // WORKER_METRICS_PORT=0: the port it picked is in its `worker started` line.
+      const [, port] = await worker.waitForOutput(/"port":(\d+)[^\n]*"msg":"worker started"/);
+      workerHealthUrls.push(`http://127.0.0.1:${port ?? ''}`);
+    }),
   ]);
   return {
     apis,
+    workerHealthUrls,
     mock,
     database,
     redisUrl,
