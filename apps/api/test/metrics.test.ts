@@ -60,6 +60,16 @@ describe('/metrics on the API and the worker', () => {
     });
     expect(completion.choices[0]?.message.content).toBeTruthy();
     taskIds.push(completion.id);
+    // The same question twice at temperature 0: the second is answered from the response cache.
+    const dave = cluster.openai(await cluster.keyFor('dave-metrics-user'));
+    for (let index = 0; index < 2; index += 1) {
+      const cached = await dave.chat.completions.create({
+        model: 'gpt-5',
+        messages: [{ role: 'user', content: 'Cache me' }],
+        temperature: 0,
+      });
+      taskIds.push(cached.id);
+    }
     // Bob goes over his per-minute limit of 2 submissions: the third is refused with 429.
     const bob = await cluster.keyFor('bob-metrics-user');
     const statuses: number[] = [];
@@ -82,7 +92,7 @@ describe('/metrics on the API and the worker', () => {
   });
   afterAll(() => cluster.close());
 
-  it('should count the worker’s provider calls by provider, model, status and error_code, with durations, time to first token, tokens, cost and the retry', () => {
+  it('should count the worker’s provider calls by provider, model, status and error_code, with durations, time to first token, tokens, cost, the retry and the cache hit', () => {
     const model = 'model="gpt-5"';
     expect(
       sample(
@@ -114,6 +124,7 @@ describe('/metrics on the API and the worker', () => {
       sample(workerBody, `aiq_provider_cost_usd_total{provider="openai",${model}}`),
     ).toBeGreaterThan(0);
     expect(sample(workerBody, 'aiq_retries_total{error_code="server_error"}')).toBe(1);
+    expect(sample(workerBody, `aiq_cache_hits_total{provider="openai",${model}}`)).toBe(1);
     expect(sample(workerBody, 'aiq_circuit_state{provider="openai",model="all"}')).toBe(0);
     expect(sample(workerBody, 'aiq_queue_jobs{queue="dead-letter",state="waiting"}')).toBe(0);
     expect(sample(workerBody, 'aiq_ledger_outbox_depth')).toBeGreaterThanOrEqual(0);
@@ -140,7 +151,7 @@ describe('/metrics on the API and the worker', () => {
       expect(body).not.toMatch(/metrics-user|ops-person/);
       for (const taskId of taskIds) expect(body).not.toContain(taskId.replace(/^chatcmpl-/, ''));
     }
-    expect(taskIds.length).toBe(3);
+    expect(taskIds.length).toBe(5);
   });
 
   it('should expose every metric the Grafana dashboard and the alert rules query', () => {
