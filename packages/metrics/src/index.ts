@@ -1,8 +1,3 @@
-export {
-  createAiqMetrics,
-  type AiqMetrics,
-  type CountableQueue,
-  type LedgerGauges,
-  type ProviderCall,
-  type RateLimitName,
-} from './aiq-metrics.js';
+export { createAiqMetrics, type AiqMetrics, type RateLimitName } from './aiq-metrics.js';
+export type { ProviderCall } from './provider-call-metrics.js';
+export type { CountableQueue, LedgerGauges } from './scrape-gauges.js';
