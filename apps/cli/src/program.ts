@@ -14,6 +14,8 @@ import { providerListCommand } from './commands/provider.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { retentionSweepCommand } from './commands/retention.js';
 import { runbook } from './commands/runbook.js';
+import { statusCommand, type StatusCommandOptions } from './commands/status.js';
+import { USAGE_GROUPS, usageCommand, type UsageGroup } from './commands/usage.js';
 import { retry } from './commands/retry.js';
 import { cancel, show, submit, type SubmitOptions } from './commands/tasks.js';
 import type { Output } from './output.js';
@@ -79,6 +81,47 @@ function addRetryCommands(program: Command, output: Output, exit: Exit, loadEnv:
     .option('--json', 'print the summary as JSON')
     .action(async (options: BulkRetryCommandOptions) =>
       exit(await bulkRetryCommand(loadEnv(), output, options)),
+    );
+}
+
+/** `aiq status` and `aiq usage`: the runbook's diagnosis, and tokens and cost. */
+function addStatusCommands(program: Command, output: Output, exit: Exit, loadEnv: () => Config) {
+  program
+    .command('status')
+    .description(
+      "The runbook's diagnosis on one screen: severity P0-P3 with its reason, errors by provider, " +
+        'model and code, success rate and latency by hour, timeouts, circuits, disabled providers, ' +
+        'queue depths, affected users and estimated lost value (exit 1 if Redis or the database is unreachable)',
+    )
+    .addOption(
+      new Option('--since <duration>', 'the window, e.g. 15m, 1h, 1d')
+        .argParser(parseDuration)
+        .default(3_600_000, '1h'),
+    )
+    .option('--json', 'print the report as JSON (one line per frame with --watch)')
+    .option('--watch', 'redraw every --interval, like top, until Ctrl-C')
+    .addOption(
+      new Option('--interval <duration>', 'with --watch: time between frames')
+        .argParser(parseDuration)
+        .default(5_000, '5s'),
+    )
+    .option('--iterations <n>', 'with --watch: stop after n frames (top -n)', parseCount(1))
+    .action(async (options: StatusCommandOptions) =>
+      exit(await statusCommand(loadEnv(), output, options)),
+    );
+
+  program
+    .command('usage')
+    .description('Tokens and cost from the ledger, provider calls and cache hits apart')
+    .addOption(
+      new Option('--since <duration>', 'the window, e.g. 1h, 1d, 7d')
+        .argParser(parseDuration)
+        .default(86_400_000, '1d'),
+    )
+    .addOption(new Option('--by <group>', 'group by').choices(USAGE_GROUPS).default('model'))
+    .option('--json', 'print rows and totals as JSON')
+    .action(async (options: { since: number; by: UsageGroup; json?: boolean }) =>
+      exit(await usageCommand(loadEnv(), output, options)),
     );
 }
 
@@ -152,6 +195,8 @@ export function createProgram(
         "and each provider's circuit and disabled flag",
     )
     .action(async () => exit(await doctor(loadEnv(), output)));
+
+  addStatusCommands(program, output, exit, loadEnv);
 
   program
     .command('provider')

@@ -46,7 +46,10 @@ export function assessSeverity(input: SeverityInput): SeverityVerdict {
   if (errorsPerMinute >= 10) return { severity: 'P1', reason: `${rate(errorsPerMinute)} ≥ 10` };
   if (errorsPerMinute >= 5) return { severity: 'P2', reason: `${rate(errorsPerMinute)} ≥ 5` };
   if (p95Ms !== null && p95Ms > SLOW_P95_MS) {
-    return { severity: 'P2', reason: `slow responses: p95 ${Math.round(p95Ms)} ms > ${SLOW_P95_MS}` };
+    return {
+      severity: 'P2',
+      reason: `slow responses: p95 ${Math.round(p95Ms)} ms > ${SLOW_P95_MS}`,
+    };
   }
   if (errorsPerMinute > 0 || timeouts > 0) {
     return {
