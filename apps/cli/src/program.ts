@@ -191,10 +191,12 @@ export function createProgram(
   program
     .command('doctor')
     .description(
-      'Check Redis (reachability, eviction policy, persistence), the database, provider keys ' +
-        "and each provider's circuit and disabled flag",
+      'Check Redis (reachability, eviction policy, persistence), the database and migrations, ' +
+        "provider keys and reachability (models list, latency), each provider's circuit and " +
+        'disabled flag, and the models in use near end of life (never prints a key)',
     )
-    .action(async () => exit(await doctor(loadEnv(), output)));
+    .option('--json', 'print the findings as JSON')
+    .action(async (options: { json?: boolean }) => exit(await doctor(loadEnv(), output, options)));
 
   addStatusCommands(program, output, exit, loadEnv);
 
