@@ -56,7 +56,8 @@ type Colour = 'bold' | 'red' | 'yellow' | 'green' | 'dim';
 
 /** `text` in a colour when `colour` holds (a terminal), else unchanged. */
 export function paint(text: string, format: Colour, colour: boolean): string {
-  return colour ? styleText(format, text) : text;
+  // The caller decided it is a terminal; styleText would otherwise judge by process.stdout.
+  return colour ? styleText(format, text, { validateStream: false }) : text;
 }
 
 /**

@@ -229,7 +229,7 @@ export function createProgram(
     .command('runbook')
     .description("Run one of the on-call runbook's SQL queries by name (no name: list them)")
     .argument('[query]', 'query name, e.g. requestFailures')
-    .option('--json', 'print rows as JSON')
+    .option('--json', 'print rows (no name: the names) as JSON')
     .action(async (query: string | undefined, options: { json?: boolean }) =>
       exit(await runbook(loadEnv(), output, query, options)),
     );
@@ -252,7 +252,10 @@ export function createProgram(
     .command('revoke')
     .description('Revoke an API key by its id')
     .argument('<id>', 'key id, as `keys create` printed it')
-    .action(async (id: string) => exit(await revokeKey(loadEnv(), output, id)));
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await revokeKey(loadEnv(), output, id, options)),
+    );
 
   const tasks = program.command('tasks').description('Submit, inspect and cancel tasks');
   tasks
@@ -281,7 +284,10 @@ export function createProgram(
     .command('cancel')
     .description('Cancel a task: its provider call is aborted within a second wherever it runs')
     .argument('<id>', 'task id')
-    .action(async (id: string) => exit(await cancel(loadEnv(), output, id)));
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await cancel(loadEnv(), output, id, options)),
+    );
 
   addRetryCommands(program, output, exit, loadEnv);
   addDeadLetterCommands(program, output, exit, loadEnv);

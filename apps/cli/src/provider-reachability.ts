@@ -65,8 +65,7 @@ export async function reachProvider(
 /** undici's `fetch failed` says little: the cause's code (`ECONNREFUSED`), or its message. */
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause as
-    | { code?: unknown; message?: unknown; errors?: { code?: unknown }[] }
-    | undefined;
+    { code?: unknown; message?: unknown; errors?: { code?: unknown }[] } | undefined;
   const code = cause?.code ?? cause?.errors?.[0]?.code;
   if (typeof code === 'string') return code;
   if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;

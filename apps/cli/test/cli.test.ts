@@ -52,6 +52,8 @@ describe('aiq runbook', () => {
 
       const list = await runCli(['runbook'], { DATA_DIR: dataDir });
       expect(list.out.split('\n')).toContain('requestFailures');
+      const listJson = await runCli(['runbook', '--json'], { DATA_DIR: dataDir });
+      expect(JSON.parse(listJson.out)).toContain('businessImpact');
 
       const result = await runCli(['runbook', 'requestFailures'], { DATA_DIR: dataDir });
       expect(result.code).toBe(0);
@@ -96,6 +98,9 @@ describe('aiq keys', () => {
         `Revoked key ${keyId}`,
       );
       expect((await runCli(['keys', 'revoke', keyId], { DATA_DIR: dataDir })).code).toBe(1);
+      const again = await runCli(['keys', 'revoke', keyId, '--json'], { DATA_DIR: dataDir });
+      expect(again.code).toBe(1);
+      expect(JSON.parse(again.out)).toEqual({ keyId, revoked: false });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -146,6 +151,9 @@ describe('aiq tasks', () => {
       const again = await runCli(['tasks', 'cancel', taskId], env);
       expect(again.code).toBe(1);
       expect(again.err).toContain('nothing to cancel');
+      const againJson = await runCli(['tasks', 'cancel', taskId, '--json'], env);
+      expect(againJson.code).toBe(1);
+      expect(JSON.parse(againJson.out)).toEqual({ taskId, cancelled: false });
       const json = await runCli(['tasks', 'show', taskId, '--json'], env);
       expect(JSON.parse(json.out)).toMatchObject({
         task: { id: taskId, status: 'cancelled', error_message: 'cancelled by an operator' },
