@@ -3,7 +3,7 @@ import type { Config, ProviderName } from '@aiq/config';
 /** How long `aiq doctor` waits for a provider's models list. */
 const REACH_TIMEOUT_MS = 5_000;
 
-export interface Reachability {
+interface Reachability {
   readonly provider: ProviderName;
   /** The models list answered 2xx. */
   readonly ok: boolean;
@@ -39,7 +39,7 @@ function countModels(body: unknown): string {
 }
 
 /** GETs one provider's models list with its key: reachable, key accepted, and how fast. */
-export async function reachProvider(
+async function reachProvider(
   provider: ProviderName,
   { baseUrl, apiKey }: { baseUrl: string; apiKey: string },
 ): Promise<Reachability> {

@@ -21,7 +21,7 @@ export interface SeverityVerdict {
 }
 
 /** The runbook's "P95 latency >30 seconds": what counts as slow responses (P2). */
-export const SLOW_P95_MS = 30_000;
+const SLOW_P95_MS = 30_000;
 
 const rate = (perMinute: number) => `${Math.round(perMinute * 10) / 10} errors/min`;
 

@@ -104,5 +104,3 @@ WHERE ${since}
 GROUP BY model
 ORDER BY model;`,
 } as const;
-
-export type StatusQueryName = keyof typeof statusQueries;

@@ -44,7 +44,7 @@ interface Summary {
 }
 
 // A type, not an interface: a table row is a record.
-export type QueueDepth = {
+type QueueDepth = {
   readonly queue: QueueName;
   readonly waiting: number;
   readonly active: number;
@@ -53,7 +53,7 @@ export type QueueDepth = {
 };
 
 /** Everything `aiq status` shows, as `--json` prints it. */
-export interface StatusReport {
+interface StatusReport {
   readonly window: { readonly since: string; readonly seconds: number };
   readonly severity: SeverityVerdict & {
     readonly errorsPerMinute: number;
@@ -118,7 +118,7 @@ async function readQueues(
 }
 
 /** Reads one frame: the ledger's numbers, the routing state and the queue depths. */
-export async function readStatus(
+async function readStatus(
   config: Config,
   database: Database,
   redis: Redis,
@@ -184,7 +184,7 @@ const SEVERITY_COLOUR: Record<Severity, Parameters<typeof paint>[1]> = {
 const percent = (value: number | null) => (value === null ? 'n/a' : `${value}%`);
 
 /** The human frame: severity first, then the runbook's diagnosis in its order. */
-export function renderStatus(report: StatusReport, colour: boolean): string {
+function renderStatus(report: StatusReport, colour: boolean): string {
   const { severity, impact } = report;
   const hours = round(report.window.seconds / 3600, 2);
   const heading = `Severity ${severity.severity}: ${severity.reason}`;
