@@ -14,6 +14,8 @@ import { providerListCommand } from './commands/provider.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { retentionSweepCommand } from './commands/retention.js';
 import { runbook } from './commands/runbook.js';
+import { statusCommand, type StatusCommandOptions } from './commands/status.js';
+import { USAGE_GROUPS, usageCommand, type UsageGroup } from './commands/usage.js';
 import { retry } from './commands/retry.js';
 import { cancel, show, submit, type SubmitOptions } from './commands/tasks.js';
 import type { Output } from './output.js';
@@ -79,6 +81,47 @@ function addRetryCommands(program: Command, output: Output, exit: Exit, loadEnv:
     .option('--json', 'print the summary as JSON')
     .action(async (options: BulkRetryCommandOptions) =>
       exit(await bulkRetryCommand(loadEnv(), output, options)),
+    );
+}
+
+/** `aiq status` and `aiq usage`: the runbook's diagnosis, and tokens and cost. */
+function addStatusCommands(program: Command, output: Output, exit: Exit, loadEnv: () => Config) {
+  program
+    .command('status')
+    .description(
+      "The runbook's diagnosis on one screen: severity P0-P3 with its reason, errors by provider, " +
+        'model and code, success rate and latency by hour, timeouts, circuits, disabled providers, ' +
+        'queue depths, affected users and estimated lost value (exit 1 if Redis or the database is unreachable)',
+    )
+    .addOption(
+      new Option('--since <duration>', 'the window, e.g. 15m, 1h, 1d')
+        .argParser(parseDuration)
+        .default(3_600_000, '1h'),
+    )
+    .option('--json', 'print the report as JSON (one line per frame with --watch)')
+    .option('--watch', 'redraw every --interval, like top, until Ctrl-C')
+    .addOption(
+      new Option('--interval <duration>', 'with --watch: time between frames')
+        .argParser(parseDuration)
+        .default(5_000, '5s'),
+    )
+    .option('--iterations <n>', 'with --watch: stop after n frames (top -n)', parseCount(1))
+    .action(async (options: StatusCommandOptions) =>
+      exit(await statusCommand(loadEnv(), output, options)),
+    );
+
+  program
+    .command('usage')
+    .description('Tokens and cost from the ledger, provider calls and cache hits apart')
+    .addOption(
+      new Option('--since <duration>', 'the window, e.g. 1h, 1d, 7d')
+        .argParser(parseDuration)
+        .default(86_400_000, '1d'),
+    )
+    .addOption(new Option('--by <group>', 'group by').choices(USAGE_GROUPS).default('model'))
+    .option('--json', 'print rows and totals as JSON')
+    .action(async (options: { since: number; by: UsageGroup; json?: boolean }) =>
+      exit(await usageCommand(loadEnv(), output, options)),
     );
 }
 
@@ -148,10 +191,14 @@ export function createProgram(
   program
     .command('doctor')
     .description(
-      'Check Redis (reachability, eviction policy, persistence), the database, provider keys ' +
-        "and each provider's circuit and disabled flag",
+      'Check Redis (reachability, eviction policy, persistence), the database and migrations, ' +
+        "provider keys and reachability (models list, latency), each provider's circuit and " +
+        'disabled flag, and the models in use near end of life (never prints a key)',
     )
-    .action(async () => exit(await doctor(loadEnv(), output)));
+    .option('--json', 'print the findings as JSON')
+    .action(async (options: { json?: boolean }) => exit(await doctor(loadEnv(), output, options)));
+
+  addStatusCommands(program, output, exit, loadEnv);
 
   program
     .command('provider')
@@ -182,7 +229,7 @@ export function createProgram(
     .command('runbook')
     .description("Run one of the on-call runbook's SQL queries by name (no name: list them)")
     .argument('[query]', 'query name, e.g. requestFailures')
-    .option('--json', 'print rows as JSON')
+    .option('--json', 'print rows (no name: the names) as JSON')
     .action(async (query: string | undefined, options: { json?: boolean }) =>
       exit(await runbook(loadEnv(), output, query, options)),
     );
@@ -205,7 +252,10 @@ export function createProgram(
     .command('revoke')
     .description('Revoke an API key by its id')
     .argument('<id>', 'key id, as `keys create` printed it')
-    .action(async (id: string) => exit(await revokeKey(loadEnv(), output, id)));
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await revokeKey(loadEnv(), output, id, options)),
+    );
 
   const tasks = program.command('tasks').description('Submit, inspect and cancel tasks');
   tasks
@@ -234,7 +284,10 @@ export function createProgram(
     .command('cancel')
     .description('Cancel a task: its provider call is aborted within a second wherever it runs')
     .argument('<id>', 'task id')
-    .action(async (id: string) => exit(await cancel(loadEnv(), output, id)));
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, options: { json?: boolean }) =>
+      exit(await cancel(loadEnv(), output, id, options)),
+    );
 
   addRetryCommands(program, output, exit, loadEnv);
   addDeadLetterCommands(program, output, exit, loadEnv);

@@ -76,6 +76,11 @@ export interface Config {
     readonly ledgerMaxBuffered: number;
     readonly ledgerMaxBufferedBytes: number;
   };
+  /** What `aiq status` reports beside the ledger's counts. */
+  readonly operations: {
+    /** Estimated value lost per failed request, in USD (the runbook's $0.10). */
+    readonly lostValuePerFailedRequestUsd: number;
+  };
   /** What Redis and the ledger keep, and for how long (README "Retention"). */
   readonly retention: {
     readonly completedJobs: KeepJobs;
@@ -201,6 +206,7 @@ export function toConfig(env: Env): Config {
       ledgerMaxBuffered: env.LEDGER_MAX_BUFFERED,
       ledgerMaxBufferedBytes: env.LEDGER_MAX_BUFFERED_BYTES,
     },
+    operations: { lostValuePerFailedRequestUsd: env.LOST_VALUE_PER_FAILED_REQUEST_USD },
     retention: {
       completedJobs: {
         ageSeconds: env.JOBS_KEEP_COMPLETED_SECONDS,

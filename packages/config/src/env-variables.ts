@@ -227,6 +227,11 @@ export const envVariables = {
     'an integer from 1 to 36500',
     'Days the ledger keeps prompts and responses; older ones are erased (tokens, cost, status and errors stay). Unset: kept forever.',
   ),
+  LOST_VALUE_PER_FAILED_REQUEST_USD: variable(
+    z.coerce.number().min(0).max(1_000).default(0.1),
+    'a number of US dollars from 0 to 1000',
+    "What one failed request is worth, for `aiq status`'s estimated lost value (the runbook's figure is $0.10).",
+  ),
   RETENTION_SWEEP_INTERVAL_MS: variable(
     milliseconds.default(3_600_000),
     MILLISECONDS,

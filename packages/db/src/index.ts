@@ -9,6 +9,7 @@ export { DataDirLockedError } from './data-dir-lock.js';
 export { migrationsFolder } from './migrations.js';
 export { makePostgresSafe } from './postgres-safe.js';
 export { runbookQueries, type RunbookQueryName } from './runbook-queries.js';
+export { statusQueries } from './status-queries.js';
 export {
   aiRequests,
   apiKeys,

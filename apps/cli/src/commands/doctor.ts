@@ -1,9 +1,11 @@
 import { redactUrl, type Config } from '@aiq/config';
-import { createDb } from '@aiq/db';
+import { createDb, statusQueries, type Database } from '@aiq/db';
+import { listEndOfLifeWarnings, loadModelRegistry } from '@aiq/providers';
 import { createRedisConnection, evictionWarning, inspectRedis, waitUntilReady } from '@aiq/queue';
 import type { RoutingState } from '@aiq/routing';
 import type { Redis } from 'ioredis';
-import type { Output } from '../output.js';
+import { paint, type Output } from '../output.js';
+import { reachProviders } from '../provider-reachability.js';
 import {
   describeDisabled,
   describeNextProbe,
@@ -101,6 +103,7 @@ async function checkDatabase(config: Config): Promise<Finding[]> {
             ? `Migrations: ${status.applied} of ${status.available} applied`
             : `Migrations: ${status.available - status.applied} pending; run \`pnpm db:migrate\``,
         },
+        ...(status.current ? await checkModelsInUse(config, database) : []),
       ];
     } finally {
       await database.close();
@@ -110,23 +113,92 @@ async function checkDatabase(config: Config): Promise<Finding[]> {
   }
 }
 
-function checkProviders(config: Config): Finding[] {
-  return Object.entries(config.providers).map(([name, provider]) => ({
-    ok: true,
-    line: provider.apiKey
-      ? `${name}: key set (length ${provider.apiKey.length}), ${provider.baseUrl}`
-      : `${name}: no key; \`pnpm start\` serves it from the mock LLM server`,
-  }));
+/** The window whose ledger rows say which models are in use. */
+const IN_USE_SECONDS = 7 * 86_400;
+
+/**
+ * Models the ledger saw in the last 7 days that are within 30 days of their end of life, or past
+ * it, judged by the registry's clock (`MODELS_AS_OF` in rehearsals and tests).
+ */
+async function checkModelsInUse(config: Config, database: Database): Promise<Finding[]> {
+  const registry = loadModelRegistry(config.models);
+  const rows = await database.query<{ model: string }>(statusQueries.modelsInUse, [IN_USE_SECONDS]);
+  const known = new Set(registry.list().map((model) => model.id));
+  const inUse = rows.map((row) => row.model).filter((model) => known.has(model));
+  const warnings = listEndOfLifeWarnings(registry, { models: inUse });
+  if (warnings.length === 0) {
+    return [{ ok: true, line: `Models in use (7 days): ${inUse.length}, none near end of life` }];
+  }
+  return warnings.map((warning) => ({ ok: 'warn', line: `In use: ${warning.message}` }));
 }
 
-/** `aiq doctor`: checks Redis, the database and provider settings. Exit 1 if anything is wrong. */
-export async function doctor(config: Config, output: Output): Promise<number> {
+/**
+ * Each provider's key (its length, never the key) and, with a key, its models list fetched
+ * through the configured base URL, with the round trip. Unreachable or refused: a failure.
+ */
+async function checkProviders(config: Config): Promise<Finding[]> {
+  const reached = new Map(
+    (await reachProviders(config)).map((result) => [result.provider, result]),
+  );
+  return Object.entries(config.providers).flatMap(([name, provider]) => {
+    if (!provider.apiKey) {
+      return [
+        { ok: true, line: `${name}: no key; \`pnpm start\` serves it from the mock LLM server` },
+      ];
+    }
+    const result = reached.get(name as keyof Config['providers']);
+    const where = redactUrl(provider.baseUrl);
+    return [
+      { ok: true, line: `${name}: key set (length ${provider.apiKey.length}), ${where}` },
+      result?.ok
+        ? {
+            ok: true,
+            line: `${name} reachable: models list ${result.detail} in ${result.latencyMs} ms`,
+          }
+        : {
+            ok: false,
+            line: `${name} unreachable at ${where}: models list ${result?.detail ?? 'not tried'}${
+              result?.latencyMs == null ? '' : ` in ${result.latencyMs} ms`
+            }`,
+          },
+    ];
+  });
+}
+
+/**
+ * `aiq doctor [--json]`: checks Redis, the database and migrations, each provider's key and
+ * reachability, routing, and the models in use near end of life. Exit 1 if anything is wrong.
+ */
+export async function doctor(
+  config: Config,
+  output: Output,
+  { json = false }: { json?: boolean } = {},
+): Promise<number> {
   const findings = [
     ...(await checkRedis(config)),
     ...(await checkDatabase(config)),
-    ...checkProviders(config),
+    ...(await checkProviders(config)),
   ];
-  const label = { true: 'ok  ', warn: 'warn', false: 'FAIL' } as const;
+  const healthy = findings.every((finding) => finding.ok !== false);
+  if (json) {
+    const status = { true: 'ok', warn: 'warn', false: 'fail' } as const;
+    output.write(
+      JSON.stringify({
+        ok: healthy,
+        findings: findings.map((finding) => ({
+          status: status[`${finding.ok}`],
+          line: finding.line,
+        })),
+      }),
+    );
+    return healthy ? 0 : 1;
+  }
+  const colour = output.tty === true;
+  const label = {
+    true: paint('ok  ', 'green', colour),
+    warn: paint('warn', 'yellow', colour),
+    false: paint('FAIL', 'red', colour),
+  } as const;
   for (const finding of findings) output.write(`${label[`${finding.ok}`]}  ${finding.line}`);
-  return findings.every((finding) => finding.ok !== false) ? 0 : 1;
+  return healthy ? 0 : 1;
 }

@@ -37,12 +37,18 @@ export async function createKey(
 }
 
 /** `aiq keys revoke <id>`: requests with the key get 401 from then on. */
-export async function revokeKey(config: Config, output: Output, keyId: string): Promise<number> {
+export async function revokeKey(
+  config: Config,
+  output: Output,
+  keyId: string,
+  { json = false }: { json?: boolean } = {},
+): Promise<number> {
   const revoked = await withDatabase(config, (database) => revokeApiKey(database, keyId));
+  if (json) output.write(JSON.stringify({ keyId, revoked }));
   if (!revoked) {
     output.error(`No active key with id ${keyId}`);
     return 1;
   }
-  output.write(`Revoked key ${keyId}`);
+  if (!json) output.write(`Revoked key ${keyId}`);
   return 0;
 }

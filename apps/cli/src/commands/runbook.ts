@@ -16,7 +16,8 @@ export async function runbook(
   { json = false }: { json?: boolean } = {},
 ): Promise<number> {
   if (name === undefined) {
-    for (const query of names) output.write(query);
+    if (json) output.write(JSON.stringify(names));
+    else for (const query of names) output.write(query);
     return 0;
   }
   if (!isQueryName(name)) {

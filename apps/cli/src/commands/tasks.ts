@@ -88,7 +88,12 @@ export async function submit(config: Config, output: Output, options: SubmitOpti
 }
 
 /** `aiq tasks cancel <id>`: aborts the provider call wherever it runs, or drops the waiting job. */
-export async function cancel(config: Config, output: Output, taskId: string): Promise<number> {
+export async function cancel(
+  config: Config,
+  output: Output,
+  taskId: string,
+  { json = false }: { json?: boolean } = {},
+): Promise<number> {
   const { cancelled } = await withTaskDeps(config, ({ database, queues, redis, events }) =>
     cancelTask(
       { database, queues, redis, prefix: config.redis.prefix, events },
@@ -96,11 +101,12 @@ export async function cancel(config: Config, output: Output, taskId: string): Pr
       'cancelled by an operator',
     ),
   );
+  if (json) output.write(JSON.stringify({ taskId, cancelled }));
   if (!cancelled) {
     output.error(`Task ${taskId} is not pending or processing: nothing to cancel`);
     return 1;
   }
-  output.write(`Cancelled task ${taskId}`);
+  if (!json) output.write(`Cancelled task ${taskId}`);
   return 0;
 }
 
