@@ -24,3 +24,11 @@ export {
   type RoutingTarget,
   type SwitchOverRequest,
 } from './switch-over.js';
+export { readProviderErrorRates, type ProviderErrorRate } from './provider-error-rates.js';
+export {
+  DEGRADED_ERROR_RATE,
+  ERROR_RATE_MIN_CALLS,
+  ERROR_RATE_WINDOW_MS,
+  publicProviderStates,
+  type PublicProviderState,
+} from './public-provider-status.js';
