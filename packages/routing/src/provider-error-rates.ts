@@ -2,9 +2,12 @@ import type { Database } from '@aiq/db';
 
 /** One provider's provider calls in the recent window, from the ledger (`ai_requests`). */
 export interface ProviderErrorRate {
-  /** Finished provider calls (completed, failed or timed out; cache hits are no call). */
+  /**
+   * Finished provider calls (completed, failed or timed out). Cache hits are no call, and a
+   * caller's own error is neutral, as in the circuit breaker: it counts neither way.
+   */
   readonly calls: number;
-  /** Failed or timed out, other than the caller's own fault (a bad or filtered request). */
+  /** Of those, failed or timed out. */
   readonly errors: number;
   /** `errors / calls`, 0 without calls. */
   readonly rate: number;
@@ -29,7 +32,8 @@ const CALLER_ERROR_CODES = [
  * Each provider's error rate over the last `windowMs`, judged at the database's clock, in one
  * query on `ai_requests_created_at_idx`. Providers without a call in the window are absent.
  * The runbook's check, by hand:
- * `SELECT provider, count(*) FILTER (WHERE status IN ('failed','timeout')) … WHERE created_at > now() - interval '5 minutes'`.
+ * `SELECT provider, count(*) FILTER (WHERE status IN ('failed','timeout')), count(*) FROM ai_requests
+ * WHERE created_at > now() - interval '5 minutes' AND … GROUP BY provider`.
  */
 export async function readProviderErrorRates(
   database: Database,
@@ -38,14 +42,12 @@ export async function readProviderErrorRates(
   const rows = await database.query<{ provider: string; calls: number; errors: number }>(
     `SELECT provider,
             count(*)::int AS calls,
-            count(*) FILTER (
-              WHERE status = 'timeout'
-                 OR (status = 'failed' AND (error_code IS NULL OR NOT (error_code = ANY($2::text[]))))
-            )::int AS errors
+            count(*) FILTER (WHERE status IN ('failed', 'timeout'))::int AS errors
        FROM ai_requests
       WHERE created_at > now() - make_interval(secs => $1::double precision / 1000)
         AND status IN ('completed', 'failed', 'timeout')
         AND NOT cache_hit
+        AND (error_code IS NULL OR NOT (error_code = ANY($2::text[])))
       GROUP BY provider`,
     [windowMs, `{${CALLER_ERROR_CODES.join(',')}}`],
   );
