@@ -25,10 +25,4 @@ export {
   type SwitchOverRequest,
 } from './switch-over.js';
 export { readProviderErrorRates, type ProviderErrorRate } from './provider-error-rates.js';
-export {
-  DEGRADED_ERROR_RATE,
-  ERROR_RATE_MIN_CALLS,
-  ERROR_RATE_WINDOW_MS,
-  publicProviderStates,
-  type PublicProviderState,
-} from './public-provider-status.js';
+export { ERROR_RATE_WINDOW_MS, publicProviderStates } from './public-provider-status.js';
