@@ -130,7 +130,7 @@ export const envVariables = {
   AIQ_API_URL: variable(
     httpUrl.default('http://127.0.0.1:3000'),
     'an http(s) URL',
-    'Base URL of the aiq API that `aiq provider disable|enable` and `aiq notice set|clear` call.',
+    'Base URL of the aiq API that `aiq provider disable`, `enable` and `aiq notice set`, `clear` call.',
   ),
   AIQ_API_KEY: variable(
     nonEmpty.optional(),

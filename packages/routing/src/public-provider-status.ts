@@ -5,11 +5,11 @@ import type { RoutingState } from './routing-state.js';
 export type PublicProviderState = 'operational' | 'degraded' | 'outage';
 
 /** The runbook's alert: an error rate over 5 % … */
-export const DEGRADED_ERROR_RATE = 0.05;
+const DEGRADED_ERROR_RATE = 0.05;
 /** … over the last 5 minutes … */
 export const ERROR_RATE_WINDOW_MS = 300_000;
 /** … once there are enough calls for a rate to mean something (one failure of two is not 50 %). */
-export const ERROR_RATE_MIN_CALLS = 20;
+const ERROR_RATE_MIN_CALLS = 20;
 
 /**
  * Each provider's public state. `outage`: switched off by an operator, or its circuit is open
