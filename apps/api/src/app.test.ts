@@ -122,6 +122,7 @@ describe('API app', () => {
     const openapi = (await document.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths).sort()).toEqual([
+      '/api/admin/notice',
       '/api/admin/providers',
       '/api/admin/providers/{name}/disable',
       '/api/admin/providers/{name}/enable',
@@ -131,6 +132,7 @@ describe('API app', () => {
       '/api/ai/generate',
       '/api/health',
       '/api/health/ready',
+      '/api/status',
       '/api/tasks',
       '/api/tasks/{id}',
       '/api/tasks/{id}/events',

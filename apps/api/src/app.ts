@@ -11,6 +11,7 @@ import { authenticateTaskStream } from './middleware/authenticate-task-stream.js
 import { rateLimit } from './middleware/rate-limit.js';
 import { refuseCrossSite } from './middleware/refuse-cross-site.js';
 import { requestLogger } from './middleware/request-logger.js';
+import { adminNoticeRoutes } from './routes/admin-notice.js';
 import { adminProviderRoutes } from './routes/admin-providers.js';
 import { aiRoutes } from './routes/ai.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
@@ -18,6 +19,9 @@ import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { statusRoutes } from './routes/status.js';
+import { publicStatusCache, type PublicStatus } from './status/public-status.js';
+import type { TtlCache } from './status/ttl-cache.js';
 import { taskRoutes } from './routes/tasks.js';
 import { validationHook } from './validation-hook.js';
 
@@ -71,11 +75,12 @@ function guard(app: OpenAPIHono<AppEnv>, deps: ApiDeps): void {
 }
 
 /** The routes a typed client calls; their types feed `hc<ApiRoutes>` in `@aiq/client`. */
-function routes(app: OpenAPIHono<AppEnv>, deps: ApiDeps) {
+function routes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, status: TtlCache<PublicStatus>) {
   return app
     .route('/api/ai', aiRoutes(deps))
     .route('/api/tasks', taskRoutes(deps))
     .route('/api/admin/providers', adminProviderRoutes(deps))
+    .route('/api/admin/notice', adminNoticeRoutes(deps, status))
     .route('/v1', openAICompatibleRoutes(deps));
 }
 
@@ -103,8 +108,11 @@ export function createApp(deps: ApiDeps) {
   app.use('/api/*', limitBody);
   app.use('/v1/*', limitBody);
   app.route('/api/health', healthRoutes(deps));
+  // Public, like health: before the API-key middleware, and cached (status.ts).
+  const status = publicStatusCache(deps);
+  app.route('/api/status', statusRoutes(status));
   guard(app, deps);
-  const api = routes(app, deps);
+  const api = routes(app, deps, status);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answeredBy as answeredByApi } from './harness/answered-by.js';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
-
-interface TaskBody {
-  readonly status: string;
-  readonly model: string | null;
-  readonly result: { readonly model?: string } | null;
-}
 
 describe('operator switch-over in a running fleet', () => {
   let cluster: ApiCluster;
@@ -27,26 +22,8 @@ describe('operator switch-over in a running fleet', () => {
     });
 
   /** Submits a generation of gpt-5.6-sol and resolves with the model that answered it. */
-  async function answeredBy(prompt: string): Promise<{ model: string | undefined; ms: number }> {
-    const startedAt = performance.now();
-    const response = await post('/api/ai/generate', user, {
-      model: 'gpt-5.6-sol',
-      prompt,
-      stream: false,
-    });
-    expect(response.status).toBe(202);
-    const { taskId } = (await response.json()) as { taskId: string };
-    for (;;) {
-      const task = (await (
-        await fetch(`${api()}/api/tasks/${taskId}`, { headers: user })
-      ).json()) as TaskBody;
-      if (task.status === 'completed') {
-        return { model: task.result?.model, ms: performance.now() - startedAt };
-      }
-      expect(['pending', 'processing']).toContain(task.status);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const answeredBy = (prompt: string) =>
+    answeredByApi(api(), user, { model: 'gpt-5.6-sol', prompt });
 
   it('should route new tasks away within 1 s of a disable and back within 1 s of an enable, on record', async () => {
     expect((await answeredBy('Before')).model).toBe('gpt-5.6-sol');

@@ -10,7 +10,8 @@ import {
   type ReplayCommandOptions,
 } from './commands/dlq.js';
 import { doctor } from './commands/doctor.js';
-import { providerListCommand } from './commands/provider.js';
+import { noticeClearCommand, noticeSetCommand, type NoticeSeverity } from './commands/notice.js';
+import { providerListCommand, providerSwitchCommand } from './commands/provider.js';
 import { createKey, revokeKey } from './commands/keys.js';
 import { retentionSweepCommand } from './commands/retention.js';
 import { runbook } from './commands/runbook.js';
@@ -171,6 +172,77 @@ function addDeadLetterCommands(
     );
 }
 
+/** `aiq provider list|disable|enable`. */
+function addProviderCommands(program: Command, output: Output, exit: Exit, loadEnv: () => Config) {
+  const provider = program
+    .command('provider')
+    .description(
+      'Provider routing: circuits and disable switches, as every process routes by them',
+    );
+  provider
+    .command('list')
+    .description(
+      "Each provider's circuit (closed, open, half_open), consecutive failures, next probe, " +
+        'error rate over the last 5 minutes (ai_requests) and disabled flag (who, when, why), ' +
+        'and each model whose own circuit has a history or is disabled',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (options: { json?: boolean }) =>
+      exit(await providerListCommand(loadEnv(), output, options)),
+    );
+  provider
+    .command('disable')
+    .description(
+      'Switch a provider or model off fleet-wide within 1 s, through the admin API ' +
+        '(AIQ_API_URL, operator key in AIQ_API_KEY; recorded in routing_changes)',
+    )
+    .argument('<name>', 'a provider (openai) or a model id or alias')
+    .requiredOption('--reason <text>', 'why, for the audit trail and `provider list`')
+    .option('--json', 'print the change as JSON')
+    .action(async (name: string, options: { reason: string; json?: boolean }) =>
+      exit(await providerSwitchCommand(loadEnv(), output, 'disable', name, options)),
+    );
+  provider
+    .command('enable')
+    .description('Switch a disabled provider or model back on fleet-wide, through the admin API')
+    .argument('<name>', 'a provider (openai) or a model id or alias')
+    .option('--reason <text>', 'why (optional)')
+    .option('--json', 'print the change as JSON')
+    .action(async (name: string, options: { reason?: string; json?: boolean }) =>
+      exit(await providerSwitchCommand(loadEnv(), output, 'enable', name, options)),
+    );
+}
+
+/** `aiq notice set|clear`. */
+function addNoticeCommands(program: Command, output: Output, exit: Exit, loadEnv: () => Config) {
+  const notice = program
+    .command('notice')
+    .description(
+      "The notice users see at GET /api/status (the runbook's notify-users step), set through " +
+        'the admin API (AIQ_API_URL, AIQ_API_KEY)',
+    );
+  notice
+    .command('set')
+    .description('Set the notice (replacing any), recorded in operator_actions')
+    .argument('<message>', 'what users should read')
+    .addOption(
+      new Option('--severity <severity>', 'how bad it is')
+        .choices(['minor', 'major'])
+        .default('minor'),
+    )
+    .option('--json', 'print the notice as JSON')
+    .action(async (message: string, options: { severity: NoticeSeverity; json?: boolean }) =>
+      exit(await noticeSetCommand(loadEnv(), output, message, options)),
+    );
+  notice
+    .command('clear')
+    .description('Clear the notice, recorded in operator_actions')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (options: { json?: boolean }) =>
+      exit(await noticeClearCommand(loadEnv(), output, options)),
+    );
+}
+
 /**
  * The `aiq` command tree. Each action sets `process.exitCode`-style results through `exit`,
  * so tests can run the program in-process.
@@ -200,18 +272,8 @@ export function createProgram(
 
   addStatusCommands(program, output, exit, loadEnv);
 
-  program
-    .command('provider')
-    .description('Provider routing: circuits and disable switches, as every process routes by them')
-    .command('list')
-    .description(
-      "Each provider's circuit (closed, open, half_open), consecutive failures, next probe and " +
-        'disabled flag (who, when, why), and each model whose own circuit has a history or is disabled',
-    )
-    .option('--json', 'print as JSON')
-    .action(async (options: { json?: boolean }) =>
-      exit(await providerListCommand(loadEnv(), output, options)),
-    );
+  addProviderCommands(program, output, exit, loadEnv);
+  addNoticeCommands(program, output, exit, loadEnv);
 
   program
     .command('retention')

@@ -38,6 +38,19 @@ beforeAll(async () => {
     actor: 'ops-ana',
     at: DISABLED_AT,
   });
+  // The ledger's last 5 minutes: openai 1 failure in 4 calls; a caller's own error, a cache hit
+  // and a call of 10 minutes ago do not count.
+  await services.database.query(
+    `INSERT INTO ai_requests (user_id, provider, model, status, error_code, cache_hit, created_at)
+     VALUES ('u', 'openai', $1, 'completed', NULL, false, now()),
+            ('u', 'openai', $1, 'completed', NULL, false, now()),
+            ('u', 'openai', $1, 'timeout', 'timeout', false, now()),
+            ('u', 'openai', $1, 'completed', NULL, false, now()),
+            ('u', 'openai', $1, 'failed', 'invalid_request', false, now()),
+            ('u', 'openai', $1, 'completed', NULL, true, now()),
+            ('u', 'openai', $1, 'failed', 'server_error', false, now() - interval '10 minutes')`,
+    [OPENAI_MODEL],
+  );
   // Waits on the state itself (Redis's clock), not on a timer.
   await vi.waitFor(async () => {
     const state = await readRoutingState(redis, prefix, services.registry.list());
@@ -55,22 +68,24 @@ describe('aiq provider list', () => {
     expect(result).toMatchObject({ code: 0, err: '' });
     const lines = result.out.split('\n');
     expect(lines[0]).toMatch(
-      /^target +\| circuit +\| failures \| next_probe \| circuit_reason +\| disabled +$/,
+      /^target +\| circuit +\| failures \| next_probe \| circuit_reason +\| error_rate_5m \| disabled +$/,
     );
     expect(lines.slice(2)).toEqual([
       expect.stringMatching(
-        /^anthropic +\| half_open \| 0 +\| now +\| consecutive_failures \| no +$/,
+        /^anthropic +\| half_open \| 0 +\| now +\| consecutive_failures \| +\| no +$/,
       ),
       expect.stringMatching(
-        /^ {2}claude-sonnet-5-5 +\| half_open \| 0 +\| now +\| consecutive_failures \| no +$/,
+        /^ {2}claude-sonnet-5-5 +\| half_open \| 0 +\| now +\| consecutive_failures \| +\| no +$/,
       ),
-      expect.stringMatching(/^deepseek +\| closed +\| 2 +\| +\| +\| no +$/),
+      expect.stringMatching(/^deepseek +\| closed +\| 2 +\| +\| +\| +\| no +$/),
       expect.stringMatching(
-        /^ {2}deepseek-chat +\| closed +\| 2 +\| +\| +\| yes: garbled output since 09:00 \(by ops-ana, 2026-11-28T09:00:00\.000Z\)$/,
+        /^ {2}deepseek-chat +\| closed +\| 2 +\| +\| +\| +\| yes: garbled output since 09:00 \(by ops-ana, 2026-11-28T09:00:00\.000Z\)$/,
       ),
-      expect.stringMatching(/^openai +\| open +\| 0 +\| in \d+s +\| consecutive_failures \| no +$/),
       expect.stringMatching(
-        /^ {2}gpt-5\.6-sol +\| open +\| 0 +\| in \d+s +\| consecutive_failures \| no +$/,
+        /^openai +\| open +\| 0 +\| in \d+s +\| consecutive_failures \| 25\.0% \(1\/4\) +\| no +$/,
+      ),
+      expect.stringMatching(
+        /^ {2}gpt-5\.6-sol +\| open +\| 0 +\| in \d+s +\| consecutive_failures \| +\| no +$/,
       ),
       '(6 rows)',
     ]);
@@ -102,6 +117,7 @@ describe('aiq provider list', () => {
         failures: 2,
         disabled: null,
         ...closed,
+        error_rate_5m: { calls: 0, errors: 0, rate: 0 },
       },
       {
         target: DEEPSEEK_MODEL,
@@ -114,6 +130,7 @@ describe('aiq provider list', () => {
           by: 'ops-ana',
           at: '2026-11-28T09:00:00.000Z',
         },
+        error_rate_5m: null,
       },
       {
         target: 'openai',
@@ -125,6 +142,7 @@ describe('aiq provider list', () => {
         opened_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
         next_probe_in_ms: expect.any(Number) as unknown,
         disabled: null,
+        error_rate_5m: { calls: 4, errors: 1, rate: 0.25 },
       },
       expect.objectContaining({ target: OPENAI_MODEL, circuit: 'open', disabled: null }),
     ]);

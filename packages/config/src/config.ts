@@ -55,6 +55,8 @@ export interface Config {
     /** Browser origins allowed by CORS; empty: no CORS headers at all. */
     readonly corsOrigins: readonly string[];
   };
+  /** How the CLI reaches the admin API (`AIQ_API_URL`, `AIQ_API_KEY`); the key is a secret. */
+  readonly cli: { readonly apiUrl: string; readonly apiKey: string | undefined };
   readonly worker: {
     /**
      * The health and metrics endpoint's port as set (`WORKER_METRICS_PORT`); undefined when
@@ -183,6 +185,7 @@ export function toConfig(env: Env): Config {
       maxBodyBytes: env.API_MAX_BODY_BYTES,
       corsOrigins: splitList(env.CORS_ORIGINS ?? ''),
     },
+    cli: { apiUrl: env.AIQ_API_URL, apiKey: env.AIQ_API_KEY },
     worker: {
       metricsPort: env.WORKER_METRICS_PORT,
       concurrency: env.WORKER_CONCURRENCY,

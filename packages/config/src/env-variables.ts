@@ -127,6 +127,17 @@ export const envVariables = {
     'a comma-separated list of origins such as https://app.example.com',
     'Browser origins allowed to call /api and /v1 (CORS, comma-separated); unset: none.',
   ),
+  AIQ_API_URL: variable(
+    httpUrl.default('http://127.0.0.1:3000'),
+    'an http(s) URL',
+    'Base URL of the aiq API that `aiq provider disable`, `enable` and `aiq notice set`, `clear` call.',
+  ),
+  AIQ_API_KEY: variable(
+    nonEmpty.optional(),
+    'a non-empty string',
+    'Operator API key (`aiq keys create --role operator`) the CLI sends to the admin API.',
+    { secret: true },
+  ),
   WORKER_METRICS_PORT: variable(
     port.optional(),
     PORT,

@@ -214,7 +214,7 @@ export const operatorActions = pgTable(
   'operator_actions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** `retry`, `bulk_retry`, `dlq_replay`, `dlq_purge`. */
+    /** `retry`, `bulk_retry`, `dlq_replay`, `dlq_purge`, `notice_set`, `notice_clear`. */
     action: text('action').notNull(),
     door: text('door', { enum: OPERATOR_DOORS }).notNull(),
     /** A user id, `cli:<os user>`, or `database` for the runbook's SQL. */

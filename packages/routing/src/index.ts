@@ -24,3 +24,5 @@ export {
   type RoutingTarget,
   type SwitchOverRequest,
 } from './switch-over.js';
+export { readProviderErrorRates, type ProviderErrorRate } from './provider-error-rates.js';
+export { ERROR_RATE_WINDOW_MS, publicProviderStates } from './public-provider-status.js';

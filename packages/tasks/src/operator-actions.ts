@@ -10,7 +10,8 @@ export interface Actor {
 
 /** One audited action. */
 export interface OperatorAction extends Actor {
-  readonly action: 'retry' | 'bulk_retry' | 'dlq_replay' | 'dlq_purge';
+  readonly action:
+    'retry' | 'bulk_retry' | 'dlq_replay' | 'dlq_purge' | 'notice_set' | 'notice_clear';
   readonly taskIds: readonly string[];
   readonly filters?: Record<string, unknown>;
   readonly matched: number;
