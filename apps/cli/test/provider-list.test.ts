@@ -1,3 +1,4 @@
+import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
 import { createCircuitBreaker, disableTarget, readRoutingState } from '@aiq/routing';
 import { TEST_NOW, uniquePrefix } from '@aiq/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -175,8 +176,25 @@ describe('aiq provider list', () => {
 });
 
 describe('aiq doctor', () => {
+  // Doctor also calls each provider's models list: the mock answers it, as a provider would.
+  let mock: MockLlmServer;
+  let providers: Record<string, string>;
+  beforeAll(async () => {
+    mock = await startMockLlm();
+    providers = {
+      OPENAI_BASE_URL: mock.baseUrls.openai,
+      ANTHROPIC_BASE_URL: mock.baseUrls.anthropic,
+      DEEPSEEK_BASE_URL: mock.baseUrls.deepseek,
+    };
+  });
+  afterAll(() => mock.close());
+
   it("should print each provider's circuit and disabled flag, warning without failing", async () => {
-    const result = await runCli(['doctor'], { ...services.env, OPENAI_API_KEY: 'sk-secret-42' });
+    const result = await runCli(['doctor'], {
+      ...services.env,
+      ...providers,
+      OPENAI_API_KEY: 'sk-secret-42',
+    });
     expect(result.code).toBe(0);
     const routing = result.out.split('\n').filter((line) => line.includes(' routing: '));
     expect(routing).toEqual([
@@ -192,7 +210,7 @@ describe('aiq doctor', () => {
   });
 
   it('should pass a provider whose circuits are closed and that nobody disabled', async () => {
-    const env = { ...services.env, QUEUE_PREFIX: uniquePrefix('providers-fresh') };
+    const env = { ...services.env, ...providers, QUEUE_PREFIX: uniquePrefix('providers-fresh') };
     const result = await runCli(['doctor'], env);
     expect(result.out).toContain('ok    openai routing: circuit closed, enabled');
     expect(result.code).toBe(0);
