@@ -9,6 +9,14 @@
  */
 const since = `created_at > now() - $1::int * interval '1 second'`;
 
+/** What every usage view sums, cache hits (cost 0, no provider call) apart. */
+const USAGE_COLUMNS = `cache_hit,
+  COUNT(*)::int AS requests,
+  COALESCE(SUM(prompt_tokens), 0)::float8 AS prompt_tokens,
+  COALESCE(SUM(completion_tokens), 0)::float8 AS completion_tokens,
+  COALESCE(SUM(tokens_used), 0)::float8 AS tokens_used,
+  ROUND(COALESCE(SUM(cost_usd), 0), 6)::float8 AS cost_usd`;
+
 export const statusQueries = {
   /** Diagnosis step 1 (`failurePattern`), errors only, with the provider. */
   errorsByTarget: `SELECT
@@ -58,12 +66,7 @@ WHERE ${since};`,
   /** Tokens and cost by model; cache hits (cost 0, no provider call) apart. */
   usageByModel: `SELECT
   model,
-  cache_hit,
-  COUNT(*)::int AS requests,
-  COALESCE(SUM(prompt_tokens), 0)::float8 AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0)::float8 AS completion_tokens,
-  COALESCE(SUM(tokens_used), 0)::float8 AS tokens_used,
-  ROUND(COALESCE(SUM(cost_usd), 0), 6)::float8 AS cost_usd
+  ${USAGE_COLUMNS}
 FROM ai_requests
 WHERE ${since}
 GROUP BY model, cache_hit
@@ -72,12 +75,7 @@ ORDER BY cost_usd DESC, model, cache_hit;`,
   /** Tokens and cost by user. */
   usageByUser: `SELECT
   user_id,
-  cache_hit,
-  COUNT(*)::int AS requests,
-  COALESCE(SUM(prompt_tokens), 0)::float8 AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0)::float8 AS completion_tokens,
-  COALESCE(SUM(tokens_used), 0)::float8 AS tokens_used,
-  ROUND(COALESCE(SUM(cost_usd), 0), 6)::float8 AS cost_usd
+  ${USAGE_COLUMNS}
 FROM ai_requests
 WHERE ${since}
 GROUP BY user_id, cache_hit
@@ -86,12 +84,7 @@ ORDER BY cost_usd DESC, user_id, cache_hit;`,
   /** Tokens and cost by UTC day. */
   usageByDay: `SELECT
   TO_CHAR(DATE_TRUNC('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
-  cache_hit,
-  COUNT(*)::int AS requests,
-  COALESCE(SUM(prompt_tokens), 0)::float8 AS prompt_tokens,
-  COALESCE(SUM(completion_tokens), 0)::float8 AS completion_tokens,
-  COALESCE(SUM(tokens_used), 0)::float8 AS tokens_used,
-  ROUND(COALESCE(SUM(cost_usd), 0), 6)::float8 AS cost_usd
+  ${USAGE_COLUMNS}
 FROM ai_requests
 WHERE ${since}
 GROUP BY 1, cache_hit
