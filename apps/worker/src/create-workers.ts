@@ -3,6 +3,7 @@ import {
   generationQueueName,
   MAINTENANCE_QUEUE_NAME,
   RETENTION_JOB_NAME,
+  TOKEN_USAGE_JOB_NAME,
   type QueueName,
 } from '@aiq/queue';
 import { sweepRetention } from '@aiq/tasks';
@@ -13,6 +14,7 @@ import { providerLimiter } from './generation/provider-limiter.js';
 import { createGenerateProcessor } from './processors/generate-processor.js';
 import { reconcile } from './reconciler/reconcile.js';
 import { createBackoffStrategy } from './retry-policy.js';
+import { checkTokenUsage } from './token-usage-check.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 const PROVIDERS: readonly ProviderName[] = ['openai', 'anthropic', 'deepseek'];
@@ -64,6 +66,10 @@ export function createWorkers(deps: WorkerDeps): Worker[] {
         const swept = await sweepRetention(deps);
         deps.logger.info(swept, 'retention sweep done');
         return swept;
+      }
+      if (job.name === TOKEN_USAGE_JOB_NAME) {
+        const { dailyThreshold, alertWebhookUrl } = config.operations.tokenUsage;
+        return checkTokenUsage(deps, { threshold: dailyThreshold, webhookUrl: alertWebhookUrl });
       }
       const report = await reconcile(deps, { graceMs: settings.reconcileGraceMs });
       if (report.skipped !== undefined) {

@@ -21,6 +21,7 @@ import {
   inspectRedis,
   RECONCILE_JOB_NAME,
   RETENTION_JOB_NAME,
+  TOKEN_USAGE_JOB_NAME,
   waitUntilReady,
 } from '@aiq/queue';
 import { createRouting } from '@aiq/routing';
@@ -146,6 +147,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         [
           { name: RECONCILE_JOB_NAME, intervalMs: settings.reconcileIntervalMs },
           { name: RETENTION_JOB_NAME, intervalMs: config.retention.sweepIntervalMs },
+          {
+            name: TOKEN_USAGE_JOB_NAME,
+            intervalMs: config.operations.tokenUsage.checkIntervalMs,
+          },
         ],
         { logger },
       )

@@ -82,6 +82,13 @@ export interface Config {
   readonly operations: {
     /** Estimated value lost per failed request, in USD (the runbook's $0.10). */
     readonly lostValuePerFailedRequestUsd: number;
+    /** The daily token-usage check, a maintenance job (runbook Prevention §4). */
+    readonly tokenUsage: {
+      readonly checkIntervalMs: number;
+      readonly dailyThreshold: number;
+      /** Receives a JSON alert at or over the threshold; a secret (it often carries a token). */
+      readonly alertWebhookUrl: string | undefined;
+    };
   };
   /** What Redis and the ledger keep, and for how long (README "Retention"). */
   readonly retention: {
@@ -209,7 +216,14 @@ export function toConfig(env: Env): Config {
       ledgerMaxBuffered: env.LEDGER_MAX_BUFFERED,
       ledgerMaxBufferedBytes: env.LEDGER_MAX_BUFFERED_BYTES,
     },
-    operations: { lostValuePerFailedRequestUsd: env.LOST_VALUE_PER_FAILED_REQUEST_USD },
+    operations: {
+      lostValuePerFailedRequestUsd: env.LOST_VALUE_PER_FAILED_REQUEST_USD,
+      tokenUsage: {
+        checkIntervalMs: env.TOKEN_USAGE_CHECK_INTERVAL_MS,
+        dailyThreshold: env.TOKEN_USAGE_DAILY_THRESHOLD,
+        alertWebhookUrl: env.ALERT_WEBHOOK_URL,
+      },
+    },
     retention: {
       completedJobs: {
         ageSeconds: env.JOBS_KEEP_COMPLETED_SECONDS,

@@ -243,6 +243,22 @@ export const envVariables = {
     'a number of US dollars from 0 to 1000',
     "What one failed request is worth, for `aiq status`'s estimated lost value (the runbook's figure is $0.10).",
   ),
+  TOKEN_USAGE_CHECK_INTERVAL_MS: variable(
+    milliseconds.default(86_400_000),
+    MILLISECONDS,
+    "How often one worker of the fleet sums the last day's tokens (the runbook's daily token-usage check).",
+  ),
+  TOKEN_USAGE_DAILY_THRESHOLD: variable(
+    integer(1, 1_000_000_000_000).default(1_000_000),
+    'an integer from 1 to 1000000000000',
+    "Tokens in the last day at which the check sends `pg_notify('high_token_usage', total)` and posts to ALERT_WEBHOOK_URL (the runbook's 1,000,000).",
+  ),
+  ALERT_WEBHOOK_URL: variable(
+    httpUrl.optional(),
+    'an http or https URL',
+    'Where the daily token-usage check POSTs a small JSON alert when usage reaches TOKEN_USAGE_DAILY_THRESHOLD. Unset: no post.',
+    { secret: true },
+  ),
   RETENTION_SWEEP_INTERVAL_MS: variable(
     milliseconds.default(3_600_000),
     MILLISECONDS,

@@ -26,6 +26,7 @@ export {
   MAINTENANCE_QUEUE_NAME,
   RECONCILE_JOB_NAME,
   RETENTION_JOB_NAME,
+  TOKEN_USAGE_JOB_NAME,
 } from './maintenance-queue.js';
 export { cleanFinishedJobs, type QueueRetention } from './queue-retention.js';
 export { BACKOFF_TYPE, retryJobOptions } from './retry-settings.js';

@@ -13,6 +13,9 @@ export const RECONCILE_JOB_NAME = 'reconcile';
 /** The job scheduler id (and job name) of the retention sweep (old jobs, dead letters, prompts). */
 export const RETENTION_JOB_NAME = 'retention';
 
+/** The job scheduler id (and job name) of the daily token-usage check (runbook Prevention §4). */
+export const TOKEN_USAGE_JOB_NAME = 'token-usage';
+
 /** Opens the maintenance queue (producer side). */
 export function createMaintenanceQueue(connection: Redis, prefix: string): Queue {
   return new Queue(MAINTENANCE_QUEUE_NAME, {
