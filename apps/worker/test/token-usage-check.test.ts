@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createDb, type Database } from '@aiq/db';
+import { createMaintenanceQueue, TOKEN_USAGE_JOB_NAME } from '@aiq/queue';
 import { createLogger } from '@aiq/logger';
 import { createTestDatabase, type TestDatabase } from '@aiq/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkTokenUsage, HIGH_TOKEN_USAGE_CHANNEL } from '../src/token-usage-check.js';
+import { startWorkerHarness, type WorkerHarness } from './harness/worker-harness.js';
 
 const THRESHOLD = 1_000_000;
 
@@ -121,4 +123,80 @@ describe('the daily token-usage check', () => {
     expect(lines).toContain('could not post the token-usage alert');
     expect(lines).not.toContain('s3cr3t-token');
   });
+});
+
+describe('the token-usage job scheduler entry', () => {
+  let harness: WorkerHarness;
+  let webhook: Server;
+  const posts: unknown[] = [];
+  const notifies: string[] = [];
+  let stopListening: () => Promise<void>;
+
+  beforeAll(async () => {
+    webhook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        posts.push(JSON.parse(body));
+        response.writeHead(204).end();
+      });
+    });
+    webhook.listen(0, '127.0.0.1');
+    await once(webhook, 'listening');
+    const { port } = webhook.address() as AddressInfo;
+    // The schedule every 300 ms instead of a day, and a small threshold, so the test need not
+    // seed a million tokens.
+    harness = await startWorkerHarness({
+      env: {
+        TOKEN_USAGE_CHECK_INTERVAL_MS: '300',
+        TOKEN_USAGE_DAILY_THRESHOLD: '1000',
+        ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
+      },
+    });
+    stopListening = await harness.database.listen(HIGH_TOKEN_USAGE_CHANNEL, (payload) =>
+      notifies.push(payload),
+    );
+  });
+  afterAll(async () => {
+    await stopListening();
+    await harness.close();
+    webhook.close();
+  });
+
+  it('should run the check on the maintenance queue and alert once usage reaches the threshold', async () => {
+    const maintenance = createMaintenanceQueue(harness.redis, harness.config.redis.prefix);
+    try {
+      await expect
+        .poll(() => maintenance.getJobScheduler(TOKEN_USAGE_JOB_NAME))
+        .toMatchObject({ every: 300 });
+      // Runs under the threshold: done, and nothing sent.
+      const checked = async () =>
+        (await maintenance.getCompleted()).filter((job) => job.name === TOKEN_USAGE_JOB_NAME);
+      await expect
+        .poll(async () => (await checked()).length, { timeout: 10_000 })
+        .toBeGreaterThan(1);
+      expect((await checked())[0]?.returnvalue).toEqual({
+        tokens: 0,
+        threshold: 1_000,
+        alerted: false,
+      });
+      expect(notifies).toEqual([]);
+      expect(posts).toEqual([]);
+
+      await harness.database.query(
+        `INSERT INTO ai_requests (user_id, provider, model, status, tokens_used, created_at)
+         VALUES ('user-1', 'openai', 'gpt-5', 'completed', 1000, now() - interval '1 hour')`,
+      );
+      await expect
+        .poll(() => posts[0], { timeout: 10_000 })
+        .toEqual({
+          alert: 'high_token_usage',
+          tokens: 1_000,
+          threshold: 1_000,
+        });
+      await expect.poll(() => notifies[0]).toBe('1000');
+    } finally {
+      await maintenance.close();
+    }
+  }, 30_000);
 });
