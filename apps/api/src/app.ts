@@ -135,7 +135,14 @@ export function createApp(deps: ApiDeps) {
       browserPrompt: true,
     }),
   );
-  app.route(BULL_BOARD_PATH, bullBoardRoutes(deps.queues, { ...deps, registry: deps.models }));
+  app.route(
+    BULL_BOARD_PATH,
+    bullBoardRoutes(
+      deps.queues,
+      { ...deps, registry: deps.models },
+      { readOnly: deps.config.api.bullBoardReadOnly },
+    ),
+  );
   app.notFound(renderNotFound);
   app.onError(renderError);
   return api;

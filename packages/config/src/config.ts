@@ -54,6 +54,8 @@ export interface Config {
     readonly maxBodyBytes: number;
     /** Browser origins allowed by CORS; empty: no CORS headers at all. */
     readonly corsOrigins: readonly string[];
+    /** Bull Board shows queues but refuses every change (`BULL_BOARD_READ_ONLY`). */
+    readonly bullBoardReadOnly: boolean;
   };
   /** How the CLI reaches the admin API (`AIQ_API_URL`, `AIQ_API_KEY`); the key is a secret. */
   readonly cli: { readonly apiUrl: string; readonly apiKey: string | undefined };
@@ -191,6 +193,7 @@ export function toConfig(env: Env): Config {
       port: env.API_PORT,
       maxBodyBytes: env.API_MAX_BODY_BYTES,
       corsOrigins: splitList(env.CORS_ORIGINS ?? ''),
+      bullBoardReadOnly: env.BULL_BOARD_READ_ONLY === 'true',
     },
     cli: { apiUrl: env.AIQ_API_URL, apiKey: env.AIQ_API_KEY },
     worker: {

@@ -127,6 +127,11 @@ export const envVariables = {
     'a comma-separated list of origins such as https://app.example.com',
     'Browser origins allowed to call /api and /v1 (CORS, comma-separated); unset: none.',
   ),
+  BULL_BOARD_READ_ONLY: variable(
+    z.enum(['true', 'false']).default('false'),
+    'true or false',
+    'Bull Board (/admin/queues) only shows queues: no retry, remove, clean, pause or add (403 read_only).',
+  ),
   AIQ_API_URL: variable(
     httpUrl.default('http://127.0.0.1:3000'),
     'an http(s) URL',

@@ -11,7 +11,14 @@ export interface Actor {
 /** One audited action. */
 export interface OperatorAction extends Actor {
   readonly action:
-    'retry' | 'bulk_retry' | 'dlq_replay' | 'dlq_purge' | 'notice_set' | 'notice_clear';
+    | 'retry'
+    | 'bulk_retry'
+    | 'dlq_replay'
+    | 'dlq_purge'
+    | 'notice_set'
+    | 'notice_clear'
+    /** A change made through Bull Board, e.g. `bull_board_pause`, `bull_board_remove`. */
+    | `bull_board_${string}`;
   readonly taskIds: readonly string[];
   readonly filters?: Record<string, unknown>;
   readonly matched: number;

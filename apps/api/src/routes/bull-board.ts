@@ -5,8 +5,10 @@ import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { DeadLetterJob, type Queues } from '@aiq/queue';
-import { retryTask, type RetryDeps } from '@aiq/tasks';
+import { recordOperatorAction, retryTask, type RetryDeps } from '@aiq/tasks';
 import type { Job, Queue } from 'bullmq';
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 
 /** Where operators inspect and retry jobs. */
@@ -24,8 +26,9 @@ class TaskQueueAdapter extends BullMQAdapter {
   constructor(
     queue: Queue,
     private readonly deps: RetryDeps,
+    readOnlyMode: boolean,
   ) {
-    super(queue);
+    super(queue, { readOnlyMode });
   }
 
   private asTaskRetry<J extends Job | undefined | null>(job: J): J {
@@ -51,17 +54,121 @@ class TaskQueueAdapter extends BullMQAdapter {
   }
 }
 
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A state-changing Bull Board API request, as the audit trail names it. */
+export interface BoardAction {
+  /** `bull_board_<what>`, e.g. `bull_board_pause`, `bull_board_remove`, `bull_board_clean_all`. */
+  readonly action: `bull_board_${string}`;
+  readonly filters: Record<string, string>;
+  readonly jobId?: string;
+}
+
+/** Job verbs in `/api/queues/:queue/:jobId/:verb`; Bull Board's `clean` of one job removes it. */
+const JOB_VERBS: Readonly<Record<string, string>> = {
+  clean: 'remove',
+  promote: 'promote',
+  retry: 'retry',
+  'update-data': 'update_data',
+  delay: 'delay',
+  priority: 'priority',
+  'remove-unprocessed-children': 'remove_unprocessed_children',
+};
+
+const named = (what: string): `bull_board_${string}` => `bull_board_${what.replaceAll('-', '_')}`;
+
+/**
+ * Names a state-changing request by its path under the board's `/api` (the routes of
+ * @bull-board/api); a path it does not know is still named, by method and path, so nothing
+ * changes unrecorded.
+ */
+export function boardAction(method: string, apiPath: string): BoardAction {
+  const segments = apiPath
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
+  const unknown = { action: named(method.toLowerCase()), filters: { path: apiPath } };
+  if (segments[0] !== 'queues') {
+    return segments.join('/') === 'metrics/history/purge'
+      ? { action: named('metrics_history_purge'), filters: {} }
+      : unknown;
+  }
+  const [, queue, first, second, third] = segments;
+  if (queue === undefined) return unknown;
+  if (first === undefined) return { action: named(`${queue}_all`), filters: {} }; // pause/resume
+  if (second === undefined) {
+    const what = first === 'promote' ? 'promote_all' : first;
+    return { action: named(what), filters: { queue } };
+  }
+  if (first === 'retry' || first === 'clean') {
+    return { action: named(`${first}_all`), filters: { queue, status: second } };
+  }
+  if (first === 'rate-limit') return { action: named(`rate_limit_${second}`), filters: { queue } };
+  if (first === 'job-schedulers') {
+    return {
+      action: named(`job_scheduler_${third ?? 'update'}`),
+      filters: { queue, schedulerId: second },
+    };
+  }
+  const verb = JOB_VERBS[second];
+  if (verb === undefined || third !== undefined) return unknown;
+  return { action: named(verb), filters: { queue, jobId: first }, jobId: first };
+}
+
+/**
+ * Refuses every change when the board is read-only (403 `read_only`: the UI's own flag only
+ * hides buttons), and records each change that succeeded in `operator_actions` (door
+ * `bull_board`, actor the operator). Retries are not recorded here: `retryTask` records them.
+ */
+function guardAndAudit(
+  deps: Pick<RetryDeps, 'database'>,
+  readOnly: boolean,
+): MiddlewareHandler<AppEnv> {
+  const apiPrefix = `${BULL_BOARD_PATH}/api/`;
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method) || !c.req.path.startsWith(apiPrefix)) return next();
+    if (readOnly) {
+      throw new ApiError(403, 'read_only', 'Bull Board is read-only here (BULL_BOARD_READ_ONLY)');
+    }
+    await next();
+    if (c.res.status < 200 || c.res.status >= 300) return;
+    const { action, filters, jobId } = boardAction(
+      c.req.method,
+      c.req.path.slice(apiPrefix.length),
+    );
+    if (action === named('retry') || action === named('retry_all')) return;
+    const taskIds = jobId !== undefined && filters['queue'] !== 'dead-letter' ? [jobId] : [];
+    await recordOperatorAction(deps.database, {
+      action,
+      door: 'bull_board',
+      by: c.var.user.id,
+      taskIds,
+      filters,
+      matched: jobId === undefined ? 0 : 1,
+      changed: jobId === undefined ? 0 : 1,
+      skipped: 0,
+    });
+  };
+}
+
 /** Bull Board over every aiq queue; its Retry buttons retry tasks on their own ids. */
-export function bullBoardRoutes(queues: Queues, deps: Omit<RetryDeps, 'queues'>): Hono<AppEnv> {
+export function bullBoardRoutes(
+  queues: Queues,
+  deps: Omit<RetryDeps, 'queues'>,
+  { readOnly }: { readOnly: boolean },
+): Hono<AppEnv> {
   const serverAdapter = new HonoAdapter(serveStatic);
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(queues).map((queue) => new TaskQueueAdapter(queue, { ...deps, queues })),
+    queues: Object.values(queues).map(
+      (queue) => new TaskQueueAdapter(queue, { ...deps, queues }, readOnly),
+    ),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'aiq queues' } },
   });
   const app = new Hono<AppEnv>();
   app.use('*', (c, next) => operator.run(c.var.user.id, next));
+  app.use('*', guardAndAudit(deps, readOnly));
   app.route('/', serverAdapter.registerPlugin());
   return app;
 }
