@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { reportError } from '@aiq/logger';
 import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
@@ -144,7 +145,14 @@ export function createApp(deps: ApiDeps) {
     ),
   );
   app.notFound(renderNotFound);
-  app.onError(renderError);
+  app.onError((error, c) => {
+    const response = renderError(error, c);
+    // 503 is a known dependency outage, logged as such; other 5xx are bugs worth a report.
+    if (response.status >= 500 && response.status !== 503) {
+      reportError(error, { method: c.req.method, route: c.req.routePath });
+    }
+    return response;
+  });
   return api;
 }
 

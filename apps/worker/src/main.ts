@@ -1,7 +1,7 @@
 import { loadConfig } from '@aiq/config';
 import { createDb } from '@aiq/db';
 import { onShutdown, runMain } from '@aiq/lifecycle';
-import { createLogger } from '@aiq/logger';
+import { createLogger, flushErrorReports, initErrorReporting } from '@aiq/logger';
 import { shutdownDeadlineMs } from './shutdown-deadline.js';
 import { startWorker, type RunningWorker } from './start-worker.js';
 
@@ -9,6 +9,8 @@ import { startWorker, type RunningWorker } from './start-worker.js';
 runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config, { name: 'worker' });
+  // Sentry only when SENTRY_DSN is set; redacted like the logs.
+  initErrorReporting(config, { name: 'worker' });
   const database = await createDb(config.database, { applicationName: 'aiq-worker' });
   // Listen before `worker started` is logged: a SIGTERM sent as soon as it appears must drain,
   // not kill (a signal with no listener ends the process at once).
@@ -18,6 +20,7 @@ runMain(async () => {
     async () => {
       await started.worker?.close();
       await database.close();
+      await flushErrorReports();
     },
     { timeoutMs: shutdownDeadlineMs(config.worker.shutdownGraceMs) },
   );

@@ -45,6 +45,8 @@ export type DatabaseConfig =
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly logLevel: Env['LOG_LEVEL'];
+  /** Where unexpected errors are reported (`SENTRY_DSN`, a secret); undefined: nowhere. */
+  readonly sentryDsn: string | undefined;
   readonly dataDir: string;
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly database: DatabaseConfig;
@@ -183,6 +185,7 @@ export function toConfig(env: Env): Config {
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
+    sentryDsn: env.SENTRY_DSN,
     dataDir,
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     database: env.DATABASE_URL

@@ -243,6 +243,12 @@ export const envVariables = {
     'an integer from 1 to 36500',
     'Days the ledger keeps prompts and responses; older ones are erased (tokens, cost, status and errors stay). Unset: kept forever.',
   ),
+  SENTRY_DSN: variable(
+    httpUrl.optional(),
+    'a Sentry DSN, an http(s) URL',
+    'Report unexpected errors (API 5xx, worker internal_error failures, unhandled rejections) to Sentry, with the same redaction as the logs. Unset: nothing is sent.',
+    { secret: true },
+  ),
   LOST_VALUE_PER_FAILED_REQUEST_USD: variable(
     z.coerce.number().min(0).max(1_000).default(0.1),
     'a number of US dollars from 0 to 1000',

@@ -17,4 +17,4 @@ export {
   type EnvVariableName,
 } from './env-variables.js';
 export { renderEnvTable, defaultOf } from './env-docs.js';
-export { redactPaths, redactUrl } from './redaction.js';
+export { redactPaths, redactText, redactUrl, redactValue } from './redaction.js';

@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '@aiq/config';
+import { reportError } from '@aiq/logger';
 import { cancelKey } from '@aiq/tasks';
 import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
 import { ABORT_REASON } from '../abort-reason.js';
@@ -112,6 +113,9 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
         canHoldProvider: holdQueue !== undefined,
         retryAfterMaxMs: deps.config.retryAfter.maxMs,
       });
+      if (decision.kind === 'final' && decision.code === 'internal_error') {
+        reportError(error, { taskId: data.taskId, queue: job.queueName, attempt });
+      }
       const partialText = thrown instanceof FailedAttempt ? thrown.partialText : '';
       const handled = await applyFailureDecision(
         deps,
