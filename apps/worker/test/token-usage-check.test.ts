@@ -12,6 +12,21 @@ import { startWorkerHarness, type WorkerHarness } from './harness/worker-harness
 
 const THRESHOLD = 1_000_000;
 
+/** A webhook receiver on a free port that keeps the JSON body of every POST in `posts`. */
+async function startWebhook(posts: unknown[]): Promise<Server> {
+  const webhook = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      posts.push(JSON.parse(body));
+      response.writeHead(204).end();
+    });
+  });
+  webhook.listen(0, '127.0.0.1');
+  await once(webhook, 'listening');
+  return webhook;
+}
+
 describe('the daily token-usage check', () => {
   let testDatabase: TestDatabase;
   let database: Database;
@@ -40,16 +55,7 @@ describe('the daily token-usage check', () => {
     stopListening = await database.listen(HIGH_TOKEN_USAGE_CHANNEL, (payload) =>
       notifies.push(payload),
     );
-    webhook = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        posts.push(JSON.parse(body));
-        response.writeHead(204).end();
-      });
-    });
-    webhook.listen(0, '127.0.0.1');
-    await once(webhook, 'listening');
+    webhook = await startWebhook(posts);
     // A token in the path, as Slack-style webhooks carry one: it must never be logged.
     webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/s3cr3t-token`;
   });
@@ -133,16 +139,7 @@ describe('the token-usage job scheduler entry', () => {
   let stopListening: () => Promise<void>;
 
   beforeAll(async () => {
-    webhook = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        posts.push(JSON.parse(body));
-        response.writeHead(204).end();
-      });
-    });
-    webhook.listen(0, '127.0.0.1');
-    await once(webhook, 'listening');
+    webhook = await startWebhook(posts);
     const { port } = webhook.address() as AddressInfo;
     // The schedule every 300 ms instead of a day, and a small threshold, so the test need not
     // seed a million tokens.
