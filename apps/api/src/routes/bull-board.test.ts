@@ -1,5 +1,6 @@
 import { createApiKey } from '@aiq/auth';
 import { createPostgresDatabase } from '@aiq/db';
+import { deadLetterJobId, enqueue } from '@aiq/queue';
 import { createTestDatabase, type TestDatabase } from '@aiq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
@@ -118,6 +119,74 @@ describe('Bull Board read-only mode', () => {
     const { queues } = (await response.json()) as { queues: { readOnlyMode: boolean }[] };
     expect(queues.length).toBeGreaterThan(0);
     expect(queues.every((queue) => queue.readOnlyMode)).toBe(true);
+  });
+});
+
+describe('Bull Board dead-letter view', () => {
+  let api: TestApi;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    api = await startTestApi();
+    headers = await api.keyFor('ops-reader', 'operator');
+  });
+  afterAll(() => api.close());
+
+  const taskId = '3b0c8c0e-8f1e-4e43-9d4a-2a9c1f0e5d71';
+  const at = Date.UTC(2026, 0, 15, 9, 30);
+  const entry = {
+    taskId,
+    retry: 1,
+    queue: 'generate-openai',
+    payload: { taskId, model: 'gpt-5' },
+    failures: [
+      { attempt: 1, at, errorCode: 'rate_limited', message: '429 Rate limit reached' },
+      { attempt: 2, at: at + 2_000, errorCode: 'server_error', message: '500 Internal' },
+      { attempt: 3, at: at + 6_000, errorCode: 'timeout', message: 'No answer in 30 s' },
+    ],
+    deadLetteredAt: at + 6_500,
+  };
+
+  it('should list each entry by its last error and show every attempt on a line of its own', async () => {
+    await enqueue(api.deps.queues, 'dead-letter', entry, { jobId: deadLetterJobId(taskId, 1) });
+    const list = await api.app.request(
+      '/admin/queues/api/queues?activeQueue=dead-letter&status=latest&page=1',
+      { headers },
+    );
+    expect(list.status).toBe(200);
+    const { queues } = (await list.json()) as {
+      queues: { name: string; description: string; jobs: { name: string; data: unknown }[] }[];
+    };
+    const deadLetters = queues.find((queue) => queue.name === 'dead-letter');
+    expect(deadLetters?.description).toMatch(/failed for good/);
+    expect(deadLetters?.jobs).toHaveLength(1);
+    const [job] = deadLetters?.jobs ?? [];
+    expect(job?.name).toBe('timeout after 3 attempts on generate-openai');
+    expect(job?.data).toEqual({
+      summary: `Task ${taskId} (run 1) failed for good on generate-openai at 2026-01-15T09:30:06.500Z; not retried`,
+      attempts: [
+        '#1 2026-01-15T09:30:00.000Z rate_limited: 429 Rate limit reached',
+        '#2 2026-01-15T09:30:02.000Z server_error: 500 Internal',
+        '#3 2026-01-15T09:30:06.000Z timeout: No answer in 30 s',
+      ],
+      ...entry,
+    });
+
+    const one = await api.app.request(
+      `/admin/queues/api/queues/dead-letter/${deadLetterJobId(taskId, 1)}`,
+      { headers },
+    );
+    expect(one.status).toBe(200);
+    const { job: shown } = (await one.json()) as { job: { data: { attempts: string[] } } };
+    expect(shown.data.attempts).toHaveLength(3);
+  });
+
+  it("should leave the other queues' jobs as they are", async () => {
+    await api.deps.queues['background-task'].add('plain', { hello: 'board' }, { jobId: 'plain-1' });
+    const one = await api.app.request('/admin/queues/api/queues/background-task/plain-1', {
+      headers,
+    });
+    const { job } = (await one.json()) as { job: { name: string; data: unknown } };
+    expect(job).toMatchObject({ name: 'plain', data: { hello: 'board' } });
   });
 });
 

@@ -14,6 +14,54 @@ import type { AppEnv } from '../app-env.js';
 /** Where operators inspect and retry jobs. */
 export const BULL_BOARD_PATH = '/admin/queues';
 
+/** What each queue holds, shown under its name. */
+const QUEUE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'generate-openai': 'Chat generations served by OpenAI (or falling back to it)',
+  'generate-anthropic': 'Chat generations served by Anthropic (or falling back to it)',
+  'generate-deepseek': 'Chat generations served by DeepSeek (or falling back to it)',
+  'background-task': 'Background tasks (document analyses, ensembles)',
+  'dead-letter':
+    'Tasks that failed for good, one entry per run, with every attempt and its error. ' +
+    'Retry retries the task on its own id.',
+};
+
+/** A dead-letter entry's data as Bull Board lists it: `undefined` when it is not one. */
+function deadLetterOf(data: unknown): DeadLetterJob | undefined {
+  const parsed = DeadLetterJob.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A dead letter's name in the list: its last error and how many attempts it took. */
+function deadLetterName(job: { name: string; data?: unknown }): string {
+  const entry = deadLetterOf(job.data);
+  const last = entry?.failures.at(-1);
+  if (entry === undefined || last === undefined) return job.name;
+  const attempts = entry.failures.length === 1 ? '1 attempt' : `${entry.failures.length} attempts`;
+  return `${last.errorCode} after ${attempts} on ${entry.queue}`;
+}
+
+/**
+ * A dead letter's data made readable: a summary line and one line per attempt (when, which
+ * error, its message) first, then the entry's own fields unchanged, so an edit or a duplicate
+ * made from the board still carries a valid entry.
+ */
+export function readableDeadLetter(data: unknown): unknown {
+  const entry = deadLetterOf(data);
+  if (entry === undefined) return data;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const replayed =
+    entry.replayed === undefined
+      ? 'not retried'
+      : `retried ${at(entry.replayed.at)} by ${entry.replayed.by} via ${entry.replayed.door}`;
+  return {
+    summary: `Task ${entry.taskId} (run ${entry.retry}) failed for good on ${entry.queue} at ${at(entry.deadLetteredAt)}; ${replayed}`,
+    attempts: entry.failures.map(
+      (failure) => `#${failure.attempt} ${at(failure.at)} ${failure.errorCode}: ${failure.message}`,
+    ),
+    ...(data as Record<string, unknown>),
+  };
+}
+
 /** The operator whose request Bull Board is serving. */
 const operator = new AsyncLocalStorage<string>();
 
@@ -28,7 +76,11 @@ class TaskQueueAdapter extends BullMQAdapter {
     private readonly deps: RetryDeps,
     readOnlyMode: boolean,
   ) {
-    super(queue, { readOnlyMode });
+    super(queue, { readOnlyMode, description: QUEUE_DESCRIPTIONS[queue.name] ?? '' });
+    if (queue.name === 'dead-letter') {
+      this.setFormatter('name', deadLetterName);
+      this.setFormatter('data', readableDeadLetter);
+    }
   }
 
   private asTaskRetry<J extends Job | undefined | null>(job: J): J {
