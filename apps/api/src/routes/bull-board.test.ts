@@ -1,6 +1,6 @@
 import { createApiKey } from '@aiq/auth';
 import { createPostgresDatabase } from '@aiq/db';
-import { deadLetterJobId, enqueue } from '@aiq/queue';
+import { deadLetterJobId, enqueue, type DeadLetterJob } from '@aiq/queue';
 import { createTestDatabase, type TestDatabase } from '@aiq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
@@ -133,7 +133,7 @@ describe('Bull Board dead-letter view', () => {
 
   const taskId = '3b0c8c0e-8f1e-4e43-9d4a-2a9c1f0e5d71';
   const at = Date.UTC(2026, 0, 15, 9, 30);
-  const entry = {
+  const entry: DeadLetterJob = {
     taskId,
     retry: 1,
     queue: 'generate-openai',
