@@ -41,8 +41,10 @@ export const TaskEventBody = z.discriminatedUnion('type', [
     requestedModel: z.string().optional(),
   }),
   /**
-   * A piece of generated text. `model` is there in an ensemble: the candidate it belongs to (the
-   * model asked for), so a client can show the candidates side by side.
+   * A piece of generated text: one or more of the provider's deltas (those that reach the worker
+   * while the previous event is being published go out together), so count text, not events.
+   * `model` is there in an ensemble: the candidate it belongs to (the model asked for), so a
+   * client can show the candidates side by side.
    */
   z.object({ type: z.literal('token'), text: z.string(), model: z.string().optional() }),
   /**

@@ -13,6 +13,7 @@ import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { markPartialOutput } from './partial-output-marker.js';
 import { recordProviderHeaders, settleProviderBudget, type HeldTokens } from './provider-budget.js';
+import { createTokenRelay } from './token-relay.js';
 
 /** One provider call of a task. */
 export interface ProviderAttempt {
@@ -121,6 +122,15 @@ export async function runProviderAttempt(
   let finish: FinishReason['unified'] = 'error';
   let sent = false;
   let recording: Promise<void> | undefined;
+  const tokens = attempt.streamTokens
+    ? createTokenRelay((delta) =>
+        deps.events.publish(attempt.taskId, {
+          type: 'token',
+          text: delta,
+          ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
+        }),
+      )
+    : undefined;
   try {
     checkFits(request, attempt.model);
     sent = true;
@@ -144,13 +154,9 @@ export async function runProviderAttempt(
           }
         }
         text += event.text;
-        if (attempt.streamTokens) {
-          await deps.events.publish(attempt.taskId, {
-            type: 'token',
-            text: event.text,
-            ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
-          });
-        }
+        tokens?.push(event.text);
+        // Redis refused a token: stop reading (which ends the call); the flush below reports it.
+        if (tokens?.failure !== undefined) break;
       } else if (event.type === 'usage') {
         usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       } else if (event.type === 'finish') {
@@ -164,6 +170,12 @@ export async function runProviderAttempt(
     failure = ProviderError.isInstance(error)
       ? error
       : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
+  }
+  try {
+    // Every token is out before anything else about this attempt (its end, a retry) is.
+    await tokens?.flush();
+  } catch (error) {
+    failure ??= new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
   }
 
   await recording;
