@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { median, percentile, ratio, slope, summarize } from './stats.js';
+
+describe('bench statistics', () => {
+  it('should take the median of odd and even counts, whatever the order', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
+  it('should interpolate percentiles between ranks, as numpy does by default', () => {
+    const samples = [10, 20, 30, 40, 50];
+    expect(percentile(samples, 0)).toBe(10);
+    expect(percentile(samples, 25)).toBe(20);
+    expect(percentile(samples, 99)).toBeCloseTo(49.6);
+    expect(percentile(samples, 100)).toBe(50);
+  });
+
+  it('should summarize median, extremes and interquartile range', () => {
+    expect(summarize([3, 1, 4, 1, 5])).toEqual({
+      count: 5,
+      median: 3,
+      min: 1,
+      max: 5,
+      p25: 1,
+      p75: 4,
+    });
+  });
+
+  it('should refuse no samples and samples that are not finite', () => {
+    expect(() => median([])).toThrow('no samples');
+    expect(() => median([1, Number.NaN])).toThrow('not a finite sample');
+    expect(() => percentile([1], 101)).toThrow('percentile must be 0–100');
+  });
+
+  it('should give the ratio of aiq to the baseline, and none over a zero baseline', () => {
+    expect(ratio(173, 631)).toBeCloseTo(0.274, 3);
+    expect(ratio(1, 0)).toBeNull();
+  });
+
+  it('should fit the least-squares slope, e.g. bytes per open stream', () => {
+    const points = [0, 1_000, 2_000, 4_000].map((x) => ({ x, y: 50e6 + 20_000 * x }));
+    expect(slope(points)).toBeCloseTo(20_000);
+    expect(() => slope([{ x: 1, y: 2 }])).toThrow('at least two points');
+    expect(() =>
+      slope([
+        { x: 1, y: 2 },
+        { x: 1, y: 3 },
+      ]),
+    ).toThrow('two distinct x values');
+  });
+});
