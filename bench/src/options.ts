@@ -28,7 +28,7 @@ const FULL: Sizes = {
   B3: { tokens: 500, delayMs: 2, streams: 2, warmupRounds: 1, rounds: 5 },
   B3b: { tokens: 3_000, delayMs: 0, streams: 3, warmupRounds: 1, rounds: 5 },
   B4: {
-    ...{ streams: 5_000, warmupStreams: 500, steps: 4, tokens: 3, openInFlight: 100 },
+    ...{ streams: 5_000, warmupStreams: 500, tokens: 3, openInFlight: 100 },
     ...{ warmupRounds: 1, rounds: 5 },
   },
   B5: { seconds: 4, warmupSeconds: 2, connections: 20, warmupRounds: 1, rounds: 5 },
@@ -42,7 +42,7 @@ const QUICK: Sizes = {
   B3: { tokens: 500, delayMs: 2, streams: 1, warmupRounds: 1, rounds: 2 },
   B3b: { tokens: 3_000, delayMs: 0, streams: 1, warmupRounds: 1, rounds: 2 },
   B4: {
-    ...{ streams: 300, warmupStreams: 50, steps: 3, tokens: 3, openInFlight: 50 },
+    ...{ streams: 300, warmupStreams: 50, tokens: 3, openInFlight: 50 },
     ...{ warmupRounds: 1, rounds: 2 },
   },
   B5: { seconds: 1, warmupSeconds: 1, connections: 20, warmupRounds: 1, rounds: 2 },
