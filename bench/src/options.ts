@@ -23,15 +23,19 @@ interface Sizes {
  * under 10 minutes on the project's 2-core machines.
  */
 const FULL: Sizes = {
-  B1: { tasks: 1_000, warmupTasks: 200, warmupRounds: 1, rounds: 5, submitters: 20 },
-  B2: { requests: 60, warmupRequests: 10, warmupRounds: 1, rounds: 5 },
-  B3: { tokens: 500, delayMs: 2, streams: 2, warmupRounds: 1, rounds: 5 },
-  B3b: { tokens: 3_000, delayMs: 0, streams: 3, warmupRounds: 1, rounds: 5 },
+  B1: { tasks: 600, warmupTasks: 300, warmupRounds: 1, rounds: 5, submitters: 20 },
+  B2: { requests: 40, warmupRequests: 10, warmupRounds: 1, rounds: 5 },
+  B3: { tokens: 500, delayMs: 2, streams: 1, warmupRounds: 1, rounds: 5 },
+  B3b: { tokens: 3_000, delayMs: 0, streams: 2, warmupRounds: 1, rounds: 5 },
   B4: {
-    ...{ streams: 5_000, warmupStreams: 500, tokens: 3, openInFlight: 100 },
-    ...{ warmupRounds: 1, rounds: 5 },
+    streams: 5_000,
+    warmupStreams: 300,
+    tokens: 3,
+    openInFlight: 100,
+    warmupRounds: 1,
+    rounds: 5,
   },
-  B5: { seconds: 4, warmupSeconds: 2, connections: 20, warmupRounds: 1, rounds: 5 },
+  B5: { seconds: 3, warmupSeconds: 2, connections: 20, warmupRounds: 1, rounds: 5 },
   B6: { tasks: 100_000, warmupTasks: 2_000, warmupRounds: 1, rounds: 5 },
 };
 
@@ -42,8 +46,12 @@ const QUICK: Sizes = {
   B3: { tokens: 500, delayMs: 2, streams: 1, warmupRounds: 1, rounds: 2 },
   B3b: { tokens: 3_000, delayMs: 0, streams: 1, warmupRounds: 1, rounds: 2 },
   B4: {
-    ...{ streams: 300, warmupStreams: 50, tokens: 3, openInFlight: 50 },
-    ...{ warmupRounds: 1, rounds: 2 },
+    streams: 300,
+    warmupStreams: 50,
+    tokens: 3,
+    openInFlight: 50,
+    warmupRounds: 1,
+    rounds: 2,
   },
   B5: { seconds: 1, warmupSeconds: 1, connections: 20, warmupRounds: 1, rounds: 2 },
   B6: { tasks: 2_000, warmupTasks: 500, warmupRounds: 1, rounds: 2 },
