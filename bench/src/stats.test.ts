@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, ratio, slope, summarize } from './stats.js';
+import { median, percentile, ratio, summarize } from './stats.js';
 
 describe('bench statistics', () => {
   it('should take the median of odd and even counts, whatever the order', () => {
@@ -36,17 +36,5 @@ describe('bench statistics', () => {
   it('should give the ratio of aiq to the baseline, and none over a zero baseline', () => {
     expect(ratio(173, 631)).toBeCloseTo(0.274, 3);
     expect(ratio(1, 0)).toBeNull();
-  });
-
-  it('should fit the least-squares slope, e.g. bytes per open stream', () => {
-    const points = [0, 1_000, 2_000, 4_000].map((x) => ({ x, y: 50e6 + 20_000 * x }));
-    expect(slope(points)).toBeCloseTo(20_000);
-    expect(() => slope([{ x: 1, y: 2 }])).toThrow('at least two points');
-    expect(() =>
-      slope([
-        { x: 1, y: 2 },
-        { x: 1, y: 3 },
-      ]),
-    ).toThrow('two distinct x values');
   });
 });

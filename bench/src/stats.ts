@@ -54,21 +54,3 @@ export function summarize(samples: readonly number[]): Summary {
 export function ratio(aiq: number, baseline: number): number | null {
   return baseline === 0 ? null : aiq / baseline;
 }
-
-/**
- * The slope of the least-squares line through `(x, y)` points: how much `y` grows per unit of
- * `x` (bytes of memory per open stream, from samples at several stream counts).
- */
-export function slope(points: readonly { readonly x: number; readonly y: number }[]): number {
-  if (points.length < 2) throw new Error('a slope needs at least two points');
-  const meanX = points.reduce((sum, point) => sum + point.x, 0) / points.length;
-  const meanY = points.reduce((sum, point) => sum + point.y, 0) / points.length;
-  let covariance = 0;
-  let variance = 0;
-  for (const { x, y } of points) {
-    covariance += (x - meanX) * (y - meanY);
-    variance += (x - meanX) ** 2;
-  }
-  if (variance === 0) throw new Error('a slope needs at least two distinct x values');
-  return covariance / variance;
-}

@@ -2,7 +2,7 @@
  * B4: memory per concurrent SSE stream on one API process. Clients (the `eventsource` library)
  * open `GET /api/tasks/:id/events` on tasks of their own; each round opens `streams / rounds`
  * more on each side, up to `streams` open at once, and reads what the server's memory grew by
- * after a full GC (the memory probe). Then every stream gets the same events (`started`, tokens,
+ * since none were open, per open stream, after a full GC (the memory probe). Then every stream gets the same events (`started`, tokens,
  * `done`), published as a worker publishes them, and each client checks it got every event
  * once, in order. Baseline: a bare `node:http` SSE server process writing the same events.
  *
