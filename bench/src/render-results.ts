@@ -18,13 +18,23 @@ function formatSide(summary: Summary): string {
   return `${formatNumber(summary.median)} (${formatNumber(summary.min)}–${formatNumber(summary.max)})`;
 }
 
-/** `×0.27` for a ratio, `+14.4 ms` for an added latency or cost. */
+function formatSigned(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
+}
+
+/**
+ * `×0.27 (0.21–0.35)` for a ratio, `+14.4 ms (+9.10–+20.3)` for an added latency or cost: the
+ * medians' comparison, then the lowest and highest of the rounds' own.
+ */
 function formatComparison(metric: Metric): string {
+  const rounds = metric.byRound;
   if (metric.compare === 'added') {
-    const sign = metric.added >= 0 ? '+' : '−';
-    return `${sign}${formatNumber(Math.abs(metric.added))} ${metric.unit}`;
+    const spread = rounds ? ` (${formatSigned(rounds.min)}–${formatSigned(rounds.max)})` : '';
+    return `${formatSigned(metric.added)} ${metric.unit}${spread}`;
   }
-  return metric.ratio === null ? 'n/a' : `×${metric.ratio.toFixed(2)}`;
+  if (metric.ratio === null) return 'n/a';
+  const spread = rounds ? ` (${rounds.min.toFixed(2)}–${rounds.max.toFixed(2)})` : '';
+  return `×${metric.ratio.toFixed(2)}${spread}`;
 }
 
 const HEADER = [
@@ -82,8 +92,10 @@ function renderSummary(run: BenchRun): string {
     '',
     renderTable(run.benchmarks),
     '',
-    `Medians of ${rounds} rounds after a warm-up, with the lowest and highest round in brackets; ` +
-      'aiq and its baseline run interleaved (A B, B A, …). ×: aiq ÷ baseline; +: aiq − baseline.',
+    `Medians of ${rounds} rounds after a warm-up, with the lowest and highest round in brackets. ` +
+      'aiq and its baseline run interleaved (A B, B A, …). ×: aiq ÷ baseline, +: aiq − baseline, ' +
+      "of the medians; in brackets the lowest and highest of the rounds' own, each round's two " +
+      'sides having run back to back.',
   ].join('\n');
 }
 

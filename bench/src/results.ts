@@ -23,6 +23,12 @@ export interface Metric {
   readonly ratio: number | null;
   /** aiq's median − the baseline's median, in `unit`. */
   readonly added: number;
+  /**
+   * The comparison round by round (aiq ÷ baseline, or aiq − baseline), each round's two sides
+   * having run back to back: its spread shows how much the machine's noise moved the result.
+   * Null when no round's baseline allows a ratio (zero or negative).
+   */
+  readonly byRound: Summary | null;
 }
 
 /** How to build a {@link Metric} from per-round samples. */
@@ -40,12 +46,19 @@ export function metric(
 ): Metric {
   const aiq = summarize(aiqSamples);
   const baseline = summarize(baselineSamples);
+  const paired = aiqSamples.flatMap((sample, round) => {
+    const other = baselineSamples[round];
+    if (other === undefined) return [];
+    if (spec.compare === 'added') return [sample - other];
+    return other > 0 ? [sample / other] : [];
+  });
   return {
     ...spec,
     aiq,
     baseline,
     ratio: ratio(aiq.median, baseline.median),
     added: aiq.median - baseline.median,
+    byRound: paired.length === 0 ? null : summarize(paired),
   };
 }
 
