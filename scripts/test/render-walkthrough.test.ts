@@ -45,6 +45,13 @@ describe('trimOutput', () => {
     );
   });
 
+  it('should stop before the line asked for and count the rest, blank lines included', () => {
+    expect(trimOutput(STATUS, { until: 'By hour:' })).toBe(
+      'Severity P1: 1 of 3 providers down\n[10 lines cut]',
+    );
+    expect(trimOutput('a\nb', { until: 'By hour:' })).toBe('a\nb');
+  });
+
   it('should start from the line asked for and count the lines above', () => {
     expect(trimOutput('id | x\n---\nrow\n\nAttempts:\nrow\n', { from: 'Attempts:' })).toBe(
       '[4 lines cut]\nAttempts:\nrow',

@@ -10,6 +10,8 @@ type OmitBlock = string | { readonly start: string; readonly end: string };
 export interface Trim {
   /** Start at the first line that starts with this. */
   readonly from?: string;
+  /** Stop before the first line that starts with this. */
+  readonly until?: string;
   /** Blocks to leave out; each one's first line stays, saying how many lines were cut. */
   readonly omitBlocks?: readonly OmitBlock[];
 }
@@ -73,6 +75,13 @@ export function trimOutput(output: string, trim: Trim | undefined): string {
   const from = trim?.from;
   const start = from === undefined ? 0 : lines.findIndex((line) => line.startsWith(from));
   if (start > 0) lines = [`[${linesCut(start)}]`, ...lines.slice(start)];
+  const until = trim?.until;
+  const end = until === undefined ? -1 : lines.findIndex((line) => line.startsWith(until));
+  if (end !== -1) {
+    const kept = lines.slice(0, end);
+    while (kept.at(-1) === '') kept.pop();
+    lines = [...kept, `[${linesCut(lines.length - kept.length)}]`];
+  }
   if (trim?.omitBlocks !== undefined) lines = omitBlocks(lines, trim.omitBlocks);
   return lines.join('\n');
 }
