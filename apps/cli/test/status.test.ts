@@ -144,7 +144,7 @@ describe('aiq status', () => {
     expect(human.out).toContain(
       'Impact: 350 failed requests, 350 affected users, estimated lost value $87.50 ($0.25 per failed request)',
     );
-    expect(human.out).toMatch(/timeouts 1 \(0\.28%\)/);
+    expect(human.out).toMatch(/^Last 1h: 361 requests, .*timeouts 1 \(0\.28%\)/m);
     expect(human.out).toMatch(/^openai +\| gpt-5 +\| failed +\| server_error \| 350 +\|/m);
     expect(human.out).toMatch(/^generate-openai +\| 1 +\| 0 +\| 1 +\| 0 +$/m);
     expect(human.out).toContain('Queues (dead-letter entries: 1):');

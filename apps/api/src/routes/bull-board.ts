@@ -45,7 +45,7 @@ function deadLetterName(job: { name: string; data?: unknown }): string {
  * error, its message) first, then the entry's own fields unchanged, so an edit or a duplicate
  * made from the board still carries a valid entry.
  */
-export function readableDeadLetter(data: unknown): unknown {
+function readableDeadLetter(data: unknown): unknown {
   const entry = deadLetterOf(data);
   if (entry === undefined) return data;
   const at = (ms: number) => new Date(ms).toISOString();

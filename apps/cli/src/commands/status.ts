@@ -10,6 +10,7 @@ import {
 } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration } from '../format-duration.js';
 import { paint, renderTable, type Output } from '../output.js';
 import {
   describeDisabled,
@@ -183,10 +184,16 @@ const SEVERITY_COLOUR: Record<Severity, Parameters<typeof paint>[1]> = {
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${value}%`);
 
+/** An hourly row for the eye: the runbook's p95 (a percentile, so fractional) to the ms. */
+function roundedDurations(row: Record<string, unknown>): Record<string, unknown> {
+  const p95 = row['p95_duration_ms'];
+  return typeof p95 === 'number' ? { ...row, p95_duration_ms: Math.round(p95) } : row;
+}
+
 /** The human frame: severity first, then the runbook's diagnosis in its order. */
 function renderStatus(report: StatusReport, colour: boolean): string {
   const { severity, impact } = report;
-  const hours = round(report.window.seconds / 3600, 2);
+  const window = formatDuration(report.window.seconds * 1000);
   const heading = `Severity ${severity.severity}: ${severity.reason}`;
   return [
     paint(heading, SEVERITY_COLOUR[severity.severity], colour),
@@ -194,7 +201,7 @@ function renderStatus(report: StatusReport, colour: boolean): string {
       `providers down: ${severity.providersDown.length === 0 ? 'none' : severity.providersDown.join(', ')} ` +
       `(of ${severity.providersTotal})`,
     '',
-    `Last ${hours} h: ${impact.totalRequests} requests, success ${percent(impact.successRate)}, ` +
+    `Last ${window}: ${impact.totalRequests} requests, success ${percent(impact.successRate)}, ` +
       `timeouts ${impact.timeouts} (${percent(impact.timeoutRate)}), ` +
       `p95 ${impact.p95DurationMs === null ? 'n/a' : `${Math.round(impact.p95DurationMs)} ms`}`,
     `Impact: ${impact.failedRequests} failed requests, ${impact.affectedUsers} affected users, ` +
@@ -205,7 +212,7 @@ function renderStatus(report: StatusReport, colour: boolean): string {
     renderTable(report.errors, { colour }),
     '',
     'By hour:',
-    renderTable(report.hourly, { colour }),
+    renderTable(report.hourly.map(roundedDurations), { colour }),
     '',
     'Routing:',
     renderTable(
