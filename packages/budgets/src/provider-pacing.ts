@@ -1,3 +1,4 @@
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import { pacingKey, type ProviderKeyRef } from './budget-keys.js';
 
@@ -40,6 +41,7 @@ end
 redis.call('PEXPIRE', key, longest + 60000)
 return 1
 `;
+const recordScript = redisScript(RECORD_SCRIPT);
 
 // Decides whether a call may start now, on what the provider last reported:
 // - a dimension whose remaining cannot cover the call: wait for its reset;
@@ -76,6 +78,7 @@ end
 if spacing > 0 then redis.call('HSET', key, 'nextAt', now + spacing) end
 return 0
 `;
+const takeScript = redisScript(TAKE_SCRIPT);
 
 /** Stores what a provider's response headers reported for this key, for the whole fleet. */
 export async function recordRateLimits(
@@ -95,7 +98,7 @@ export async function recordRateLimits(
     );
   }
   if (args.length === 0) return;
-  await redis.eval(RECORD_SCRIPT, 1, pacingKey(ref), ...args);
+  await recordScript.run(redis, [pacingKey(ref)], args);
 }
 
 /**
@@ -114,5 +117,5 @@ export async function takePacingSlot(
     dimension,
     Math.ceil(need[dimension]),
   ]);
-  return Number(await redis.eval(TAKE_SCRIPT, 1, pacingKey(ref), threshold, ...args));
+  return Number(await takeScript.run(redis, [pacingKey(ref)], [threshold, ...args]));
 }

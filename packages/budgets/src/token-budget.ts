@@ -1,3 +1,4 @@
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import { tokenBudgetKeys, type ProviderKeyRef } from './budget-keys.js';
 
@@ -82,6 +83,7 @@ for i = 1, #amounts do
 end
 return { 0, window }
 `;
+const reserveScript = redisScript(RESERVE_SCRIPT);
 
 // Settling records the real usage and restarts the entry's window at the settle time. An entry
 // already gone (settled after lease + window) is left gone. Zero tokens removes it: no request
@@ -102,6 +104,7 @@ redis.call('ZADD', logKey, now, id)
 redis.call('HSET', amountsKey, id, tokens)
 return 1
 `;
+const settleScript = redisScript(SETTLE_SCRIPT);
 
 /**
  * Reserves a call's estimated tokens from the budget, atomically for the whole fleet.
@@ -114,16 +117,16 @@ export async function reserveTokens(
   request: ReserveRequest,
 ): Promise<Reservation> {
   const keys = tokenBudgetKeys(budget);
-  const result = (await redis.eval(
-    RESERVE_SCRIPT,
-    2,
-    keys.log,
-    keys.amounts,
-    request.id,
-    budget.tokens,
-    budget.windowMs,
-    Math.max(1, Math.ceil(request.leaseMs)),
-    Math.max(1, Math.ceil(request.tokens)),
+  const result = (await reserveScript.run(
+    redis,
+    [keys.log, keys.amounts],
+    [
+      request.id,
+      budget.tokens,
+      budget.windowMs,
+      Math.max(1, Math.ceil(request.leaseMs)),
+      Math.max(1, Math.ceil(request.tokens)),
+    ],
   )) as [number, number];
   const [granted, value] = result;
   return granted === 1
@@ -142,5 +145,5 @@ export async function settleTokens(
   tokens: number,
 ): Promise<void> {
   const keys = tokenBudgetKeys(budget);
-  await redis.eval(SETTLE_SCRIPT, 2, keys.log, keys.amounts, id, Math.max(0, Math.ceil(tokens)));
+  await settleScript.run(redis, [keys.log, keys.amounts], [id, Math.max(0, Math.ceil(tokens))]);
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@aiq/db';
 import type { Logger } from '@aiq/logger';
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import { parkLedgerWrite, type ParkedWrite } from './ledger-dead-stream.js';
 import type { AttemptRecord, TaskUpdate } from './ledger-records.js';
@@ -112,6 +113,7 @@ if used > maxBytes then
   dropped = dropped + redis.call('XTRIM', KEYS[1], 'MAXLEN', keep)
 end
 return {id, dropped}`;
+const appendScript = redisScript(APPEND_SCRIPT);
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -168,13 +170,10 @@ export function createLedgerWriter({
   let outageSince: number | undefined;
 
   async function append(operation: LedgerOperation): Promise<void> {
-    const [id, trimmed] = (await redis.eval(
-      APPEND_SCRIPT,
-      1,
-      key,
-      JSON.stringify(operation),
-      maxBuffered,
-      maxBufferedBytes,
+    const [id, trimmed] = (await appendScript.run(
+      redis,
+      [key],
+      [JSON.stringify(operation), maxBuffered, maxBufferedBytes],
     )) as [string, number];
     lastAppended = id;
     if (trimmed > 0) {

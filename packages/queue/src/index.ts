@@ -18,6 +18,7 @@ export {
   type ConnectionRole,
   type RedisConnectionOptions,
 } from './redis-connection.js';
+export { redisScript, type RedisScript } from './redis-script.js';
 export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
 export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';
 export { enqueueFlow, ensembleCandidateJobId, type FlowJob } from './enqueue-flow.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '@aiq/config';
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import type { CallOutcome } from './call-outcome.js';
 import { ACQUIRE_SCRIPT, RECORD_SCRIPT } from './circuit-scripts.js';
 import { circuitKeys, circuitsKey, circuitTargets, disabledKey } from './routing-keys.js';
-import { redisScript } from './run-script.js';
 
 /** A circuit's state. */
 export type CircuitState = 'closed' | 'open' | 'half_open';

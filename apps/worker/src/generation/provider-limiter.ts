@@ -1,5 +1,6 @@
 import type { Config, ProviderName } from '@aiq/config';
 import type { Queue, RateLimiterOptions } from 'bullmq';
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 
 /**
@@ -42,6 +43,7 @@ if counter == 1 then
 end
 return 0
 `;
+const takeSlotScript = redisScript(TAKE_SLOT_SCRIPT);
 
 /** The Redis key of a queue's BullMQ limiter counter (see the layout note above). */
 export function limiterKey(queue: Queue): string {
@@ -66,12 +68,10 @@ export async function takeProviderSlot(
   queue: Queue,
   limiter: RateLimiterOptions,
 ): Promise<number> {
-  const result = await redis.eval(
-    TAKE_SLOT_SCRIPT,
-    1,
-    limiterKey(queue),
-    limiter.max,
-    limiter.duration,
+  const result = await takeSlotScript.run(
+    redis,
+    [limiterKey(queue)],
+    [limiter.max, limiter.duration],
   );
   return Number(result);
 }

@@ -1,3 +1,4 @@
+import { redisScript } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 
 // Compare-and-set on the holder, so a leader whose lease already passed to another can neither
@@ -6,10 +7,12 @@ const EXTEND_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
+const extendScript = redisScript(EXTEND_SCRIPT);
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+const releaseScript = redisScript(RELEASE_SCRIPT);
 
 /** The Redis key of the flight of one cache key. */
 export function flightKey(prefix: string, key: string): string {
@@ -46,7 +49,7 @@ export async function acquireFlightLease(
   const timer = setInterval(
     () => {
       // A failed extension only shortens the lease: at worst a follower calls too.
-      redis.eval(EXTEND_SCRIPT, 1, key, holder, String(leaseMs)).catch(() => undefined);
+      extendScript.run(redis, [key], [holder, String(leaseMs)]).catch(() => undefined);
     },
     Math.max(1, Math.floor(leaseMs / 3)),
   );
@@ -58,7 +61,7 @@ export async function acquireFlightLease(
       released = true;
       clearInterval(timer);
       // A lease that cannot be freed expires by itself within `leaseMs`.
-      await redis.eval(RELEASE_SCRIPT, 1, key, holder).catch(() => undefined);
+      await releaseScript.run(redis, [key], [holder]).catch(() => undefined);
     },
   };
 }
