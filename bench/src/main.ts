@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runThroughput } from './benchmarks/b1-throughput.js';
 import { runFirstToken } from './benchmarks/b2-first-token.js';
@@ -18,7 +19,7 @@ import { renderMarkdown, renderTable } from './render-results.js';
 import type { BenchmarkId, BenchmarkResult, BenchRun } from './results.js';
 import { progress } from './rounds.js';
 import { AIQ_SETTINGS, startAiqSystem, type AiqSystem } from './system/aiq-system.js';
-import { entryPoint, repositoryRoot } from './system/node-process.js';
+import { entryPoint, profileProcessesInto, repositoryRoot } from './system/node-process.js';
 
 async function gitCommit(): Promise<string | undefined> {
   try {
@@ -90,6 +91,14 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const start = loadAverage();
   progress(`pnpm bench${options.quick ? ' --quick' : ''}: ${[...options.only].join(' ')}`);
+  if (options.cpuProfile) {
+    const directory = fileURLToPath(
+      new URL(`../profiles/${date.replaceAll(':', '-')}/`, import.meta.url),
+    );
+    await mkdir(directory, { recursive: true });
+    profileProcessesInto(directory);
+    progress(`CPU profiles of every process go to ${directory}`);
+  }
   const system = await startAiqSystem();
   // Ctrl-C: the child processes get the signal too; the keys and the database go with close().
   process.once('SIGINT', () => {

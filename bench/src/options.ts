@@ -63,12 +63,15 @@ export interface BenchOptions {
   readonly sizes: Sizes;
   /** Results file names under bench/results: `latest` for the full suite, `quick` for --quick. */
   readonly resultsName: string;
+  /** `--cpu-prof`: every process started writes a CPU profile under bench/profiles/. */
+  readonly cpuProfile: boolean;
 }
 
 const USAGE = `usage: pnpm bench [--quick] [--only B1,B2,B3,B3b,B4,B5,B6] [--rounds N]
   --quick   a short smoke run: two small rounds per benchmark (bench/results/quick.*)
   --only    run only these benchmarks (results still go to the same files)
-  --rounds  measured rounds of every benchmark (default 5; 2 with --quick)`;
+  --rounds  measured rounds of every benchmark (default 5; 2 with --quick)
+  --cpu-prof  every process the bench starts writes a V8 CPU profile (bench/profiles/<time>/)`;
 
 function parseOnly(value: string | undefined): Set<BenchmarkId> {
   if (value === undefined) return new Set(BENCHMARK_IDS);
@@ -106,6 +109,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       rounds: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -117,6 +121,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     quick: values.quick,
     only: parseOnly(values.only),
     sizes: values.rounds === undefined ? sizes : withRounds(sizes, parseRounds(values.rounds)),
-    resultsName: values.quick ? 'quick' : 'latest',
+    // A profiled run is slower than a real one: its figures never replace latest.*.
+    resultsName: values['cpu-prof'] ? 'profiled' : values.quick ? 'quick' : 'latest',
+    cpuProfile: values['cpu-prof'],
   };
 }

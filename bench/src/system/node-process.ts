@@ -11,6 +11,17 @@ export function entryPoint(pathFromRoot: string): string {
   return fileURLToPath(new URL(pathFromRoot, `file://${repositoryRoot}`));
 }
 
+let cpuProfileDirectory: string | undefined;
+
+/**
+ * `pnpm bench --cpu-prof`: every process the bench starts from here on (API, worker, mock LLM,
+ * baselines) writes a V8 CPU profile into `directory` when it exits (`node --cpu-prof`), to be
+ * opened in Chrome DevTools or speedscope.
+ */
+export function profileProcessesInto(directory: string): void {
+  cpuProfileDirectory = directory;
+}
+
 /** A Node process the bench started and waits on. */
 export interface NodeProcess {
   readonly pid: number;
@@ -38,7 +49,11 @@ export async function startNode(
   entry: string,
   { env = {}, args = [], readyPattern, timeoutMs = 60_000 }: StartNodeOptions,
 ): Promise<NodeProcess> {
-  const spawned = spawnNode(entry, { env, args, cwd: repositoryRoot });
+  const nodeArgs =
+    cpuProfileDirectory === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDirectory}`, '--cpu-prof-interval=250'];
+  const spawned = spawnNode(entry, { env, args, nodeArgs, cwd: repositoryRoot });
   const pid = spawned.child.pid;
   try {
     if (pid === undefined) throw new Error(`${entry} did not start`);

@@ -22,6 +22,8 @@ export interface SpawnNodeOptions {
   env?: Record<string, string>;
   cwd?: string;
   args?: string[];
+  /** Node's own flags, before the entry point (`--cpu-prof`, …). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -30,11 +32,11 @@ export interface SpawnNodeOptions {
  */
 export function spawnNode(
   entry: string,
-  { env = {}, cwd, args = [] }: SpawnNodeOptions = {},
+  { env = {}, cwd, args = [], nodeArgs = [] }: SpawnNodeOptions = {},
 ): SpawnedProcess {
   const child = spawn(
     process.execPath,
-    ['--conditions=@aiq/source', '--import', 'tsx', entry, ...args],
+    [...nodeArgs, '--conditions=@aiq/source', '--import', 'tsx', entry, ...args],
     {
       cwd,
       env: {
