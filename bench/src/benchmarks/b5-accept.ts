@@ -9,6 +9,7 @@ import { metric, type BenchmarkResult } from '../results.js';
 import { interleave } from '../rounds.js';
 import type { AiqProcess, AiqSystem } from '../system/aiq-system.js';
 import { entryPoint, startNode } from '../system/node-process.js';
+import { measureCpu } from '../system/process-cpu.js';
 import { BENCH_MODEL } from '../workload.js';
 import { postLoad, type LoadResult } from './http-load.js';
 
@@ -23,6 +24,11 @@ export interface AcceptParameters {
 }
 
 const BARE_QUEUE = 'bare-background-task';
+
+/** One side's round: the load's figures and the server process's CPU per accepted task. */
+interface AcceptRound extends LoadResult {
+  readonly cpuPerTaskUs: number;
+}
 
 /** The same body on both sides; `[<id>]` makes each prompt unique. */
 const BODY = JSON.stringify({
@@ -45,24 +51,39 @@ export async function runAccept(
   });
   try {
     const key = await system.keyFor(`b5-${randomUUID().slice(0, 8)}`);
-    const load = (url: string, headers: Record<string, string>) => (round: { warmup: boolean }) =>
-      postLoad({
-        url,
-        headers,
-        body: BODY,
-        connections: parameters.connections,
-        seconds: round.warmup ? parameters.warmupSeconds : parameters.seconds,
-      });
-    const rounds = await interleave<LoadResult>({
+    // The server's CPU per accepted task: the cost of the accept path itself, which other work
+    // on a shared machine moves far less than it moves the rate.
+    const load =
+      (pid: number, url: string, headers: Record<string, string>) =>
+      async (round: { warmup: boolean }): Promise<AcceptRound> => {
+        const { result, cpuMs } = await measureCpu([pid], () =>
+          postLoad({
+            url,
+            headers,
+            body: BODY,
+            connections: parameters.connections,
+            seconds: round.warmup ? parameters.warmupSeconds : parameters.seconds,
+          }),
+        );
+        return {
+          ...result,
+          cpuPerTaskUs: cpuMs === undefined ? Number.NaN : (cpuMs * 1_000) / result.accepted,
+        };
+      };
+    const rounds = await interleave<AcceptRound>({
       label: 'B5',
       warmupRounds: parameters.warmupRounds,
       rounds: parameters.rounds,
-      aiq: load(`${api.url}/api/ai/background-task`, { authorization: `Bearer ${key}` }),
-      baseline: load(`http://127.0.0.1:${bare.ready[1] ?? ''}/api/ai/background-task`, {}),
+      aiq: load(api.pid, `${api.url}/api/ai/background-task`, { authorization: `Bearer ${key}` }),
+      baseline: load(
+        bare.pid,
+        `http://127.0.0.1:${bare.ready[1] ?? ''}/api/ai/background-task`,
+        {},
+      ),
       describe: (a, b) =>
         `aiq ${a.perSecond.toFixed(0)}/s (p99 ${a.latencyP99} ms), bare ${b.perSecond.toFixed(0)}/s (p99 ${b.latencyP99} ms)`,
     });
-    const pick = (key: 'perSecond' | 'latencyP99') =>
+    const pick = (key: 'perSecond' | 'latencyP99' | 'cpuPerTaskUs') =>
       [rounds.aiq.map((round) => round[key]), rounds.baseline.map((round) => round[key])] as const;
     return {
       id: 'B5',
@@ -82,6 +103,10 @@ export async function runAccept(
         metric(
           { name: 'accept latency p99', unit: 'ms', better: 'lower', compare: 'added' },
           ...pick('latencyP99'),
+        ),
+        metric(
+          { name: 'server CPU per accepted task', unit: 'µs', better: 'lower', compare: 'ratio' },
+          ...pick('cpuPerTaskUs'),
         ),
       ],
       checks: { non2xxAnswers: 0 },
