@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@aiq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
 import { createApiKey, ensureApiKey, revokeApiKey, verifyApiKey } from './api-key-store.js';
+import { KEY_CHANGES_CHECK_MS } from './key-cache.js';
 
 describe('API keys', () => {
   let database: Database;
@@ -76,35 +77,84 @@ function countingSelects(database: Database): { database: Database; selects: () 
 describe('API keys on PostgreSQL', () => {
   let testDatabase: TestDatabase;
   let postgres: Database;
+  /** A second handle on the same database: another API process, or the CLI. */
+  let otherProcess: Database;
   beforeAll(async () => {
     testDatabase = await createTestDatabase();
     postgres = createPostgresDatabase({ url: testDatabase.url, poolSize: 2 });
+    otherProcess = createPostgresDatabase({ url: testDatabase.url, poolSize: 1 });
     await postgres.migrate();
   });
   afterAll(async () => {
-    await postgres.close();
+    await Promise.all([postgres.close(), otherProcess.close()]);
     await testDatabase.drop();
   });
 
-  it('should look an unknown well-formed key up once, not on every request', async () => {
+  it('should look a key up once, not on every request, known or unknown', async () => {
     const { database, selects } = countingSelects(postgres);
     const unknown = generateApiKey().key;
-    for (let index = 0; index < 5; index += 1) {
-      expect(await verifyApiKey(database, unknown)).toBeUndefined();
-    }
-    expect(selects()).toBe(1);
-    // A key that exists is still looked up every time, so a revocation takes effect at once.
     const created = await createApiKey(database, { userId: 'carol' });
-    await verifyApiKey(database, created.key);
-    await verifyApiKey(database, created.key);
+    // One clock reading for the whole test: the check for key changes is made once.
+    const now = 1_000_000;
+    for (let index = 0; index < 5; index += 1) {
+      expect(await verifyApiKey(database, unknown, now)).toBeUndefined();
+      expect(await verifyApiKey(database, created.key, now)).toMatchObject({ userId: 'carol' });
+    }
+    // The check for key changes, then one lookup per key.
     expect(selects()).toBe(3);
   });
 
-  it('should accept a key at once when it is created after being refused', async () => {
-    const { database } = countingSelects(postgres);
+  it('should ask whether keys changed at most once a second, whatever the load', async () => {
+    const { database, selects } = countingSelects(postgres);
+    const created = await createApiKey(database, { userId: 'erin' });
+    const start = 2_000_000;
+    await verifyApiKey(database, created.key, start);
+    const before = selects();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        verifyApiKey(database, created.key, start + KEY_CHANGES_CHECK_MS + index),
+      ),
+    );
+    expect(selects() - before).toBe(1);
+  });
+
+  it('should refuse a key revoked in this process at once', async () => {
+    const created = await createApiKey(postgres, { userId: 'frank' });
+    const now = 3_000_000;
+    expect(await verifyApiKey(postgres, created.key, now)).toMatchObject({ userId: 'frank' });
+    await revokeApiKey(postgres, created.keyId);
+    expect(await verifyApiKey(postgres, created.key, now)).toBeUndefined();
+  });
+
+  it('should refuse a key revoked by another process within a second', async () => {
+    const created = await createApiKey(postgres, { userId: 'grace' });
+    const now = 4_000_000;
+    expect(await verifyApiKey(postgres, created.key, now)).toMatchObject({ userId: 'grace' });
+    expect(await revokeApiKey(otherProcess, created.keyId)).toBe(true);
+    // Before the next check this process still answers from memory …
+    expect(await verifyApiKey(postgres, created.key, now + 500)).toMatchObject({
+      userId: 'grace',
+    });
+    // … and the first request after it is refused.
+    expect(await verifyApiKey(postgres, created.key, now + KEY_CHANGES_CHECK_MS)).toBeUndefined();
+  });
+
+  it('should accept a key another process created after this one refused it', async () => {
     const key = generateApiKey().key;
-    expect(await verifyApiKey(database, key)).toBeUndefined();
-    await ensureApiKey(database, { key, userId: 'dave', role: 'user' });
-    expect(await verifyApiKey(database, key)).toMatchObject({ userId: 'dave', role: 'user' });
+    const now = 5_000_000;
+    expect(await verifyApiKey(postgres, key, now)).toBeUndefined();
+    await ensureApiKey(otherProcess, { key, userId: 'dave', role: 'user' });
+    expect(await verifyApiKey(postgres, key, now + KEY_CHANGES_CHECK_MS)).toMatchObject({
+      userId: 'dave',
+      role: 'user',
+    });
+  });
+
+  it('should accept a key at once when it is created here after being refused', async () => {
+    const key = generateApiKey().key;
+    const now = 6_000_000;
+    expect(await verifyApiKey(postgres, key, now)).toBeUndefined();
+    await ensureApiKey(postgres, { key, userId: 'heidi', role: 'user' });
+    expect(await verifyApiKey(postgres, key, now)).toMatchObject({ userId: 'heidi' });
   });
 });

@@ -7,14 +7,10 @@ import {
   isPublishedKey,
   looksLikeApiKey,
 } from './api-key.js';
-import { unknownKeys } from './unknown-key-cache.js';
+import { keyCache } from './key-cache.js';
+import type { Principal } from './principal.js';
 
-/** Who a request is, once its key checks out. */
-export interface Principal {
-  readonly userId: string;
-  readonly role: ApiKeyRole;
-  readonly keyId: string;
-}
+export type { Principal } from './principal.js';
 
 export interface CreatedApiKey {
   /** Shown once; only its hash is stored. */
@@ -40,7 +36,7 @@ export async function createApiKey(
     .values({ userId, role, keyHash: generated.keyHash, keyPrefix: generated.keyPrefix })
     .returning({ id: apiKeys.id });
   if (!row) throw new Error('api key insert returned no row');
-  unknownKeys.forget(database, generated.keyHash);
+  keyCache.forgetAll(database);
   return { key: generated.key, keyId: row.id, keyPrefix: generated.keyPrefix, userId, role };
 }
 
@@ -57,22 +53,27 @@ export async function ensureApiKey(
     .insert(apiKeys)
     .values({ userId, role, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 12) })
     .onConflictDoNothing({ target: apiKeys.keyHash });
-  unknownKeys.forget(database, hashApiKey(key));
+  keyCache.forgetAll(database);
 }
 
 /**
- * The principal behind a key, or undefined for a malformed, unknown or revoked one. A well-formed
- * key found in no row is remembered for a few seconds (a bounded LRU), so repeating it costs no
- * query; one created in this process meanwhile is forgotten there at once, and in other
- * processes after the TTL (5 s).
+ * The principal behind a key, or undefined for a malformed, unknown or revoked one. Answers
+ * are kept in memory (a bounded LRU, both valid and unknown keys), so a busy client costs no
+ * query per request. Each process checks about once a second whether any key was created,
+ * revoked or deleted (`KEY_CHANGES_CHECK_MS`) and then forgets every answer: a
+ * revocation anywhere takes effect everywhere within that second, and at once in the process
+ * that revoked.
+ * @param now - a monotonic clock in ms (tests)
  */
 export async function verifyApiKey(
   database: Database,
   key: string,
+  now?: number,
 ): Promise<Principal | undefined> {
   if (!looksLikeApiKey(key) || isPublishedKey(key)) return undefined;
   const keyHash = hashApiKey(key);
-  if (unknownKeys.has(database, keyHash)) return undefined;
+  const cached = await keyCache.lookup(database, keyHash, now);
+  if (cached.answer !== undefined) return cached.answer ?? undefined;
   const [row] = await database.db
     .select({
       id: apiKeys.id,
@@ -83,11 +84,12 @@ export async function verifyApiKey(
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .limit(1);
-  if (!row || !hashesEqual(row.keyHash, keyHash)) {
-    unknownKeys.add(database, keyHash);
-    return undefined;
-  }
-  return { userId: row.userId, role: row.role, keyId: row.id };
+  const principal =
+    row !== undefined && hashesEqual(row.keyHash, keyHash)
+      ? { userId: row.userId, role: row.role, keyId: row.id }
+      : undefined;
+  keyCache.remember(database, keyHash, principal, cached.generation);
+  return principal;
 }
 
 /** Revokes a key by id; later requests with it get 401. */
@@ -97,5 +99,6 @@ export async function revokeApiKey(database: Database, keyId: string): Promise<b
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
+  keyCache.forgetAll(database);
   return rows.length > 0;
 }
