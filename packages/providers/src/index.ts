@@ -63,7 +63,7 @@ export {
   type EndOfLifeWarningOptions,
 } from './registry/end-of-life-warnings.js';
 export { countPromptTokens } from './tokens/count-prompt-tokens.js';
-export { checkFits } from './tokens/check-fits.js';
+export { assertFits, checkFits } from './tokens/check-fits.js';
 export { outputBudget } from './tokens/output-budget.js';
 export { truncateToFit, type TruncationResult } from './tokens/truncate-to-fit.js';
 export { assertNever } from './assert-never.js';

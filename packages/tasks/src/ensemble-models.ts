@@ -1,4 +1,4 @@
-import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
+import { assertFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import type { ChatMessage } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import { TaskRefusedError } from './document-chunks.js';
@@ -67,7 +67,7 @@ export function checkEnsembleModels(
   }
   for (const id of ids) {
     const runsOn = registry.select(id).model; // model_retired under RETIRED_MODELS=refuse
-    checkFits(
+    assertFits(
       {
         model: runsOn.id,
         messages: request.messages,

@@ -1,7 +1,7 @@
 import type { Config, JobKind, RetryPolicy } from '@aiq/config';
 import { backgroundTasks, makePostgresSafe, type Database } from '@aiq/db';
 import type { TaskEventPublisher } from '@aiq/events';
-import { checkFits, outputBudget, type ModelRegistry } from '@aiq/providers';
+import { assertFits, outputBudget, type ModelRegistry } from '@aiq/providers';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ChatMessage, QueueName, Queues } from '@aiq/queue';
@@ -139,7 +139,7 @@ function typeAndInput(
     // Before anything is written, for every producer alike: an unknown model, a retired one
     // under RETIRED_MODELS=refuse, and a prompt over the window of the model that will run.
     const runsOn = deps.registry.select(model).model;
-    checkFits(
+    assertFits(
       { model: runsOn.id, messages, maxOutputTokens: outputBudget(runsOn, maxTokens) },
       runsOn,
     );

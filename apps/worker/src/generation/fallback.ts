@@ -1,4 +1,4 @@
-import { checkFits, outputBudget, ProviderError, type ModelInfo } from '@aiq/providers';
+import { assertFits, outputBudget, ProviderError, type ModelInfo } from '@aiq/providers';
 import { enqueue, generationQueueName, retryJobOptions, type GenerateJob } from '@aiq/queue';
 import type { RoutingState } from '@aiq/routing';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -63,7 +63,7 @@ function available(state: RoutingState, model: ModelInfo): boolean {
 function fits(job: GenerateJob, model: ModelInfo): boolean {
   try {
     const maxOutputTokens = outputBudget(model, job.maxTokens);
-    checkFits({ model: model.id, messages: job.messages, maxOutputTokens }, model);
+    assertFits({ model: model.id, messages: job.messages, maxOutputTokens }, model);
     return true;
   } catch {
     return false;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../provider.js';
 import { ProviderError } from '../provider-error.js';
 import type { ModelInfo } from '../registry/model-entry.js';
-import { checkFits } from './check-fits.js';
+import { assertFits, checkFits } from './check-fits.js';
 import { countPromptTokens } from './count-prompt-tokens.js';
 
 const model = (provider: ModelInfo['provider'], contextWindow: number): ModelInfo => ({
@@ -101,5 +101,58 @@ describe('checkFits before tokenizing', () => {
     };
     checkFits(request, model('openai', 64_000), { countTokens });
     expect(counted).toEqual(['openai']);
+  });
+});
+
+describe.each(['openai', 'anthropic', 'deepseek'] as const)('assertFits for %s', (provider) => {
+  /** A tokenizer that counts its calls and answers as the real one. */
+  function counting() {
+    let calls = 0;
+    const countTokens: typeof countPromptTokens = (name, messages) => {
+      calls += 1;
+      return countPromptTokens(name, messages);
+    };
+    return { countTokens, calls: () => calls };
+  }
+
+  it('should accept a prompt whose bytes fit without tokenizing it', () => {
+    const { countTokens, calls } = counting();
+    assertFits(request, model(provider, 64_000), { countTokens });
+    expect(calls()).toBe(0);
+  });
+
+  it('should tokenize only near the window, and agree with checkFits there', () => {
+    const promptTokens = countPromptTokens(provider, request.messages);
+    for (const window of [
+      promptTokens + request.maxOutputTokens,
+      promptTokens + request.maxOutputTokens - 1,
+    ]) {
+      const { countTokens, calls } = counting();
+      const verdict = (run: () => unknown) => {
+        try {
+          run();
+          return 'fits';
+        } catch (error) {
+          return ProviderError.isInstance(error) ? error.kind : 'other';
+        }
+      };
+      expect(verdict(() => assertFits(request, model(provider, window), { countTokens }))).toBe(
+        verdict(() => checkFits(request, model(provider, window))),
+      );
+      expect(calls()).toBe(1);
+    }
+  });
+
+  it('should never accept what checkFits refuses, whatever the text', () => {
+    // Multi-byte text is where a byte bound could be too low: CJK, emoji, combining marks.
+    const texts = ['日本語のテキスト', '😀'.repeat(40), 'e\u0301'.repeat(50), ' '.repeat(300)];
+    for (const content of texts) {
+      const messages = [{ role: 'user' as const, content }];
+      const tokens = countPromptTokens(provider, messages);
+      const tight = model(provider, tokens + 10 - 1);
+      const probe = { ...request, messages, maxOutputTokens: 10 };
+      expect(() => checkFits(probe, tight)).toThrow();
+      expect(() => assertFits(probe, tight)).toThrow();
+    }
   });
 });

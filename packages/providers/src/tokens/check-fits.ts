@@ -77,3 +77,31 @@ export function checkFits(
     throw contextLengthError(model, budget);
   return budget;
 }
+
+/**
+ * More prompt tokens than any count of ours can give `messages`: every token stands for at least
+ * one UTF-8 byte (byte-level BPE), Anthropic's estimate counts at most one per byte, and each
+ * message adds at most 5 tokens of framing, the reply 3.
+ */
+function promptTokensAtMost(messages: GenerateRequest['messages']): number {
+  let total = 3;
+  for (const message of messages) total += 5 + Buffer.byteLength(message.content, 'utf8');
+  return total;
+}
+
+/**
+ * {@link checkFits} for callers that need only the verdict (a producer accepting a task, a
+ * fallback choosing a model): a prompt whose bytes fit the room is accepted without running the
+ * tokenizer, which only the prompts that might not fit pay for.
+ * @throws as {@link checkFits}
+ */
+export function assertFits(
+  request: GenerateRequest,
+  model: ModelInfo,
+  options: CheckFitsOptions = {},
+): void {
+  const surelyFits =
+    request.maxOutputTokens <= model.maxOutputTokens &&
+    promptTokensAtMost(request.messages) + request.maxOutputTokens <= model.contextWindow;
+  if (!surelyFits) checkFits(request, model, options);
+}
