@@ -1,6 +1,6 @@
 import { attemptRecordId, type AttemptRecord } from '@aiq/ledger';
 import {
-  checkFits,
+  assertFits,
   ProviderError,
   type ChatMessage,
   type FinishReason,
@@ -122,6 +122,7 @@ export async function runProviderAttempt(
   let finish: FinishReason['unified'] = 'error';
   let sent = false;
   let recording: Promise<void> | undefined;
+  let marking: Promise<void> | undefined;
   const tokens = attempt.streamTokens
     ? createTokenRelay((delta) =>
         deps.events.publish(attempt.taskId, {
@@ -132,7 +133,8 @@ export async function runProviderAttempt(
       )
     : undefined;
   try {
-    checkFits(request, attempt.model);
+    // The verdict only: the budget step counted the tokens already where it needed them.
+    assertFits(request, attempt.model);
     sent = true;
     const options = {
       signal: attempt.signal,
@@ -150,7 +152,11 @@ export async function runProviderAttempt(
         if (ttftMs === null) {
           ttftMs = Date.now() - startedAt;
           if (attempt.streamTokens && attempt.candidateModel === undefined) {
-            await markPartialOutput(deps, attempt.taskId);
+            // Not awaited before the first token: it goes out first on the same connection, so
+            // Redis sets the mark before it publishes the token, and the token saves a round
+            // trip. Its outcome is awaited with the tokens' below.
+            marking = markPartialOutput(deps, attempt.taskId);
+            marking.catch(() => undefined);
           }
         }
         text += event.text;
@@ -172,6 +178,7 @@ export async function runProviderAttempt(
       : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
   }
   try {
+    await marking;
     // Every token is out before anything else about this attempt (its end, a retry) is.
     await tokens?.flush();
   } catch (error) {
