@@ -180,22 +180,27 @@ async function answerAttempt(
           taskDeadlineAt: data.deadlineAt,
           probeId,
         });
-  await deps.ledger.updateTask({
-    kind: 'started',
-    taskId: data.taskId,
-    retry: data.retry,
-    attempt,
-    model: model.id,
-    at: Date.now(),
-  });
-  await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
-  await deps.events.publish(data.taskId, {
-    type: 'started',
-    attempt,
-    provider: model.provider,
-    model: model.id,
-    ...(requestedModel === undefined ? {} : { requestedModel }),
-  });
+  // The ledger's `started` and the client's are independent: both go out in one round trip.
+  await Promise.all([
+    deps.ledger.updateTask({
+      kind: 'started',
+      taskId: data.taskId,
+      retry: data.retry,
+      attempt,
+      model: model.id,
+      at: Date.now(),
+    }),
+    (async () => {
+      await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
+      await deps.events.publish(data.taskId, {
+        type: 'started',
+        attempt,
+        provider: model.provider,
+        model: model.id,
+        ...(requestedModel === undefined ? {} : { requestedModel }),
+      });
+    })(),
+  ]);
   let success: AttemptSuccess;
   if (cache.kind === 'hit') {
     success = await answerFromCache(deps, call, cache.response);
