@@ -190,6 +190,31 @@ describe('event stream limits over HTTP', () => {
     reopened?.close();
   });
 
+  it('should cancel a generation whose client leaves its SSE answer before the end, when asked', async () => {
+    const erin = await keyFor('erin-leaves');
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/api/ai/generate`, {
+      method: 'POST',
+      headers: { ...erin, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-5',
+        prompt: 'A long story, please',
+        cancel_on_disconnect: true,
+      }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const taskId = response.headers.get('x-task-id') ?? '';
+    expect(taskId).not.toBe('');
+    // No worker runs here: the task waits, queued, while its client reads the first bytes.
+    await (response.body as ReadableStream<Uint8Array>).getReader().read();
+    controller.abort();
+    await eventually(async () => {
+      const task = await fetch(`${api.url}/api/tasks/${taskId}`, { headers: erin });
+      return ((await task.json()) as { status: string }).status === 'cancelled';
+    }, 5_000);
+  });
+
   it('should give a slot back when its stream ends at the terminal event', async () => {
     const carol = await keyFor('carol-cap');
     const taskId = await submit(carol);

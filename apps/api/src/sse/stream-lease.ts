@@ -36,6 +36,9 @@ export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promis
     );
   }
   const tokenKey = c.var.streamTokenKey;
+  // The lease outlives the request by minutes: it keeps the process's logger and the request's
+  // id, not the request's context and child logger (issue 14, B4: memory per open stream).
+  const requestId = c.var.requestId;
   const hold = async () => {
     await slot.refresh();
     if (tokenKey !== undefined) {
@@ -47,7 +50,7 @@ export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promis
   }
   const refresh = () => {
     hold().catch((error: unknown) => {
-      c.var.logger.warn({ err: (error as Error).message }, 'stream lease refresh failed');
+      deps.logger.warn({ requestId, err: (error as Error).message }, 'stream lease refresh failed');
     });
   };
   const timer = setInterval(refresh, Math.max(100, Math.floor(slotLeaseMs / 3)));
@@ -65,7 +68,10 @@ export async function openStreamLease(c: Context<AppEnv>, deps: ApiDeps): Promis
         }
       } catch (error) {
         // Redis is away: the slot lapses with its lease, the token with its last hold.
-        c.var.logger.warn({ err: (error as Error).message }, 'stream lease release failed');
+        deps.logger.warn(
+          { requestId, err: (error as Error).message },
+          'stream lease release failed',
+        );
       }
     },
   };

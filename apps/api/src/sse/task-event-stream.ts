@@ -1,10 +1,9 @@
 import { isTerminalEvent, type TaskEvent } from '@aiq/events';
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
-import { followTaskEvents, hasSeenEnd, HEARTBEAT } from './follow-task-events.js';
+import { followTaskEvents, hasSeenEnd, HEARTBEAT, type FollowDeps } from './follow-task-events.js';
 import { openStreamLease } from './stream-lease.js';
 
 export interface StreamTaskEventsOptions {
@@ -23,9 +22,12 @@ export interface StreamTaskEventsOptions {
   readonly leased?: boolean;
 }
 
-/** The SSE form of one event: `event` = type, `id` = sequence, `data` = the event as JSON. */
-function toServerSentEvent(event: TaskEvent) {
-  return { event: event.type, id: String(event.sequence), data: JSON.stringify(event) };
+/**
+ * One event in SSE framing, as Hono's `writeSSE` frames it: `event` = type, `data` = the event
+ * as JSON (one line: JSON.stringify escapes newlines), `id` = sequence.
+ */
+function serverSentEvent(event: TaskEvent): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\nid: ${event.sequence}\n\n`;
 }
 
 /** The `Last-Event-ID` header or `last_event_id` query value as a sequence; 0 when absent or bad. */
@@ -56,41 +58,93 @@ export async function streamTaskEvents(
     return c.body(null, 204);
   }
   const lease = leased ? await openStreamLease(c, deps) : undefined;
-  c.header('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
-  return streamSSE(c, async (stream) => {
-    const controller = new AbortController();
-    let finished = false;
-    stream.onAbort(async () => {
-      controller.abort();
-      if (cancelWhenLeft && !finished) await cancelOnDisconnect(deps, taskId, c.var.logger);
-    });
-    const events = followTaskEvents(
-      { ...deps, prefix },
-      {
-        taskId,
-        afterSequence,
-        heartbeatMs: deps.sse.heartbeatMs,
-        signal: controller.signal,
-        followRetries,
+  // Everything the stream needs from the request, taken now: an open stream holds no reference
+  // to Hono's context (about 20 closures and its maps), which is most of a stream's memory
+  // (issue 14, B4). The body is a plain pull stream over the events, not streamSSE's
+  // TransformStream pair, which would also keep the context alive for the stream's life.
+  // Logged with the request's id, through the process's logger: no child logger per stream.
+  const requestId = c.var.requestId;
+  const controller = new AbortController();
+  let finished = false;
+  const frames = sseFrames(
+    { ...deps, prefix },
+    { taskId, afterSequence, followRetries, signal: controller.signal },
+    {
+      onTerminal: () => (finished = true),
+      onFailure: (error) =>
+        // Redis went away mid-stream: end the response; the client resumes with Last-Event-ID.
+        deps.logger.warn(
+          { requestId, err: (error as Error).message, taskId },
+          'task event stream failed',
+        ),
+      // Ended, failed or left (an abort ends the events): the slot is free again at once.
+      onEnd: () => lease?.release(),
+    },
+  );
+  const encoder = new TextEncoder();
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(stream) {
+        const next = await frames.next();
+        if (cancelled) return;
+        if (next.done) stream.close();
+        else stream.enqueue(encoder.encode(next.value));
       },
-    );
-    // Tells EventSource how long to wait before reconnecting; our client has its own backoff.
-    await stream.write('retry: 1000\n\n');
-    try {
-      for await (const item of events) {
-        if (item === HEARTBEAT) {
-          await stream.write(': heartbeat\n\n');
-          continue;
+      async cancel() {
+        // The client left (the server cancels the body when the socket closes): the abort ends
+        // the events, and return() runs the frames' cleanup even if no pull is waiting.
+        cancelled = true;
+        controller.abort();
+        await frames.return(undefined);
+        if (cancelWhenLeft && !finished) {
+          await cancelOnDisconnect(deps, taskId, deps.logger.child({ requestId }));
         }
-        finished = isTerminalEvent(item) && !followRetries;
-        await stream.writeSSE(toServerSentEvent(item));
-      }
-    } catch (error) {
-      // Redis went away mid-stream: end the response; the client resumes with Last-Event-ID.
-      c.var.logger.warn({ err: (error as Error).message, taskId }, 'task event stream failed');
-    } finally {
-      // Ended, failed or left (an abort ends `events`): the slot is free again at once.
-      await lease?.release();
-    }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return c.newResponse(body, 200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no', // nginx: do not buffer the stream
   });
+}
+
+interface FrameHooks {
+  /** A terminal event went out (the stream ends after it unless it follows retries). */
+  onTerminal(): void;
+  onFailure(error: unknown): void;
+  onEnd(): Promise<void> | undefined;
+}
+
+/** The response body's text: the reconnect delay, then each event or heartbeat, framed. */
+async function* sseFrames(
+  deps: FollowDeps & Pick<ApiDeps, 'sse'>,
+  options: {
+    taskId: string;
+    afterSequence: number;
+    followRetries: boolean;
+    signal: AbortSignal;
+  },
+  hooks: FrameHooks,
+): AsyncGenerator<string> {
+  try {
+    // Tells EventSource how long to wait before reconnecting; our client has its own backoff.
+    yield 'retry: 1000\n\n';
+    const events = followTaskEvents(deps, { ...options, heartbeatMs: deps.sse.heartbeatMs });
+    for await (const item of events) {
+      if (item === HEARTBEAT) {
+        yield ': heartbeat\n\n';
+        continue;
+      }
+      if (isTerminalEvent(item) && !options.followRetries) hooks.onTerminal();
+      yield serverSentEvent(item);
+    }
+  } catch (error) {
+    hooks.onFailure(error);
+  } finally {
+    await hooks.onEnd();
+  }
 }
