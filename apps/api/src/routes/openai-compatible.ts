@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
 import { collectCompletion } from '../openai/collect-completion.js';
 import { toChatMessages } from '../openai/openai-wire.js';
-import { streamCompletion } from '../openai/stream-completion.js';
+import { completionFrames } from '../openai/completion-frames.js';
 import {
   ChatCompletion,
   ChatCompletionRequest,
@@ -15,6 +14,7 @@ import {
 import { CompletionHeaders } from '../schemas/ai-schemas.js';
 import { acceptedWork } from '../middleware/rate-limit.js';
 import { followTaskEvents } from '../sse/follow-task-events.js';
+import { sseResponse } from '../sse/sse-response.js';
 import { submitGeneration } from '../submission/submit-generation.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
 import { validationHook } from '../validation-hook.js';
@@ -99,11 +99,13 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
       await deps.fanOut.ready();
       const controller = new AbortController();
       let finished = false;
+      // The stream keeps the logger, not the request's context (issue 14: memory per stream).
+      const logger = c.var.logger;
       // Both the request's signal and a stream's abort report one departure: cancel once.
       const leave = async () => {
         if (controller.signal.aborted) return;
         controller.abort();
-        if (!finished) await cancelOnDisconnect(deps, task.taskId, c.var.logger);
+        if (!finished) await cancelOnDisconnect(deps, task.taskId, logger);
       };
       const events = followTaskEvents(
         { ...deps, prefix },
@@ -119,23 +121,32 @@ export function openAICompatibleRoutes(deps: ApiDeps) {
       if (c.req.raw.signal.aborted) await leave();
       else c.req.raw.signal.addEventListener('abort', () => void leave(), { once: true });
       if (request.stream === true) {
-        return streamSSE(c, async (stream) => {
-          stream.onAbort(leave);
-          await streamCompletion(stream, events, {
-            taskId: task.taskId,
-            model: task.model,
-            includeUsage: request.stream_options?.include_usage === true,
-            // The client is told to retry: cancel first, so the two runs never overlap.
-            onReset: () =>
-              cancelOnDisconnect(
-                deps,
-                task.taskId,
-                c.var.logger,
-                'the stream was reset mid-answer; the client was told to retry',
-              ),
-          });
-          finished = true;
+        const frames = completionFrames(events, {
+          taskId: task.taskId,
+          model: task.model,
+          includeUsage: request.stream_options?.include_usage === true,
+          // The client is told to retry: cancel first, so the two runs never overlap.
+          onReset: () =>
+            cancelOnDisconnect(
+              deps,
+              task.taskId,
+              logger,
+              'the stream was reset mid-answer; the client was told to retry',
+            ),
         });
+        return sseResponse(
+          c,
+          (async function* () {
+            try {
+              yield* frames;
+              finished = true;
+            } catch (error) {
+              // Redis went away mid-answer: end the stream (there is no resume on this wire).
+              logger.warn({ err: (error as Error).message, taskId: task.taskId }, 'stream failed');
+            }
+          })(),
+          { onCancel: leave },
+        );
       }
       try {
         return c.json(await collectCompletion(task.taskId, events), 200);

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../api-deps.js';
 import type { AppEnv } from '../app-env.js';
 import { cancelOnDisconnect } from '../tasks/cancel-on-disconnect.js';
 import { followTaskEvents, hasSeenEnd, HEARTBEAT, type FollowDeps } from './follow-task-events.js';
+import { sseResponse } from './sse-response.js';
 import { openStreamLease } from './stream-lease.js';
 
 export interface StreamTaskEventsOptions {
@@ -59,9 +60,7 @@ export async function streamTaskEvents(
   }
   const lease = leased ? await openStreamLease(c, deps) : undefined;
   // Everything the stream needs from the request, taken now: an open stream holds no reference
-  // to Hono's context (about 20 closures and its maps), which is most of a stream's memory
-  // (issue 14, B4). The body is a plain pull stream over the events, not streamSSE's
-  // TransformStream pair, which would also keep the context alive for the stream's life.
+  // to Hono's context (about 20 closures and its maps), most of a stream's memory (issue 14).
   // Logged with the request's id, through the process's logger: no child logger per stream.
   const requestId = c.var.requestId;
   const controller = new AbortController();
@@ -81,34 +80,13 @@ export async function streamTaskEvents(
       onEnd: () => lease?.release(),
     },
   );
-  const encoder = new TextEncoder();
-  let cancelled = false;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(stream) {
-        const next = await frames.next();
-        if (cancelled) return;
-        if (next.done) stream.close();
-        else stream.enqueue(encoder.encode(next.value));
-      },
-      async cancel() {
-        // The client left (the server cancels the body when the socket closes): the abort ends
-        // the events, and return() runs the frames' cleanup even if no pull is waiting.
-        cancelled = true;
-        controller.abort();
-        await frames.return(undefined);
-        if (cancelWhenLeft && !finished) {
-          await cancelOnDisconnect(deps, taskId, deps.logger.child({ requestId }));
-        }
-      },
+  return sseResponse(c, frames, {
+    async onCancel() {
+      controller.abort(); // ends the events the frames wait on
+      if (cancelWhenLeft && !finished) {
+        await cancelOnDisconnect(deps, taskId, deps.logger.child({ requestId }));
+      }
     },
-    { highWaterMark: 0 },
-  );
-  return c.newResponse(body, 200, {
-    'Content-Type': 'text/event-stream',
-    'Cache-Control': 'no-cache',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no', // nginx: do not buffer the stream
   });
 }
 

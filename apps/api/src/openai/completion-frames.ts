@@ -1,5 +1,4 @@
 import type { TaskEvent } from '@aiq/events';
-import type { SSEStreamingApi } from 'hono/streaming';
 import { openAIErrorCode } from '../api-error.js';
 import { completionId, failureOf, toOpenAIFinishReason } from './openai-wire.js';
 
@@ -12,22 +11,24 @@ export interface StreamCompletionOptions {
   readonly onReset: () => Promise<void>;
 }
 
+/** One SSE frame of `data` alone, as Hono's `writeSSE({ data })` frames it (JSON: one line). */
+const dataFrame = (data: string) => `data: ${data}\n\n`;
+
 /**
- * Writes a task's events as OpenAI `chat.completion.chunk`s, then `[DONE]`. A failure becomes
+ * A task's events as OpenAI `chat.completion.chunk` frames, then `[DONE]`. A failure becomes
  * an `error` chunk, which the openai SDK raises as an APIError. A `reset` after text went out
  * cannot be taken back on this wire, so it cancels the task (`onReset`) and ends the stream with
  * a `stream_reset` error rather than splice two attempts into one answer.
  */
-export async function streamCompletion(
-  stream: SSEStreamingApi,
+export async function* completionFrames(
   events: AsyncIterable<TaskEvent | 'heartbeat'>,
   { taskId, model, includeUsage, onReset }: StreamCompletionOptions,
-): Promise<void> {
+): AsyncGenerator<string, void> {
   const id = completionId(taskId);
   const created = Math.floor(Date.now() / 1_000);
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    stream.writeSSE({
-      data: JSON.stringify({
+    dataFrame(
+      JSON.stringify({
         id,
         object: 'chat.completion.chunk',
         created,
@@ -36,26 +37,26 @@ export async function streamCompletion(
         choices,
         ...extra,
       }),
-    });
+    );
   const error = (message: string, type: string, code: string) =>
-    stream.writeSSE({ data: JSON.stringify({ error: { message, type, param: null, code } }) });
-  await chunk([
+    dataFrame(JSON.stringify({ error: { message, type, param: null, code } }));
+  yield chunk([
     { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null },
   ]);
   let sentText = false;
   for await (const event of events) {
     if (event === 'heartbeat') {
-      await stream.write(': heartbeat\n\n');
+      yield ': heartbeat\n\n';
       continue;
     }
     if (event.type === 'token') {
       sentText ||= event.text.length > 0;
-      await chunk([
+      yield chunk([
         { index: 0, delta: { content: event.text }, finish_reason: null, logprobs: null },
       ]);
     } else if (event.type === 'reset' && sentText) {
       await onReset();
-      await error(
+      yield error(
         'The generation was retried after part of the answer was sent; retry the request',
         'server_error',
         'stream_reset',
@@ -63,14 +64,14 @@ export async function streamCompletion(
       return;
     } else if (event.type === 'error' || event.type === 'cancelled') {
       const failure = failureOf(event);
-      await error(
+      yield error(
         failure.message,
         failure.status >= 500 ? 'server_error' : 'invalid_request_error',
         openAIErrorCode(failure.code),
       );
       return;
     } else if (event.type === 'done') {
-      await chunk([
+      yield chunk([
         {
           index: 0,
           delta: {},
@@ -81,7 +82,7 @@ export async function streamCompletion(
       if (includeUsage) {
         const prompt = event.usage?.inputTokens ?? 0;
         const completion = event.usage?.outputTokens ?? 0;
-        await chunk([], {
+        yield chunk([], {
           usage: {
             prompt_tokens: prompt,
             completion_tokens: completion,
@@ -89,7 +90,7 @@ export async function streamCompletion(
           },
         });
       }
-      await stream.writeSSE({ data: '[DONE]' });
+      yield dataFrame('[DONE]');
       return;
     }
   }
