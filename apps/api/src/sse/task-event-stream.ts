@@ -107,7 +107,7 @@ async function* sseFrames(
     signal: AbortSignal;
   },
   hooks: FrameHooks,
-): AsyncGenerator<string> {
+): AsyncGenerator<string, void> {
   try {
     // Tells EventSource how long to wait before reconnecting; our client has its own backoff.
     yield 'retry: 1000\n\n';
