@@ -9,7 +9,7 @@ const MS_PER_TICK = 10;
  * difference over a round, divided by the work done, is the cost per task: unlike a rate, it
  * barely moves when other work shares the cores. Undefined off Linux.
  */
-export async function processCpuMs(pid: number): Promise<number | undefined> {
+async function processCpuMs(pid: number): Promise<number | undefined> {
   if (os.platform() !== 'linux') return undefined;
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces: fields are counted after its closing ')'.
