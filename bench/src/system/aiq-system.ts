@@ -50,7 +50,8 @@ export interface AiqSystem {
   /** Empties the mock's request log (it keeps every request) between rounds. */
   clearMockLog(): Promise<void>;
   startApi(): Promise<AiqProcess>;
-  startWorker(): Promise<AiqProcess>;
+  /** A worker process; `settings` override its environment (`WORKER_CONCURRENCY`, …). */
+  startWorker(settings?: Record<string, string>): Promise<AiqProcess>;
   /** A new API key of `userId`, for the `Authorization: Bearer` header. */
   keyFor(userId: string): Promise<string>;
   /** Stops every process it started, deletes the prefix's keys and drops the database. */
@@ -135,9 +136,9 @@ export async function startAiqSystem(): Promise<AiqSystem> {
         processes.push(api);
         return { ...api, url: `http://127.0.0.1:${port}` };
       },
-      async startWorker() {
+      async startWorker(settings = {}) {
         const worker = await startNode(entryPoint(WORKER_ENTRY), {
-          env,
+          env: { ...env, ...settings },
           readyPattern: /"port":(\d+)[^\n]*"msg":"worker started"/,
         });
         processes.push(worker);
