@@ -149,9 +149,9 @@ export const envVariables = {
     'Port of the worker health and metrics endpoint. Unset: 9464, or the next free port when another worker on the host has it (logged). Set: that port or a one-line error (0 picks a free port).',
   ),
   WORKER_CONCURRENCY: variable(
-    integer(1, 1000).default(8),
+    integer(1, 1000).default(32),
     'an integer from 1 to 1000',
-    'Jobs one worker process runs at once per queue (provider calls wait on I/O).',
+    'Jobs one worker process runs at once per queue. Provider calls wait on I/O: at the pace of a chat model, 8 held one worker to 5.5 tasks/s, 32 gave 21 tasks/s on less CPU per task (bench/results/concurrency.md).',
   ),
   WORKER_ROLES: variable(
     z
