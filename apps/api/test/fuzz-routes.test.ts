@@ -120,6 +120,38 @@ describe(`every route under fuzz (${RUNS} cases each, in process, real Redis and
     );
   }
 
+  // Each a 500 the fuzzer found (its shrunk counterexample), fixed since: now a 2xx or a 4xx.
+  it.each([
+    ['PUT', '/api/admin/notice', 'operator', '{"message":"a\\u0000b"}', 200],
+    ['POST', '/api/admin/providers/openai/enable', 'operator', '{"reason":"a\\u0000b"}', 200],
+    ['POST', '/api/admin/providers/openai/disable', 'operator', '{"reason":"a\\u0000b"}', 200],
+    ['GET', '/api/docs/assets/__proto__', 'user', undefined, 404],
+    [
+      'POST',
+      '/api/ai/background-task',
+      'user',
+      `{"type":"ai_background_generation","input":${'['.repeat(5_000)}${']'.repeat(5_000)}}`,
+      400,
+    ],
+  ] as const)(
+    'counterexample %#: %s %s with a %s key',
+    async (method, path, caller, body, status) => {
+      const response = await api.app.request(path, {
+        method,
+        headers: {
+          authorization: `Bearer ${caller === 'operator' ? keys.operator : keys.user}`,
+          'content-type': 'application/json',
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(response.status).toBe(status);
+      await api.app.request('/api/admin/providers/openai/enable', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.operator}` },
+      });
+    },
+  );
+
   it('should not have let the fuzz user see or touch the other user’s task', async () => {
     const response = await api.app.request(`/api/tasks/${keys.foreignTaskId}`, {
       headers: { authorization: `Bearer ${keys.user}` },
