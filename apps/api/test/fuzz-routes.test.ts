@@ -64,6 +64,27 @@ async function send(api: TestApi, route: FuzzRoute, request: FuzzRequest) {
   }
 }
 
+/**
+ * Another user's task is a 404 on every route (its stream and resume included), and operator
+ * routes (admin, metrics, Bull Board) refuse anyone without the operator's key: so neither ever
+ * answers 2xx to such a request.
+ */
+function checkAccess(route: FuzzRoute, request: FuzzRequest, status: number, keys: FuzzKeys) {
+  if (status >= 300) return;
+  const authorization = request.headers['authorization'] ?? '';
+  const operator =
+    authorization.includes(keys.operator) ||
+    (authorization.startsWith('Basic ') &&
+      Buffer.from(authorization.slice(6), 'base64').toString('utf8').endsWith(keys.operator));
+  if (operator) return;
+  if (request.path.includes(keys.foreignTaskId)) {
+    throw new Error(`${request.method} ${request.path}: ${status} for another user's task`);
+  }
+  if (route.caller === 'operator') {
+    throw new Error(`${request.method} ${request.path}: ${status} without an operator key`);
+  }
+}
+
 describe(`every route under fuzz (${RUNS} cases each, in process, real Redis and Postgres)`, () => {
   let testDatabase: TestDatabase;
   let database: Database;
@@ -107,6 +128,7 @@ describe(`every route under fuzz (${RUNS} cases each, in process, real Redis and
             const { status, contentType, text } = answer;
             statuses.set(status, (statuses.get(status) ?? 0) + 1);
             checkResponse(route, request, status, contentType, text);
+            checkAccess(route, request, status, keys);
           }),
           { numRuns: RUNS, ...fuzzSeed() },
         );
