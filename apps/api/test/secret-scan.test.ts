@@ -12,10 +12,11 @@ import { runCliProcess, type CliProcessResult } from './harness/run-cli-process.
  * process's stdout and stderr, every HTTP body, every key under the test's Redis prefix (job
  * hashes, streams, outbox, dead letters), every pub/sub message, every row of every table.
  *
- * Where prompts may live (docs/security.md): `background_tasks.input` (the task as submitted, so
- * it can run and be retried), `ai_requests.prompt` (the ledger's prompt column, erased after
- * PROMPT_RETENTION_DAYS), and in Redis only the payloads that need it to run: a BullMQ job's
- * `data` and the ledger outbox on its way to `ai_requests`. Keys: nowhere at all.
+ * Where prompts may live (README: "Bad input, secrets and where prompts live"):
+ * `background_tasks.input` (the task as submitted, so it can run and be retried),
+ * `ai_requests.prompt` (the ledger's prompt column, erased after PROMPT_RETENTION_DAYS), and in
+ * Redis only the payloads that need it to run: a BullMQ job's `data` (dead letters included, for
+ * replay) and the ledger outbox on its way to `ai_requests`. Keys: nowhere at all.
  */
 
 const MARKER = `PROMPTMARK${randomBytes(6).toString('hex')}`;

@@ -15,7 +15,7 @@ export interface FuzzRequest {
 }
 
 /** Whose key a request carries. */
-export type Caller = 'user' | 'operator';
+type Caller = 'user' | 'operator';
 
 /** The keys the fuzzer may send, made by the test before the run. */
 export interface FuzzKeys {
@@ -165,7 +165,7 @@ const generateFields = {
 };
 
 /** Request bodies by schema name (apps/api/src/schemas). */
-export const bodies = {
+const bodies = {
   generate: plausible(generateFields),
   ensemble: plausible({
     ...generateFields,
