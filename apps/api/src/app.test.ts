@@ -151,6 +151,12 @@ describe('API app', () => {
     const bundle = await app.request('/api/docs/assets/swagger-ui-bundle.js');
     expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await app.request('/api/docs/assets/package.json')).status).toBe(404);
+    // Found by the route fuzzer (test/fuzz-routes.test.ts): names of Object.prototype were a 500.
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const inherited = await app.request(`/api/docs/assets/${name}`);
+      expect(inherited.status).toBe(404);
+      expect(await inherited.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
   });
 
   it('should serve Bull Board over the aiq queues to operators only', async () => {

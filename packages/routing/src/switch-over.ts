@@ -1,5 +1,5 @@
 import type { Database, RoutingAction, RoutingTargetKind } from '@aiq/db';
-import { routingChanges } from '@aiq/db';
+import { makePostgresSafe, routingChanges } from '@aiq/db';
 import type { ModelRegistry } from '@aiq/providers';
 import type { Redis } from 'ioredis';
 import { disableTarget, enableTarget } from './provider-switches.js';
@@ -51,8 +51,10 @@ export interface SwitchOverRequest {
  */
 export async function switchOver(
   deps: { redis: Redis; prefix: string; database: Database; registry: ModelRegistry },
-  request: SwitchOverRequest,
+  given: SwitchOverRequest,
 ): Promise<RoutingTarget & { readonly at: number }> {
+  // An operator's reason may hold U+0000 or a lone surrogate, which Postgres refuses (a 500).
+  const request = makePostgresSafe(given);
   const resolved = resolveRoutingTarget(deps.registry, request.name);
   const [row] = await deps.database.db
     .insert(routingChanges)

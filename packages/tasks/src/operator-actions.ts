@@ -1,4 +1,4 @@
-import { operatorActions, type Database, type OperatorDoor } from '@aiq/db';
+import { makePostgresSafe, operatorActions, type Database, type OperatorDoor } from '@aiq/db';
 import { eq } from 'drizzle-orm';
 
 /** Who did something to tasks, and through which door. */
@@ -36,9 +36,10 @@ export async function recordOperatorAction(
     .values({
       action: action.action,
       door: action.door,
-      actor: action.by,
+      actor: makePostgresSafe(action.by),
       taskIds: [...action.taskIds],
-      filters: action.filters ?? null,
+      // Filters carry an operator's text (a notice, a bulk retry's search): U+0000 was a 500.
+      filters: makePostgresSafe(action.filters) ?? null,
       matched: action.matched,
       changed: action.changed,
       skipped: action.skipped,

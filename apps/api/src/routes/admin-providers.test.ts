@@ -133,6 +133,22 @@ describe('/api/admin/providers', () => {
       ]),
     );
   });
+
+  // Found by the route fuzzer (test/fuzz-routes.test.ts): Postgres refuses U+0000 in text, a 500.
+  it('should store a reason holding U+0000 or a lone surrogate with U+FFFD in their place', async () => {
+    for (const [path, reason] of [
+      ['/api/admin/providers/openai/enable', 'a\u0000b'],
+      ['/api/admin/providers/openai/disable', 'c\ud800d'],
+    ] as const) {
+      const response = await post(path, operator, { reason });
+      expect(response.status).toBe(200);
+    }
+    const reasons = (await api.deps.database.db.select().from(routingChanges)).map(
+      (row) => row.reason,
+    );
+    expect(reasons).toEqual(expect.arrayContaining(['a\ufffdb', 'c\ufffdd']));
+    await post('/api/admin/providers/openai/enable', operator);
+  });
 });
 
 describe('fallback_models of POST /api/ai/generate', () => {

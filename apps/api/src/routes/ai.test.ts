@@ -148,6 +148,14 @@ describe('/api/ai routes', () => {
       /document/,
     ],
     [
+      'background input nested deeper than 64 levels',
+      '/api/ai/background-task',
+      { type: 'ai_background_generation', input: JSON.parse('['.repeat(65) + ']'.repeat(65)) },
+      400,
+      'invalid_request',
+      /input: must not nest deeper than 64 levels/,
+    ],
+    [
       'retry of a bad id',
       '/api/ai/background-task/retry',
       { taskId: 'nope' },

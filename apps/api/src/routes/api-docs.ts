@@ -70,7 +70,8 @@ export function apiDocsRoutes({ openApiPath }: { openApiPath: string }): Hono<Ap
   );
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');
-    const contentType = ASSETS[name];
+    // Own keys only: `__proto__` or `constructor` must not name a file to read.
+    const contentType = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (contentType === undefined) return c.notFound();
     let content = cache.get(name);
     if (content === undefined) {

@@ -162,4 +162,15 @@ describe('the status notice', () => {
       { action: 'notice_clear', door: 'api', actor: 'ops-1', filters: null, changed: 0 },
     ]);
   });
+
+  // Found by the route fuzzer (test/fuzz-routes.test.ts): the audit row refused U+0000, a 500.
+  it('should set a notice holding U+0000 and audit it with U+FFFD in its place', async () => {
+    const set = await put(operator, { message: 'a\u0000b\ud800' });
+    expect(set.status).toBe(200);
+    const [row] = await api.deps.database.query<{ filters: unknown }>(
+      `SELECT filters FROM operator_actions WHERE action = 'notice_set' ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(row?.filters).toMatchObject({ message: 'a\ufffdb\ufffd' });
+    await request(api, '/api/admin/notice', { method: 'DELETE', headers: operator });
+  });
 });

@@ -81,11 +81,35 @@ export const EnsembleRequest = z
   .openapi('EnsembleRequest');
 export type EnsembleRequest = z.infer<typeof EnsembleRequest>;
 
+/**
+ * Deepest nesting of arrays and objects a background task's input may have. Deeper input is
+ * refused with a 400: copying it (U+0000 clean-up, JSON for the job, jsonb) recurses once per
+ * level and overflowed the stack, a 500, at a few thousand levels (found by the route fuzzer).
+ */
+const MAX_INPUT_DEPTH = 64;
+
+/** Whether `value` nests at most `limit` levels; iterative, so it cannot overflow itself. */
+function nestsWithin(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth >= limit) return false;
+    for (const child of Object.values(next.value))
+      pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return true;
+}
+
 /** `POST /api/ai/background-task`. */
 export const BackgroundTaskRequest = z
   .object({
     type: z.string().min(1).openapi({ example: 'ai_analyze_document' }),
-    input: z.unknown().openapi({ type: 'object' }),
+    input: z
+      .unknown()
+      .refine((input) => nestsWithin(input, MAX_INPUT_DEPTH), {
+        message: `must not nest deeper than ${MAX_INPUT_DEPTH} levels`,
+      })
+      .openapi({ type: 'object' }),
     idempotency_key: IdempotencyKey.optional(),
   })
   .openapi('BackgroundTaskRequest');

@@ -28,6 +28,8 @@ export interface ApiCluster {
   /** Where the processes keep their queues: `REDIS_URL` and `QUEUE_PREFIX`. */
   readonly redisUrl: string;
   readonly prefix: string;
+  /** The processes' `DATABASE_URL`, for a CLI run against the same fleet. */
+  readonly databaseUrl: string;
   /** Everything every process has written to stdout and stderr so far: their logs. */
   output(): string;
   /** Authorization headers of a new key for `userId`. */
@@ -100,6 +102,7 @@ export async function startApiCluster({
     database,
     redisUrl,
     prefix: env.QUEUE_PREFIX,
+    databaseUrl: testDatabase.url,
     output: () => processes.map((process) => process.stdout() + process.stderr()).join(''),
     async keyFor(userId, role = 'user') {
       const { key } = await createApiKey(database, { userId, role });
