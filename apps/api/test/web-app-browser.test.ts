@@ -77,8 +77,15 @@ describe('the web app in a browser', () => {
       ({ impact }) => impact === 'serious' || impact === 'critical',
     );
     expect(serious, name).toEqual([]);
-    if (saveScreenshots)
-      await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+    if (!saveScreenshots) return;
+    // The whole page in one viewport: a full-page shot repeats the fixed header mid-page.
+    const height = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { body: { scrollHeight: number } } }).document.body
+          .scrollHeight,
+    );
+    await page.setViewportSize({ width: 1100, height: Math.max(800, height) });
+    await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
   }
 
   async function task(taskId: string) {

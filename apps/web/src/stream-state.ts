@@ -1,7 +1,6 @@
 import type { TaskEvent } from '@aiq/client';
 
-export type ChipKind =
-  'queued' | 'started' | 'retrying' | 'fallback' | 'done' | 'error' | 'cancelled';
+type ChipKind = 'queued' | 'started' | 'retrying' | 'fallback' | 'done' | 'error' | 'cancelled';
 
 /** One status chip of the playground: what happened, in the order it happened. */
 export interface StatusChip {
