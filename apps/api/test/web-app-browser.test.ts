@@ -211,8 +211,8 @@ describe('the web app in a browser', () => {
     "should draw the operator's charts from the API, and refuse a user by the API",
     { timeout: 30_000 },
     async () => {
-      // One answer and one failure on record, whatever ran before.
-      cluster.mock.addScenario({ provider: 'openai', fault: 'invalid_key', count: 1 });
+      // One answer and one (retryable) failure on record, whatever ran before.
+      cluster.mock.addScenario({ provider: 'openai', fault: 'server_error', count: 1 });
       const [failed, answered] = await Promise.all(
         ['Ops failure [[mock tokens=2]]', 'Ops answer [[mock tokens=2]]'].map(async (prompt) => {
           const response = await fetch(`${origin()}/api/ai/generate`, {
@@ -237,8 +237,25 @@ describe('the web app in a browser', () => {
       await usage.locator('.recharts-bar-rectangle').first().waitFor({ timeout: 5_000 });
       await page.locator('[data-circuit="openai"]').waitFor();
       await page.getByRole('button', { name: 'Count matching tasks' }).click();
-      await expect.poll(() => page.getByTestId('dry-run').innerText()).toMatch(/^\d+ match/);
+      await expect
+        .poll(() => page.getByTestId('dry-run').innerText())
+        .toBe('1 match, 1 would be retried.');
       await expectAccessible(page, 'operations');
+      await page.getByRole('button', { name: 'Retry 1 tasks' }).click();
+      await page.getByText('Retried 1 of 1 tasks').waitFor();
+      await expect.poll(async () => (await task(failed ?? '')).status).toBe('completed');
+      // On record like every operator action: the dry run, then the retry with its task.
+      const audit = await cluster.database.query<{
+        door: string;
+        actor: string;
+        task_ids: unknown;
+      }>(
+        `SELECT door, actor, task_ids FROM operator_actions WHERE action = 'bulk_retry' ORDER BY created_at`,
+      );
+      expect(audit).toEqual([
+        { door: 'api', actor: 'web-ops', task_ids: [] },
+        { door: 'api', actor: 'web-ops', task_ids: [failed] },
+      ]);
 
       const refused = await fetch(`${origin()}/api/admin/operations`, { headers: user });
       expect(refused.status).toBe(403);

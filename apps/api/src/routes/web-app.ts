@@ -14,20 +14,17 @@ const API_PATHS = /^\/(api|v1|admin|metrics|health)(\/|$)/;
  */
 export function webAppRoutes(root: string) {
   const app = new Hono<AppEnv>();
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root,
-      onFound: (_path, c) => c.header('cache-control', 'public, max-age=31536000, immutable'),
-    }),
-  );
-  const page = serveStatic<AppEnv>({
-    root,
-    path: 'index.html',
-    onFound: (_path, c) => c.header('cache-control', 'no-cache'),
+  // Vite names assets by their content hash: a name never changes its content.
+  app.use('/assets/*', async (c, next) => {
+    c.header('cache-control', 'public, max-age=31536000, immutable');
+    await next();
   });
+  app.use('/assets/*', serveStatic({ root }));
+  const page = serveStatic<AppEnv>({ root, path: 'index.html' });
   app.get('*', async (c, next) => {
     if (API_PATHS.test(c.req.path)) return next();
+    // Always revalidated: it names the current build's assets.
+    c.header('cache-control', 'no-cache');
     return page(c, next);
   });
   return app;

@@ -71,6 +71,8 @@ interface Operations {
 interface BulkRetrySummary {
   readonly matched: number;
   readonly retried: number;
+  /** What was (or, in a dry run, would be) retried. */
+  readonly taskIds: readonly string[];
   readonly dryRun: boolean;
 }
 
@@ -356,10 +358,14 @@ export function OperationsPage({ apiKey }: { apiKey: string }) {
             ) : (
               <Group>
                 <Text data-testid="dry-run">
-                  {dryRun.matched} match, {dryRun.retried} would be retried.
+                  {dryRun.matched} match, {dryRun.taskIds.length} would be retried.
                 </Text>
-                <Button color="red.9" onClick={() => void bulkRetry(true)}>
-                  Retry {dryRun.retried} tasks
+                <Button
+                  color="red.9"
+                  disabled={dryRun.taskIds.length === 0}
+                  onClick={() => void bulkRetry(true)}
+                >
+                  Retry {dryRun.taskIds.length} tasks
                 </Button>
               </Group>
             )}
