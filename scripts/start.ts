@@ -18,6 +18,7 @@ import {
   modelsAsOfNotice,
   type ModelRegistry,
 } from '@aiq/providers';
+import { ensureWebBuild } from '@aiq/web/build';
 import { shutdownDeadlineMs, startWorker } from '@aiq/worker';
 import { loadDevelopmentKey, type DevelopmentKey } from './development-key.js';
 import { ensureRedis, stopRedis } from './ensure-redis.js';
@@ -88,6 +89,9 @@ async function startEverything(
   if (developmentKey)
     await ensureApiKey(database, { key: developmentKey.key, userId: 'dev', role: 'operator' });
 
+  // The web app at `/`: built here when missing or older than its sources.
+  if (await ensureWebBuild()) print('Built the web app (apps/web/dist)');
+
   const worker = await startWorker({ config, logger, database, registry: models });
   stops.push(() => worker.close());
   const api = await startApi({ config, logger, database, models, checkRedisEviction: false });
@@ -98,6 +102,7 @@ async function startEverything(
 function printBanner({ apiUrl, developmentKey }: Started): void {
   print('');
   print(`aiq is running.`);
+  print(`  Web app     ${apiUrl}/`);
   print(`  API         ${apiUrl}/api/health`);
   print(`  Docs        ${apiUrl}${DOCS_PATH}`);
   print(`  Bull Board  ${apiUrl}${BULL_BOARD_PATH}`);
@@ -106,6 +111,8 @@ function printBanner({ apiUrl, developmentKey }: Started): void {
     print(
       `              Bull Board asks for it as the password; create real keys with \`pnpm aiq keys create --user <id>\``,
     );
+    // The key in the fragment: it never reaches a server or a log. For local use only.
+    print(`  Signed in   ${apiUrl}/#key=${developmentKey.key}`);
   }
   print(`Press Ctrl-C to stop.`);
 }

@@ -71,6 +71,12 @@ describe('pnpm start', () => {
       headers: { authorization: `Basic ${Buffer.from(`dev:${key}`).toString('base64')}` },
     });
     expect(board.status).toBe(200);
+    // The web app at `/` (built on start when missing or stale), and a signed-in address for it.
+    expect(out).toContain(`Web app     http://127.0.0.1:${apiPort}/\n`);
+    expect(out).toContain(`Signed in   http://127.0.0.1:${apiPort}/#key=${key ?? ''}\n`);
+    const app = await fetch(`http://127.0.0.1:${apiPort}/tasks`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<div id="root"></div>');
     const ready = await fetch(`http://127.0.0.1:${apiPort}/api/health/ready`);
     expect(ready.status).toBe(200);
     // The Redis it started keeps an append-only file: the production settings.

@@ -41,4 +41,6 @@ export interface ApiDeps {
   readonly sse: SseSettings;
   /** This process's Prometheus metrics (`createApiMetrics`), served at `GET /metrics`. */
   readonly metrics: AiqMetrics;
+  /** The built web app to serve under `/` (apps/web/dist); none when absent or not built. */
+  readonly webRoot?: string;
 }

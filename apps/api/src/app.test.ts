@@ -123,9 +123,11 @@ describe('API app', () => {
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths).sort()).toEqual([
       '/api/admin/notice',
+      '/api/admin/operations',
       '/api/admin/providers',
       '/api/admin/providers/{name}/disable',
       '/api/admin/providers/{name}/enable',
+      '/api/admin/tasks/bulk-retry',
       '/api/ai/background-task',
       '/api/ai/background-task/retry',
       '/api/ai/ensemble',

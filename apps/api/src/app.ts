@@ -13,6 +13,7 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { refuseCrossSite } from './middleware/refuse-cross-site.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { adminNoticeRoutes } from './routes/admin-notice.js';
+import { adminOperationsRoutes } from './routes/admin-operations.js';
 import { adminProviderRoutes } from './routes/admin-providers.js';
 import { aiRoutes } from './routes/ai.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
@@ -24,6 +25,7 @@ import { statusRoutes } from './routes/status.js';
 import { publicStatusCache, type PublicStatus } from './status/public-status.js';
 import type { TtlCache } from './status/ttl-cache.js';
 import { taskRoutes } from './routes/tasks.js';
+import { hasWebApp, webAppRoutes } from './routes/web-app.js';
 import { validationHook } from './validation-hook.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -82,6 +84,7 @@ function routes(app: OpenAPIHono<AppEnv>, deps: ApiDeps, status: TtlCache<Public
     .route('/api/tasks', taskRoutes(deps))
     .route('/api/admin/providers', adminProviderRoutes(deps))
     .route('/api/admin/notice', adminNoticeRoutes(deps, status))
+    .route('/api/admin', adminOperationsRoutes(deps))
     .route('/v1', openAICompatibleRoutes(deps));
 }
 
@@ -144,6 +147,8 @@ export function createApp(deps: ApiDeps) {
       { readOnly: deps.config.api.bullBoardReadOnly },
     ),
   );
+  // Last: the web app answers only what no route above did.
+  if (hasWebApp(deps.webRoot)) app.route('/', webAppRoutes(deps.webRoot));
   app.notFound(renderNotFound);
   app.onError((error, c) => {
     const response = renderError(error, c);

@@ -13,6 +13,7 @@ import {
 } from '@aiq/queue';
 import type { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createTaskEventPublisher } from '@aiq/events';
 import { DEFAULT_SSE_SETTINGS, type SseSettings } from './api-deps.js';
 import { createApiMetrics } from './api-metrics.js';
@@ -33,7 +34,14 @@ export interface StartApiOptions {
    * same process, has said so already. @defaultValue true
    */
   checkRedisEviction?: boolean;
+  /**
+   * The built web app served under `/`; nothing is served there when it has not been built.
+   * @defaultValue apps/web/dist of this checkout
+   */
+  webRoot?: string;
 }
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface RunningApi {
   /** Where the server listens, e.g. `http://127.0.0.1:3000`. */
@@ -99,6 +107,7 @@ export async function startApi({
   sse,
   models: givenModels,
   checkRedisEviction = true,
+  webRoot = DEFAULT_WEB_ROOT,
 }: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
@@ -128,6 +137,7 @@ export async function startApi({
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, ...sse },
     metrics: createApiMetrics({ redis, prefix: config.redis.prefix, queues, models }),
+    webRoot,
   });
   let server: ServerType;
   try {

@@ -1,9 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
-
-/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from './harness/chromium.js';
 
 // An operator on call, in Bull Board in a browser, on separate API and worker processes: a
 // generation refused with a bad key lands in the dead-letter queue; the operator reads why and
@@ -18,10 +16,7 @@ describe('Bull Board in a browser', () => {
     alice = await cluster.keyFor('alice');
     const operator = await cluster.keyFor('ops', 'operator');
     operatorKey = (operator['authorization'] ?? '').replace(/^Bearer /, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser.close();

@@ -11,6 +11,8 @@ export interface TcpProxy {
   hold(): void;
   /** Forwards again, what waited first. */
   release(): void;
+  /** Resets every open connection, as a dropped network does; new ones are forwarded as before. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,9 @@ export async function startTcpProxy(url: string): Promise<TcpProxy> {
     release() {
       held = false;
       for (const socket of sockets) socket.resume();
+    },
+    dropConnections() {
+      for (const socket of sockets) socket.resetAndDestroy();
     },
     async close() {
       for (const socket of sockets) socket.destroy();

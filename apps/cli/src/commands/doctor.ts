@@ -6,13 +6,8 @@ import type { RoutingState } from '@aiq/routing';
 import type { Redis } from 'ioredis';
 import { paint, type Output } from '../output.js';
 import { reachProviders } from '../provider-reachability.js';
-import {
-  describeDisabled,
-  describeNextProbe,
-  readFleetRouting,
-  routingRows,
-  type RoutingRow,
-} from '../routing-view.js';
+import { readFleetRouting, routingRows, type RoutingRow } from '@aiq/operations';
+import { describeDisabled, describeNextProbe } from '../routing-view.js';
 
 interface Finding {
   /** `warn` is worth knowing but does not fail the check. */

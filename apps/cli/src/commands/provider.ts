@@ -9,12 +9,8 @@ import {
 } from '@aiq/routing';
 import { callAdminApi } from '../admin-api.js';
 import { renderTable, type Output } from '../output.js';
-import {
-  describeDisabled,
-  describeNextProbe,
-  readFleetRouting,
-  routingRows,
-} from '../routing-view.js';
+import { readFleetRouting, routingRows } from '@aiq/operations';
+import { describeDisabled, describeNextProbe } from '../routing-view.js';
 
 /** Reads the routing state on a connection of its own, closed after it whatever happens. */
 async function readRouting(config: Config): Promise<RoutingState> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessSeverity, type SeverityInput } from '../src/severity.js';
+import { assessSeverity, type SeverityInput } from './severity.js';
 
 const calm: SeverityInput = {
   errorsPerMinute: 0,
