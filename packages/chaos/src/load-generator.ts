@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+
+/** One submission the API accepted (2xx): the oracle must find it terminal. */
+export interface AcceptedTask {
+  readonly taskId: string;
+  /** The tag in its prompt, which finds its calls in the mock LLM's log. */
+  readonly tag: string;
+  readonly idempotencyKey: string;
+  readonly acceptedAt: number;
+}
+
+export interface SubmitOptions {
+  /** Model to ask for. @defaultValue 'gpt-5.6-sol' */
+  model?: string;
+  /** `[[mock …]]` directive steering the mock, e.g. `tokens=20 delay=50`. */
+  mock?: string;
+  /** Reuse a key (a client's retry); absent, a new one. */
+  idempotencyKey?: string;
+  /** Give up on the HTTP call after this long. @defaultValue 10 000 ms */
+  timeoutMs?: number;
+}
+
+/** What the load generator saw: accepted tasks, and refusals by status. */
+export interface LoadLog {
+  readonly accepted: AcceptedTask[];
+  /** HTTP status (or `network`/`timeout`) → count of submissions not accepted. */
+  readonly refused: Map<string, number>;
+}
+
+/**
+ * Submits generation tasks (`stream:false`, 202) to the API and logs every accepted task id.
+ * Each prompt carries a unique tag, so the oracle can find the task's provider calls.
+ */
+export class LoadGenerator {
+  readonly log: LoadLog = { accepted: [], refused: new Map() };
+  #counter = 0;
+
+  constructor(
+    private readonly headers: Record<string, string>,
+    private readonly apiUrl: () => string,
+  ) {}
+
+  async submit({
+    model = 'gpt-5.6-sol',
+    mock = 'tokens=20 delay=20',
+    idempotencyKey = randomUUID(),
+    timeoutMs = 10_000,
+  }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
+    const tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+    try {
+      const response = await fetch(`${this.apiUrl()}/api/ai/generate`, {
+        method: 'POST',
+        headers: {
+          ...this.headers,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify({ model, prompt: `Task ${tag} [[mock ${mock}]]`, stream: false }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = (await response.json().catch(() => ({}))) as { taskId?: string };
+      if (response.status >= 200 && response.status < 300 && body.taskId !== undefined) {
+        const task = { taskId: body.taskId, tag, idempotencyKey, acceptedAt: Date.now() };
+        this.log.accepted.push(task);
+        return task;
+      }
+      this.#refuse(String(response.status));
+    } catch (error) {
+      this.#refuse(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network');
+    }
+    return undefined;
+  }
+
+  /** Submits `count` tasks, `concurrency` at a time. */
+  async submitMany(count: number, options: SubmitOptions = {}, concurrency = 10): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next += 1;
+          await this.submit(options);
+        }
+      }),
+    );
+  }
+
+  #refuse(reason: string): void {
+    this.log.refused.set(reason, (this.log.refused.get(reason) ?? 0) + 1);
+  }
+}
