@@ -25,6 +25,8 @@ export interface LoadLog {
   readonly accepted: AcceptedTask[];
   /** HTTP status (or `network`/`timeout`) → count of submissions not accepted. */
   readonly refused: Map<string, number>;
+  /** Every submission's answer: when it was sent, its status (or `network`/`timeout`), how long it took. */
+  readonly outcomes: Array<{ readonly at: number; readonly status: string; readonly ms: number }>;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface LoadLog {
  * Each prompt carries a unique tag, so the oracle can find the task's provider calls.
  */
 export class LoadGenerator {
-  readonly log: LoadLog = { accepted: [], refused: new Map() };
+  readonly log: LoadLog = { accepted: [], refused: new Map(), outcomes: [] };
   #counter = 0;
 
   constructor(
@@ -47,6 +49,8 @@ export class LoadGenerator {
     timeoutMs = 10_000,
   }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
     const tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+    const at = Date.now();
+    const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
     try {
       const response = await fetch(`${this.apiUrl()}/api/ai/generate`, {
         method: 'POST',
@@ -59,6 +63,7 @@ export class LoadGenerator {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = (await response.json().catch(() => ({}))) as { taskId?: string };
+      outcome(String(response.status));
       if (response.status >= 200 && response.status < 300 && body.taskId !== undefined) {
         const task = { taskId: body.taskId, tag, idempotencyKey, acceptedAt: Date.now() };
         this.log.accepted.push(task);
@@ -66,7 +71,9 @@ export class LoadGenerator {
       }
       this.#refuse(String(response.status));
     } catch (error) {
-      this.#refuse(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network');
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+      outcome(reason);
+      this.#refuse(reason);
     }
     return undefined;
   }
@@ -82,6 +89,23 @@ export class LoadGenerator {
         }
       }),
     );
+  }
+
+  /** Submits one task every `intervalMs` (waiting for each answer) until `stop()` is called. */
+  steady(options: SubmitOptions = {}, intervalMs = 100): { stop(): Promise<void> } {
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        await this.submit(options);
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+      },
+    };
   }
 
   #refuse(reason: string): void {
