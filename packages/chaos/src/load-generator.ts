@@ -18,6 +18,10 @@ export interface SubmitOptions {
   idempotencyKey?: string;
   /** Give up on the HTTP call after this long. @defaultValue 10 000 ms */
   timeoutMs?: number;
+  /** Reuse a prompt tag (a client's retry sends the same body); absent, a new one. */
+  tag?: string;
+  /** Send to this API instead of the generator's. */
+  apiUrl?: string;
 }
 
 /** What the load generator saw: accepted tasks, and refusals by status. */
@@ -47,12 +51,13 @@ export class LoadGenerator {
     mock = 'tokens=20 delay=20',
     idempotencyKey = randomUUID(),
     timeoutMs = 10_000,
+    tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`,
+    apiUrl = this.apiUrl(),
   }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
-    const tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
     const at = Date.now();
     const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
     try {
-      const response = await fetch(`${this.apiUrl()}/api/ai/generate`, {
+      const response = await fetch(`${apiUrl}/api/ai/generate`, {
         method: 'POST',
         headers: {
           ...this.headers,

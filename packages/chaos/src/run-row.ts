@@ -35,6 +35,7 @@ export async function finishRow(
       `${process.env['CHAOS_EVIDENCE_DIR']}/row-${row}.json`,
       JSON.stringify({ ...evidence, openInRedis: [...evidence.openInRedis] }),
     );
+    await writeFile(`${process.env['CHAOS_EVIDENCE_DIR']}/row-${row}.log`, system.output());
   }
   const refused = [...load.log.refused].map(([status, count]) => `${count}×${status}`).join(', ');
   await reportRow({
