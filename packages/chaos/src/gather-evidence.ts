@@ -60,8 +60,9 @@ export async function gatherEvidence(
 }
 
 /**
- * The drain: waits until every accepted task is terminal in the ledger (or `timeoutMs` passes;
- * what is still open then is what the oracle calls lost).
+ * The drain: waits until every accepted task is terminal in the ledger and none of their jobs
+ * is still open in Redis (or `timeoutMs` passes; what is still open then is what the oracle
+ * calls lost or inconsistent).
  */
 export async function drain(
   system: ChaosSystem,
@@ -79,7 +80,13 @@ export async function drain(
         [ids.join(',')],
       )
       .catch(() => [{ terminal: '-1' }]); // Postgres down in this row: wait on
-    if (Number(row?.terminal) === ids.length) return Date.now() - started;
+    if (Number(row?.terminal) === ids.length) {
+      // …and no job of theirs still runs: a late write would come after the evidence.
+      const open = await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos').catch(
+        () => new Set(ids),
+      );
+      if (!ids.some((id) => open.has(id))) return Date.now() - started;
+    }
     if (Date.now() - started > timeoutMs) return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

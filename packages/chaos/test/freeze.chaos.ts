@@ -75,6 +75,12 @@ describe('row 5: frozen Redis, frozen worker', () => {
       fault: `worker SIGSTOPped past its ${LOCK_MS / 1000} s lock mid-stream, woken while its successor streams the same 6 jobs`,
       startedAt,
       streams,
+      notes: [
+        "known bug: the woken worker's buffered tokens still reach the task's SSE stream (its result is dropped)",
+      ],
+      // The stale worker relays the tokens it had buffered before it learns of the lost lock;
+      // its result is refused (JobLockLost), but a follower's text is polluted. Reported.
+      knownBroken: ['bad streams'],
     });
   });
 });
