@@ -28,6 +28,8 @@ export interface StreamRecord {
   readonly text: string;
   /** The last event's type: `done` or `error` if the stream ended properly. */
   readonly last: string | undefined;
+  /** Connections the client opened (1 + reconnects). */
+  readonly connections?: number;
 }
 
 /** Everything the checker reconciles, gathered after the fault and the drain. */

@@ -21,11 +21,13 @@ export function followTask(
   const ids: string[] = [];
   let text = '';
   let last: string | undefined;
+  let connections = 0;
   const source = new EventSource(`${apiUrl()}/api/tasks/${taskId}/events`, {
     fetch: (input, init) => {
       const url = new URL(String(input));
       const current = new URL(apiUrl());
       url.host = current.host;
+      connections += 1;
       return fetch(url, { ...init, headers: { ...init.headers, ...headers } });
     },
   });
@@ -35,12 +37,15 @@ export function followTask(
   function close(): void {
     clearTimeout(timer);
     source.close();
-    finish({ taskId, ids, text, last });
+    finish({ taskId, ids, text, last, connections });
   }
   const record =
     (type: string) =>
-    (event: { data: string; lastEventId: string }): void => {
-      if (event.lastEventId !== '') ids.push(event.lastEventId);
+    (event: { data?: string; lastEventId?: string }): void => {
+      // EventSource's own `error` (a dropped connection, which it retries) carries no data;
+      // the task's `error` event does.
+      if (event.data === undefined) return;
+      if (event.lastEventId !== undefined && event.lastEventId !== '') ids.push(event.lastEventId);
       last = type;
       if (type === 'token') text += (JSON.parse(event.data) as { text: string }).text;
       if (type === 'reset') text = '';
