@@ -21,7 +21,7 @@ const WORKER_ENTRY = fileURLToPath(new URL('../../../apps/worker/src/main.ts', i
  * Short lock, stall and reconcile timers: a killed worker's jobs are taken over in about
  * three seconds, so each row runs in well under two minutes.
  */
-export const FAST_RECOVERY: Readonly<Record<string, string>> = {
+const FAST_RECOVERY: Readonly<Record<string, string>> = {
   WORKER_LOCK_DURATION_MS: '2000',
   WORKER_STALLED_INTERVAL_MS: '1000',
   WORKER_MAX_STALLED_COUNT: '100',
@@ -150,7 +150,9 @@ export async function startChaosSystem({
       return started;
     },
     output: () =>
-      processes.map((process) => `--- ${process.role}\n${process.stdout()}${process.stderr()}`).join('\n'),
+      processes
+        .map((process) => `--- ${process.role}\n${process.stdout()}${process.stderr()}`)
+        .join('\n'),
     async close() {
       await Promise.all(processes.map((process) => process.stop('SIGKILL')));
       await mock.close();

@@ -33,26 +33,32 @@ export async function gatherEvidence(
   accepted: readonly AcceptedTask[],
   streams: readonly StreamRecord[] = [],
 ): Promise<Evidence> {
-  const tasks = await system.database.query<{ id: string; status: string; error_code: string | null }>(
-    'SELECT id, status, error_code FROM background_tasks',
-  );
+  const tasks = await system.database.query<{
+    id: string;
+    status: string;
+    error_code: string | null;
+  }>('SELECT id, status, error_code FROM background_tasks');
   const attempts = await system.database.query<{
     task_id: string;
     status: string;
     response: string | null;
     provider_request_id: string | null;
-  }>('SELECT task_id, status, response, provider_request_id FROM ai_requests WHERE task_id IS NOT NULL');
+  }>(
+    'SELECT task_id, status, response, provider_request_id FROM ai_requests WHERE task_id IS NOT NULL',
+  );
   return {
     accepted,
-    tasks: tasks.map((row): TaskRow => ({ id: row.id, status: row.status, errorCode: row.error_code })),
-    attempts: attempts.map(
-      (row): AttemptRow => ({
-        taskId: row.task_id,
-        status: row.status,
-        response: row.response,
-        providerRequestId: row.provider_request_id,
-      }),
-    ),
+    tasks: tasks.map((row): TaskRow => ({
+      id: row.id,
+      status: row.status,
+      errorCode: row.error_code,
+    })),
+    attempts: attempts.map((row): AttemptRow => ({
+      taskId: row.task_id,
+      status: row.status,
+      response: row.response,
+      providerRequestId: row.provider_request_id,
+    })),
     calls: system.mock.requests(),
     openInRedis: await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos'),
     streams,

@@ -76,7 +76,8 @@ export class LoadGenerator {
       }
       this.#refuse(String(response.status));
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
       outcome(reason);
       this.#refuse(reason);
     }

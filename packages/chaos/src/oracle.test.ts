@@ -48,7 +48,9 @@ describe('reconcile', () => {
 
   it('should call an accepted task lost when the ledger has no terminal row for it', () => {
     expect(reconcile(evidence({ tasks: [] })).lost).toEqual(['t1']);
-    const open = reconcile(evidence({ tasks: [{ id: 't1', status: 'processing', errorCode: null }] }));
+    const open = reconcile(
+      evidence({ tasks: [{ id: 't1', status: 'processing', errorCode: null }] }),
+    );
     expect(brokenPromises(open)).toEqual(['1 lost']);
   });
 
@@ -91,7 +93,9 @@ describe('reconcile', () => {
         call('r1', TAG, { timestamp: T0 + 1_500 }),
       ],
     });
-    expect(reconcile(early).retryAfterViolations).toEqual(['t1: retried after 1500 ms, asked 2000 ms']);
+    expect(reconcile(early).retryAfterViolations).toEqual([
+      't1: retried after 1500 ms, asked 2000 ms',
+    ]);
     const patient = evidence({
       calls: [
         call('r0', TAG, { status: 429, fault: { fault: 'rate_limit', retryAfter: 2 } }),

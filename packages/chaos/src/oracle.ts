@@ -118,7 +118,8 @@ export function reconcile(evidence: Evidence): Verdict {
       lost.push(taskId);
       continue;
     }
-    if (evidence.openInRedis.has(taskId)) inconsistent.push(`${taskId}: terminal, but its job is still open in Redis`);
+    if (evidence.openInRedis.has(taskId))
+      inconsistent.push(`${taskId}: terminal, but its job is still open in Redis`);
     if (task.status === 'completed') {
       completed += 1;
       if ((completedAttempts.get(taskId) ?? []).length === 0) {

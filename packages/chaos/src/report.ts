@@ -20,7 +20,7 @@ function failedText(failed: Readonly<Record<string, number>>): string {
 }
 
 /** The oracle's table for one row. */
-export function formatRow({ row, fault, verdict, seconds, notes = [] }: RowReport): string {
+function formatRow({ row, fault, verdict, seconds, notes = [] }: RowReport): string {
   const broken = brokenPromises(verdict);
   const lines = [
     `row ${row}: ${fault} (${seconds.toFixed(1)} s) — ${broken.length === 0 ? 'clean' : `BROKEN: ${broken.join('; ')}`}`,

@@ -51,7 +51,16 @@ export function followTask(
       if (type === 'reset') text = '';
       if (type === 'done' || type === 'error') close();
     };
-  for (const type of ['queued', 'started', 'token', 'retrying', 'reset', 'fallback', 'done', 'error']) {
+  for (const type of [
+    'queued',
+    'started',
+    'token',
+    'retrying',
+    'reset',
+    'fallback',
+    'done',
+    'error',
+  ]) {
     source.addEventListener(type, record(type));
   }
   return { done, close };

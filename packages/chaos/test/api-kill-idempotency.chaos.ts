@@ -29,7 +29,8 @@ describe('row 9: API SIGKILL between enqueue and response', () => {
     }));
     const first = keys.map((key) => load.submit({ ...key, mock: 'tokens=5', apiUrl: doomed.url }));
     const killed = (async () => {
-      while (load.log.accepted.length < SUBMISSIONS / 2) await new Promise((resolve) => setTimeout(resolve, 2));
+      while (load.log.accepted.length < SUBMISSIONS / 2)
+        await new Promise((resolve) => setTimeout(resolve, 2));
       await doomed.stop('SIGKILL');
       return Date.now();
     })();

@@ -40,7 +40,8 @@ describe('row 10: API killed mid-stream', () => {
     const reconnected = records.filter((record) => (record.connections ?? 0) > 1).length;
     const verdict = await finishRow(system, load, {
       row: '10',
-      fault: 'API SIGKILL while 20 SSE clients stream; they reconnect to a second API with Last-Event-ID',
+      fault:
+        'API SIGKILL while 20 SSE clients stream; they reconnect to a second API with Last-Event-ID',
       startedAt,
       streams,
       notes: [`${reconnected} of ${records.length} clients reconnected mid-stream`],

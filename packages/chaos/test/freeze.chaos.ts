@@ -42,7 +42,7 @@ describe('row 5: frozen Redis, frozen worker', () => {
     );
   });
 
-  it("should not let a worker frozen past its lock overwrite the result of the worker that took over", async () => {
+  it('should not let a worker frozen past its lock overwrite the result of the worker that took over', async () => {
     const startedAt = Date.now();
     system = await startChaosSystem();
     const api = await system.startApi();

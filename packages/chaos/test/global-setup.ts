@@ -23,9 +23,7 @@ export default async function setup(): Promise<() => Promise<void>> {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as RowReport);
     if (fresh.length === 0) return;
-    const kept = JSON.parse(
-      await readFile(LATEST_JSON, 'utf8').catch(() => '[]'),
-    ) as RowReport[];
+    const kept = JSON.parse(await readFile(LATEST_JSON, 'utf8').catch(() => '[]')) as RowReport[];
     const reports = [
       ...kept.filter((report) => !fresh.some((row) => row.row === report.row)),
       ...fresh,

@@ -50,14 +50,16 @@ describe('row 7: Postgres stopped, and its connections killed in a loop', () => 
     );
     const statuses = [...new Set(during.map((outcome) => outcome.status))]
       .map((status) => {
-        const times = during.filter((outcome) => outcome.status === status).map((outcome) => outcome.ms);
+        const times = during
+          .filter((outcome) => outcome.status === status)
+          .map((outcome) => outcome.ms);
         return `${times.length}×${status} (${Math.min(...times)}–${Math.max(...times)} ms)`;
       })
       .join(', ');
-    const slowest = Math.max(0, ...during.map((outcome) => outcome.ms));
     await finishRow(system, load, {
       row: '7',
-      fault: 'Postgres stopped (immediate) for 20 s under load, then pg_terminate_backend every 0.5 s for 10 s',
+      fault:
+        'Postgres stopped (immediate) for 20 s under load, then pg_terminate_backend every 0.5 s for 10 s',
       startedAt,
       notes: [
         `during the outage: submissions answered ${statuses || 'nothing'}`,

@@ -52,7 +52,9 @@ describe('row 1: worker SIGKILL', () => {
     const phaseEnd = Date.now() + 30_000;
     while (Date.now() < phaseEnd) {
       await sleep(3_000);
-      const victim = workers.find((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+      const victim = workers.find(
+        (worker) => worker.child.exitCode === null && worker.child.signalCode === null,
+      );
       await victim?.stop('SIGKILL');
       kills += 1;
       workers.push(await system.startWorker());

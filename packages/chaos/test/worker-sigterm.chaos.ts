@@ -15,7 +15,9 @@ describe('row 2: worker SIGTERM', () => {
 
   it('should finish jobs shorter than the grace period and hand longer ones to another worker', async () => {
     const startedAt = Date.now();
-    system = await startChaosSystem({ env: { WORKER_SHUTDOWN_GRACE_MS: String(GRACE_MS), WORKER_CONCURRENCY: '20' } });
+    system = await startChaosSystem({
+      env: { WORKER_SHUTDOWN_GRACE_MS: String(GRACE_MS), WORKER_CONCURRENCY: '20' },
+    });
     const api = await system.startApi();
     const leaving = await system.startWorker();
     const load = new LoadGenerator(system.headers, () => api.url);

@@ -8,12 +8,7 @@ import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { applyFailureDecision } from './attempt-failure.js';
 import { decideAfterFailure, type FailureDecision } from './decide-after-failure.js';
-import {
-  EndedByCancel,
-  finishCancelled,
-  JobLockLost,
-  type HandledOutcome,
-} from './task-end.js';
+import { EndedByCancel, finishCancelled, JobLockLost, type HandledOutcome } from './task-end.js';
 
 /** What every task job carries. */
 interface TaskJobData {
