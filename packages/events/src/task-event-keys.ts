@@ -11,6 +11,8 @@ export interface TaskEventKeys {
   readonly terminal: string;
   /** The task's current run (its retry count), set by `retried`: older runs' events are dropped. */
   readonly run: string;
+  /** Ids of the last events published (`<id>:<sequence>`, capped): a resent publish is not repeated. */
+  readonly sent: string;
   /** Pub/sub channel of live events. */
   readonly channel: string;
 }
@@ -23,6 +25,7 @@ export function taskEventKeys(prefix: string, taskId: string): TaskEventKeys {
     log: `${base}:log`,
     terminal: `${base}:terminal`,
     run: `${base}:run`,
+    sent: `${base}:sent`,
     channel: taskEventChannel(prefix, taskId),
   };
 }

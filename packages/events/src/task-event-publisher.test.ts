@@ -21,6 +21,41 @@ describe('task event publisher', () => {
     await Promise.all([redis.quit(), subscriber.quit()]);
   });
 
+  it('should not repeat a publish that ioredis resends after a dropped connection lost its reply', async () => {
+    // Found by the reliability suite (packages/chaos, row 4): CLIENT KILL of the worker's
+    // connection doubled a token in followers' text. A resend is the very same command, id included.
+    const taskId = randomUUID();
+    createTaskEventPublisher({ redis, prefix }); // defines the script
+    const keys = taskEventKeys(prefix, taskId);
+    type Resendable = Redis & {
+      aiqPublishTaskEvent(...args: Array<string | number>): Promise<number>;
+    };
+    const publishOnce = (text: string, publishId: string) =>
+      (redis as Resendable).aiqPublishTaskEvent(
+        keys.sequence,
+        keys.log,
+        keys.terminal,
+        keys.run,
+        keys.sent,
+        keys.channel,
+        JSON.stringify({ taskId, at: 0, type: 'token', text }),
+        100,
+        60,
+        '0',
+        '',
+        '',
+        publishId,
+      );
+    expect(await publishOnce('A', 'first')).toBe(1);
+    expect(await publishOnce('B', 'second')).toBe(2);
+    expect(await publishOnce('B', 'second')).toBe(2); // the resend: answered, not repeated
+    expect(await publishOnce('C', 'third')).toBe(3);
+    const texts = (await readTaskEvents(redis, prefix, taskId)).map((event) =>
+      event.type === 'token' ? event.text : event.type,
+    );
+    expect(texts).toEqual(['A', 'B', 'C']);
+  });
+
   it('should number events per task, publish them live and keep them for replay', async () => {
     const taskId = randomUUID();
     const publisher = createTaskEventPublisher({ redis, prefix });

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isTerminalEvent, type TaskEventBody } from './task-event.js';
 import { taskEventKeys } from './task-event-keys.js';
+
+/** Publishes remembered per task for deduplication: more than can be in flight at once. */
+const SENT_IDS_KEPT = 64;
 
 // One atomic step per event: drop it if the stream already ended (unless it is `retried`, which
 // reopens it) or if it comes from a run older than the task's current one, take the next
@@ -8,7 +12,17 @@ import { taskEventKeys } from './task-event-keys.js';
 // workers publishing for the same task (a stalled job re-run) can never interleave or end twice.
 // The JSON is built by splicing the sequence in front of the caller's object, so no JSON
 // library is needed in Lua and field order is kept.
+//
+// Idempotent: ioredis resends a command whose reply a dropped connection lost (CLIENT KILL, a
+// restart), so the same publish may run twice. Each publish carries an id; the last few ids
+// with their sequence numbers are kept, and a repeat answers the first one's sequence.
 const PUBLISH_SCRIPT = `
+local sent = redis.call('LRANGE', KEYS[5], 0, -1)
+for _, entry in ipairs(sent) do
+  if string.sub(entry, 1, #ARGV[8] + 1) == ARGV[8] .. ':' then
+    return tonumber(string.sub(entry, #ARGV[8] + 2))
+  end
+end
 if ARGV[7] ~= '' and tonumber(redis.call('GET', KEYS[4]) or '0') > tonumber(ARGV[7]) then return 0 end
 if ARGV[6] ~= '' then
   redis.call('DEL', KEYS[3])
@@ -23,6 +37,9 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 if ARGV[5] == '1' then redis.call('SET', KEYS[3], sequence, 'EX', ARGV[4]) end
 redis.call('PUBLISH', ARGV[1], event)
+redis.call('RPUSH', KEYS[5], ARGV[8] .. ':' .. sequence)
+redis.call('LTRIM', KEYS[5], -${SENT_IDS_KEPT}, -1)
+redis.call('EXPIRE', KEYS[5], ARGV[4])
 return sequence
 `;
 
@@ -32,6 +49,7 @@ type RedisWithPublish = Redis & {
     logKey: string,
     terminalKey: string,
     runKey: string,
+    sentKey: string,
     channel: string,
     json: string,
     maxEvents: number,
@@ -39,6 +57,7 @@ type RedisWithPublish = Redis & {
     terminal: '1' | '0',
     reopensAsRun: string,
     run: string,
+    publishId: string,
   ): Promise<number>;
 };
 
@@ -83,7 +102,7 @@ export function createTaskEventPublisher({
   ttlSeconds = 3_600,
 }: TaskEventPublisherOptions): TaskEventPublisher {
   if (!('aiqPublishTaskEvent' in redis)) {
-    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
+    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 5, lua: PUBLISH_SCRIPT });
   }
   const commands = redis as RedisWithPublish;
   return {
@@ -95,6 +114,7 @@ export function createTaskEventPublisher({
         keys.log,
         keys.terminal,
         keys.run,
+        keys.sent,
         keys.channel,
         json,
         maxEvents,
@@ -102,6 +122,7 @@ export function createTaskEventPublisher({
         isTerminalEvent(body) ? '1' : '0',
         body.type === 'retried' ? String(body.retryCount) : '',
         options.run === undefined ? '' : String(options.run),
+        randomUUID(),
       );
     },
   };

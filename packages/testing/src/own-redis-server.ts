@@ -13,6 +13,8 @@ export interface OwnRedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   restart(): Promise<void>;
+  /** Sends a signal to the server, e.g. `SIGSTOP` to freeze it and `SIGCONT` to wake it. */
+  signal(signal: NodeJS.Signals): void;
   /** Stops it and deletes its data. */
   stop(): Promise<void>;
 }
@@ -76,6 +78,9 @@ export async function startOwnRedisServer({
     port,
     kill,
     restart: start,
+    signal(signal) {
+      child?.kill(signal);
+    },
     async stop() {
       await kill();
       await rm(dir, { recursive: true, force: true });

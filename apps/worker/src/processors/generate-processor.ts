@@ -19,7 +19,7 @@ import type { WorkerDeps } from '../worker-deps.js';
 import { reportFinalFailure } from './attempt-failure.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import type { FailureDecision } from './decide-after-failure.js';
-import { EndedByCancel, recordTaskEnd, type HandledOutcome } from './task-end.js';
+import { EndedByCancel, jobLock, recordTaskEnd, type HandledOutcome } from './task-end.js';
 import { createTaskProcessor, type AttemptContext } from './task-processor.js';
 
 /**
@@ -216,14 +216,18 @@ async function answerAttempt(
     usage: success.usage,
     ...(cache.kind === 'hit' ? { cached: true as const } : {}),
   };
-  const recorded = await recordTaskEnd(deps, {
-    kind: 'finished',
-    taskId: data.taskId,
-    retry: data.retry,
-    status: 'completed',
-    result: outcome,
-    at: Date.now(),
-  });
+  const recorded = await recordTaskEnd(
+    deps,
+    {
+      kind: 'finished',
+      taskId: data.taskId,
+      retry: data.retry,
+      status: 'completed',
+      result: outcome,
+      at: Date.now(),
+    },
+    jobLock(job, token),
+  );
   if (!recorded) throw new EndedByCancel(data.taskId);
   await deps.events.publish(data.taskId, { type: 'done', ...outcome }, { run: data.retry });
   await clearPartialOutput(deps, data.taskId);

@@ -1,5 +1,6 @@
 import type { TaskUpdate } from '@aiq/ledger';
 import { claimTaskEnd, type EnsembleCandidate } from '@aiq/tasks';
+import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.js';
 
 /** How a task's run ended, as a worker records it: always naming the run. */
@@ -18,6 +19,29 @@ export class EndedByCancel extends Error {
     super(`task ${taskId} was cancelled before its end was recorded`);
     this.name = 'EndedByCancel';
   }
+}
+
+/**
+ * Thrown by a worker whose job lock expired (the process froze or stalled) while another worker
+ * took the job over: its late result must not be recorded over the new owner's.
+ */
+export class JobLockLost extends Error {
+  constructor(taskId: string) {
+    super(`task ${taskId}: this worker lost the job's lock to another; its result is dropped`);
+    this.name = 'JobLockLost';
+  }
+}
+
+/** A job's lock as BullMQ holds it: `<prefix>:<queue>:<job id>:lock` set to the owner's token. */
+export interface JobLock {
+  readonly key: string;
+  readonly token: string;
+}
+
+/** The lock this worker holds on `job`, or undefined when it was not given one (direct calls). */
+export function jobLock(job: Job, token: string | undefined): JobLock | undefined {
+  if (token === undefined || job.id === undefined) return undefined;
+  return { key: `${job.queueQualifiedName}:${job.id}:lock`, token };
 }
 
 /**
@@ -45,9 +69,19 @@ export async function finishCancelled(
  * The one way a worker records how a task's run ended (a result, a failure, a repair): unless
  * a cancel claimed the run's end first, in which case the run ends `cancelled` as the cancel
  * said, whatever this write would have been.
+ * With `lock`, only while this worker still owns the job: a worker frozen past its lock, whose
+ * job another worker has taken over, records nothing (issue 15, row 5b).
  * @returns false when the cancel won (and `cancelled` was recorded and published instead)
+ * @throws JobLockLost when `lock` is no longer this worker's
  */
-export async function recordTaskEnd(deps: WorkerDeps, end: TaskEnd): Promise<boolean> {
+export async function recordTaskEnd(
+  deps: WorkerDeps,
+  end: TaskEnd,
+  lock?: JobLock,
+): Promise<boolean> {
+  if (lock !== undefined && (await deps.redis.get(lock.key)) !== lock.token) {
+    throw new JobLockLost(end.taskId);
+  }
   const claimed = await claimTaskEnd(deps.redis, deps.config.redis.prefix, {
     taskId: end.taskId,
     run: end.retry,

@@ -8,7 +8,7 @@ import { FailedAttempt } from '../generation/run-provider-attempt.js';
 import type { WorkerDeps } from '../worker-deps.js';
 import { applyFailureDecision } from './attempt-failure.js';
 import { decideAfterFailure, type FailureDecision } from './decide-after-failure.js';
-import { EndedByCancel, finishCancelled, type HandledOutcome } from './task-end.js';
+import { EndedByCancel, finishCancelled, JobLockLost, type HandledOutcome } from './task-end.js';
 
 /** What every task job carries. */
 interface TaskJobData {
@@ -94,6 +94,9 @@ export function createTaskProcessor<Data extends TaskJobData, Completed>(
         return thrown.settled;
       }
       if (thrown instanceof EndedByCancel) return { status: 'cancelled' }; // recorded as such
+      // Another worker owns the job now: record nothing, and let BullMQ refuse this worker's
+      // move (its token no longer matches).
+      if (thrown instanceof JobLockLost) throw thrown;
       const error = thrown instanceof FailedAttempt ? thrown.error : thrown;
       const shuttingDown = abortSignal.aborted && abortSignal.reason === ABORT_REASON.shutdown;
       const cancelled =

@@ -1,0 +1,165 @@
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { createApiKey } from '@aiq/auth';
+import { createPostgresDatabase, type Database } from '@aiq/db';
+import { startMockLlm, type MockLlmServer } from '@aiq/mock-llm';
+import {
+  freePort,
+  spawnNode,
+  startOwnPostgres,
+  startOwnRedisServer,
+  type OwnPostgres,
+  type OwnRedisServer,
+  type SpawnedProcess,
+} from '@aiq/testing';
+
+// Spawned by path, as production runs them: the suite imports no app code.
+const API_ENTRY = fileURLToPath(new URL('../../../apps/api/src/main.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../../../apps/worker/src/main.ts', import.meta.url));
+
+/**
+ * Short lock, stall and reconcile timers: a killed worker's jobs are taken over in about
+ * three seconds, so each row runs in well under two minutes.
+ */
+const FAST_RECOVERY: Readonly<Record<string, string>> = {
+  WORKER_LOCK_DURATION_MS: '2000',
+  WORKER_STALLED_INTERVAL_MS: '1000',
+  WORKER_MAX_STALLED_COUNT: '100',
+  WORKER_SHUTDOWN_GRACE_MS: '5000',
+  RECONCILE_INTERVAL_MS: '1000',
+  RECONCILE_GRACE_MS: '1500',
+};
+
+/** A process of the system under test: the API (with its `url`) or a worker. */
+export interface ChaosProcess extends SpawnedProcess {
+  readonly role: 'api' | 'worker';
+  readonly url: string;
+}
+
+export interface ChaosSystemOptions {
+  /** `appendfsync` of the suite's own Redis (AOF on). @defaultValue 'always' (zero loss) */
+  appendfsync?: 'always' | 'everysec';
+  /** Extra `redis-server` arguments. */
+  redisArgs?: string[];
+  /** Settings for every aiq process, over the suite's own. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Everything a row runs against, owned by the suite: a redis-server (noeviction, AOF) and a
+ * PostgreSQL of its own, the mock LLM, and API and worker processes started on demand.
+ * It signals only processes it spawned.
+ */
+export interface ChaosSystem {
+  readonly redis: OwnRedisServer;
+  readonly postgres: OwnPostgres;
+  readonly database: Database;
+  readonly mock: MockLlmServer;
+  /** The environment every aiq process gets. */
+  readonly env: Record<string, string>;
+  /** `Authorization` header of the load generator's key. */
+  readonly headers: Record<string, string>;
+  readonly processes: readonly ChaosProcess[];
+  startApi(env?: Record<string, string>): Promise<ChaosProcess>;
+  startWorker(env?: Record<string, string>): Promise<ChaosProcess>;
+  /** Every live process's output so far, for a failing row's message. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export async function startChaosSystem({
+  appendfsync = 'always',
+  redisArgs = [],
+  env: overrides = {},
+}: ChaosSystemOptions = {}): Promise<ChaosSystem> {
+  const redis = await startOwnRedisServer({
+    args: [
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      appendfsync,
+      '--maxmemory-policy',
+      'noeviction',
+      ...redisArgs,
+    ],
+  });
+  const postgres = await startOwnPostgres();
+  const database = createPostgresDatabase({ url: postgres.url, poolSize: 4 });
+  await database.migrate();
+  const mock = await startMockLlm();
+  const { key } = await createApiKey(database, { userId: 'chaos-load' });
+  const env: Record<string, string> = {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: 'chaos',
+    DATABASE_URL: postgres.url,
+    DATABASE_POOL_SIZE: '4',
+    LOG_LEVEL: 'info',
+    WORKER_METRICS_PORT: '0',
+    OPENAI_API_KEY: 'sk-chaos',
+    OPENAI_BASE_URL: mock.baseUrls.openai,
+    ANTHROPIC_API_KEY: 'sk-ant-chaos',
+    ANTHROPIC_BASE_URL: mock.baseUrls.anthropic,
+    DEEPSEEK_API_KEY: 'sk-chaos',
+    DEEPSEEK_BASE_URL: mock.baseUrls.deepseek,
+    // Policy limits would refuse the load long before a fault matters.
+    RATE_LIMIT_STANDARD_PER_MINUTE: '1000000',
+    RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
+    OPENAI_REQUESTS_PER_MINUTE: '1000000',
+    SSE_MAX_STREAMS_PER_USER: '100000',
+    SSE_OPENS_PER_MINUTE: '1000000',
+    // Circuits stay closed unless a row is about them.
+    CIRCUIT_FAILURE_THRESHOLD: '1000',
+    CIRCUIT_MIN_REQUESTS: '1000000',
+    ...FAST_RECOVERY,
+    ...overrides,
+  };
+  const processes: ChaosProcess[] = [];
+  const dataDirs: string[] = [];
+
+  return {
+    redis,
+    postgres,
+    database,
+    mock,
+    env,
+    headers: { authorization: `Bearer ${key}` },
+    processes,
+    async startApi(extra = {}) {
+      const port = await freePort();
+      const dataDir = `/tmp/aiq-chaos-api-${port}`;
+      dataDirs.push(dataDir);
+      const api = spawnNode(API_ENTRY, {
+        env: { ...env, ...extra, API_PORT: String(port), DATA_DIR: dataDir },
+      });
+      await api.waitForOutput(/api listening/, 60_000);
+      const started = Object.assign(api, { role: 'api' as const, url: `http://127.0.0.1:${port}` });
+      processes.push(started);
+      return started;
+    },
+    async startWorker(extra = {}) {
+      const worker = spawnNode(WORKER_ENTRY, { env: { ...env, ...extra } });
+      const [, port] = await worker.waitForOutput(
+        /"port":(\d+)[^\n]*"msg":"worker started"/,
+        60_000,
+      );
+      const started = Object.assign(worker, {
+        role: 'worker' as const,
+        url: `http://127.0.0.1:${port ?? ''}`,
+      });
+      processes.push(started);
+      return started;
+    },
+    output: () =>
+      processes
+        .map((process) => `--- ${process.role}\n${process.stdout()}${process.stderr()}`)
+        .join('\n'),
+    async close() {
+      await Promise.all(processes.map((process) => process.stop('SIGKILL')));
+      await mock.close();
+      await database.close().catch(() => undefined);
+      await postgres.destroy();
+      await redis.stop();
+      for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

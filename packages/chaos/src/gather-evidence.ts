@@ -1,0 +1,99 @@
+import { Redis } from 'ioredis';
+import type { ChaosSystem } from './chaos-system.js';
+import type { AcceptedTask } from './load-generator.js';
+import type { AttemptRow, Evidence, StreamRecord, TaskRow } from './oracle.js';
+
+const OPEN_LISTS = ['wait', 'active', 'paused'];
+const OPEN_SETS = ['delayed', 'prioritized', 'waiting-children'];
+
+/** Job ids BullMQ still holds unfinished under `prefix`, in any queue. */
+async function openJobs(redisUrl: string, prefix: string): Promise<Set<string>> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    const open = new Set<string>();
+    for (const key of keys) {
+      const kind = key.slice(key.lastIndexOf(':') + 1);
+      const ids = OPEN_LISTS.includes(kind)
+        ? await redis.lrange(key, 0, -1)
+        : OPEN_SETS.includes(kind)
+          ? await redis.zrange(key, 0, -1)
+          : [];
+      for (const id of ids) open.add(id);
+    }
+    return open;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Reads what the oracle needs from Postgres, Redis and the mock LLM. */
+export async function gatherEvidence(
+  system: ChaosSystem,
+  accepted: readonly AcceptedTask[],
+  streams: readonly StreamRecord[] = [],
+): Promise<Evidence> {
+  const tasks = await system.database.query<{
+    id: string;
+    status: string;
+    error_code: string | null;
+  }>('SELECT id, status, error_code FROM background_tasks');
+  const attempts = await system.database.query<{
+    task_id: string;
+    status: string;
+    response: string | null;
+    provider_request_id: string | null;
+  }>(
+    'SELECT task_id, status, response, provider_request_id FROM ai_requests WHERE task_id IS NOT NULL',
+  );
+  return {
+    accepted,
+    tasks: tasks.map((row): TaskRow => ({
+      id: row.id,
+      status: row.status,
+      errorCode: row.error_code,
+    })),
+    attempts: attempts.map((row): AttemptRow => ({
+      taskId: row.task_id,
+      status: row.status,
+      response: row.response,
+      providerRequestId: row.provider_request_id,
+    })),
+    calls: system.mock.requests(),
+    openInRedis: await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos'),
+    streams,
+  };
+}
+
+/**
+ * The drain: waits until every accepted task is terminal in the ledger and none of their jobs
+ * is still open in Redis (or `timeoutMs` passes; what is still open then is what the oracle
+ * calls lost or inconsistent).
+ */
+export async function drain(
+  system: ChaosSystem,
+  accepted: readonly AcceptedTask[],
+  timeoutMs = 60_000,
+): Promise<number> {
+  const started = Date.now();
+  const ids = accepted.map((task) => task.taskId);
+  for (;;) {
+    const [row] = await system.database
+      .query<{ terminal: string }>(
+        `SELECT count(*) AS terminal FROM background_tasks
+         WHERE status IN ('completed', 'failed', 'timeout', 'cancelled')
+           AND id::text = ANY(string_to_array($1, ','))`,
+        [ids.join(',')],
+      )
+      .catch(() => [{ terminal: '-1' }]); // Postgres down in this row: wait on
+    if (Number(row?.terminal) === ids.length) {
+      // …and no job of theirs still runs: a late write would come after the evidence.
+      const open = await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos').catch(
+        () => new Set(ids),
+      );
+      if (!ids.some((id) => open.has(id))) return Date.now() - started;
+    }
+    if (Date.now() - started > timeoutMs) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+
+/** One submission the API accepted (2xx): the oracle must find it terminal. */
+export interface AcceptedTask {
+  readonly taskId: string;
+  /** The tag in its prompt, which finds its calls in the mock LLM's log. */
+  readonly tag: string;
+  readonly idempotencyKey: string;
+  readonly acceptedAt: number;
+}
+
+export interface SubmitOptions {
+  /** Model to ask for. @defaultValue 'gpt-5.6-sol' */
+  model?: string;
+  /** `[[mock …]]` directive steering the mock, e.g. `tokens=20 delay=50`. */
+  mock?: string;
+  /** Reuse a key (a client's retry); absent, a new one. */
+  idempotencyKey?: string;
+  /** Give up on the HTTP call after this long. @defaultValue 10 000 ms */
+  timeoutMs?: number;
+  /** Reuse a prompt tag (a client's retry sends the same body); absent, a new one. */
+  tag?: string;
+  /** Send to this API instead of the generator's. */
+  apiUrl?: string;
+}
+
+/** What the load generator saw: accepted tasks, and refusals by status. */
+export interface LoadLog {
+  readonly accepted: AcceptedTask[];
+  /** HTTP status (or `network`/`timeout`) → count of submissions not accepted. */
+  readonly refused: Map<string, number>;
+  /** Every submission's answer: when it was sent, its status (or `network`/`timeout`), how long it took. */
+  readonly outcomes: Array<{ readonly at: number; readonly status: string; readonly ms: number }>;
+}
+
+/**
+ * Submits generation tasks (`stream:false`, 202) to the API and logs every accepted task id.
+ * Each prompt carries a unique tag, so the oracle can find the task's provider calls.
+ */
+export class LoadGenerator {
+  readonly log: LoadLog = { accepted: [], refused: new Map(), outcomes: [] };
+  #counter = 0;
+
+  constructor(
+    private readonly headers: Record<string, string>,
+    private readonly apiUrl: () => string,
+  ) {}
+
+  async submit({
+    model = 'gpt-5.6-sol',
+    mock = 'tokens=20 delay=20',
+    idempotencyKey = randomUUID(),
+    timeoutMs = 10_000,
+    tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`,
+    apiUrl = this.apiUrl(),
+  }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
+    const at = Date.now();
+    const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
+    try {
+      const response = await fetch(`${apiUrl}/api/ai/generate`, {
+        method: 'POST',
+        headers: {
+          ...this.headers,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+        },
+        body: JSON.stringify({ model, prompt: `Task ${tag} [[mock ${mock}]]`, stream: false }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = (await response.json().catch(() => ({}))) as { taskId?: string };
+      outcome(String(response.status));
+      if (response.status >= 200 && response.status < 300 && body.taskId !== undefined) {
+        const task = { taskId: body.taskId, tag, idempotencyKey, acceptedAt: Date.now() };
+        this.log.accepted.push(task);
+        return task;
+      }
+      this.#refuse(String(response.status));
+    } catch (error) {
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
+      outcome(reason);
+      this.#refuse(reason);
+    }
+    return undefined;
+  }
+
+  /** Submits `count` tasks, `concurrency` at a time. */
+  async submitMany(count: number, options: SubmitOptions = {}, concurrency = 10): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next += 1;
+          await this.submit(options);
+        }
+      }),
+    );
+  }
+
+  /** Submits one task every `intervalMs` (waiting for each answer) until `stop()` is called. */
+  steady(options: SubmitOptions = {}, intervalMs = 100): { stop(): Promise<void> } {
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        await this.submit(options);
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await loop;
+      },
+    };
+  }
+
+  #refuse(reason: string): void {
+    this.log.refused.set(reason, (this.log.refused.get(reason) ?? 0) + 1);
+  }
+}
