@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 /**
  * `worker` connections wait through Redis outages (BullMQ requires `maxRetriesPerRequest: null`
  * for blocking commands); `producer` connections fail fast so the API can answer 503 instead
- * of hanging a request, and pipeline automatically.
+ * of hanging a request.
  */
 export type ConnectionRole = 'worker' | 'producer';
 
@@ -28,11 +28,6 @@ export function createRedisConnection({ url, role, name }: RedisConnectionOption
     ...common,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    // Commands issued in one event-loop turn (concurrent requests' rate limits, events and
-    // enqueues) go out in one write: on a loaded host each socket write is a large part of
-    // a request's CPU (issue 14's profile). Producers only: BullMQ workers' blocking and
-    // lock commands keep their own connection.
-    enableAutoPipelining: true,
     connectTimeout: 2_000,
   });
 }
