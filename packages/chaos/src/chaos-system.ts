@@ -104,7 +104,11 @@ export async function startChaosSystem({
     // Policy limits would refuse the load long before a fault matters.
     RATE_LIMIT_STANDARD_PER_MINUTE: '1000000',
     RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
+    // Every provider: Anthropic's default of 50 a minute held a row's last tasks past its
+    // drain, waiting for the next minute (they looked lost; they were rate-limited).
     OPENAI_REQUESTS_PER_MINUTE: '1000000',
+    ANTHROPIC_REQUESTS_PER_MINUTE: '1000000',
+    DEEPSEEK_REQUESTS_PER_MINUTE: '1000000',
     SSE_MAX_STREAMS_PER_USER: '100000',
     SSE_OPENS_PER_MINUTE: '1000000',
     // Circuits stay closed unless a row is about them.

@@ -67,13 +67,7 @@ describe('row 1: worker SIGKILL', () => {
       fault: `worker SIGKILL mid-stream, then every 3 s for 30 s (${kills} kills, 2 workers)`,
       startedAt,
       streams,
-      notes: [
-        `${kills} worker kills`,
-        'known bug (some runs): tasks left pending, never called, their jobs still open in Redis, while the reconciler waits for the outbox',
-      ],
-      // Seen in 2 of 6 runs: 10–16 tasks stay `pending` after the drain with their job still
-      // open in Redis and no provider call. Reported; printed in the table, not failing CI yet.
-      knownBroken: ['lost'],
+      notes: [`${kills} worker kills`],
       // A killed worker's unacknowledged ledger batch is taken over after 30 s (the ledger's
       // claim idle time, which no environment variable shortens), then written.
       drainMs: 75_000,
