@@ -150,6 +150,21 @@ describe('API keys on PostgreSQL', () => {
     });
   });
 
+  it('should keep answering known keys when Postgres cannot be asked about changes', async () => {
+    const lost = createPostgresDatabase({ url: testDatabase.url, poolSize: 1 });
+    const created = await createApiKey(lost, { userId: 'ivan' });
+    const now = 7_000_000;
+    expect(await verifyApiKey(lost, created.key, now)).toMatchObject({ userId: 'ivan' });
+    await lost.close(); // every query on this handle fails from now on
+    expect(await verifyApiKey(lost, created.key, now + KEY_CHANGES_CHECK_MS)).toMatchObject({
+      userId: 'ivan',
+    });
+    // A key it does not know still needs Postgres, and the request fails as before.
+    await expect(
+      verifyApiKey(lost, generateApiKey().key, now + 2 * KEY_CHANGES_CHECK_MS),
+    ).rejects.toThrow();
+  });
+
   it('should accept a key at once when it is created here after being refused', async () => {
     const key = generateApiKey().key;
     const now = 6_000_000;

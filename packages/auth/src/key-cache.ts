@@ -79,6 +79,9 @@ async function freshen(database: Database, cache: KeyCache, now: number): Promis
       }
       cache.checkedAt = now;
     })
+    // Postgres unreachable: answer from what is known (a key not cached is looked up, and that
+    // lookup fails the request as before); the next request asks again.
+    .catch(() => undefined)
     .finally(() => {
       cache.checking = undefined;
     });
