@@ -5,6 +5,7 @@ import { startApiCluster, type ApiCluster } from './harness/api-cluster.js';
 import {
   checkResponse,
   HANG_MS,
+  FUZZ_LIMITS as FUZZ_ENV,
   FUZZ_ROUTES,
   fuzzRuns,
   fuzzSeed,
@@ -17,15 +18,6 @@ import {
 // A share of fuzz-routes.test.ts's cases, over real HTTP to a separate API process: its body
 // limit, Node's HTTP parser and the process itself are under test here.
 const RUNS = Math.max(10, Math.round(fuzzRuns(100) / 20));
-
-/** The fuzz user's limits, as in fuzz-routes.test.ts: cases reach validation, not the limiter. */
-const FUZZ_ENV = {
-  RATE_LIMIT_STANDARD_PER_MINUTE: '1000000',
-  RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
-  ENSEMBLE_RATE_LIMIT_PER_MINUTE: '1000000',
-  SSE_OPENS_PER_MINUTE: '1000000',
-  SSE_MAX_STREAMS_PER_USER: '100000',
-};
 
 /** Headers fetch refuses to send as given (undici checks them itself). */
 const CLIENT_MANAGED = new Set(['content-length']);

@@ -8,6 +8,7 @@ import { startTestApi, type TestApi } from '../src/testing/test-api.js';
 import {
   checkResponse,
   HANG_MS,
+  FUZZ_LIMITS,
   FUZZ_ROUTES,
   fuzzRuns,
   fuzzSeed,
@@ -20,13 +21,8 @@ import {
 // `pnpm test` runs a few hundred cases per route; CI's chaos step runs FUZZ_RUNS=10000.
 const RUNS = fuzzRuns(100);
 
-/** Limits high enough that the fuzz user's requests reach validation, not the rate limiter. */
 const FUZZ_ENV = {
-  RATE_LIMIT_STANDARD_PER_MINUTE: '1000000',
-  RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
-  ENSEMBLE_RATE_LIMIT_PER_MINUTE: '1000000',
-  SSE_OPENS_PER_MINUTE: '1000000',
-  SSE_MAX_STREAMS_PER_USER: '100000',
+  ...FUZZ_LIMITS,
   // Providers are configured (no worker runs, so none is ever called).
   OPENAI_API_KEY: 'sk-fuzz',
   ANTHROPIC_API_KEY: 'sk-ant-fuzz',

@@ -6,6 +6,16 @@ import fc from 'fast-check';
  * garbage (invalid JSON, wrong content types, odd headers), as plain data both the in-process
  * app and a real HTTP client can send.
  */
+
+/** Limits high enough that the fuzz user's requests reach validation, not the rate limiter. */
+export const FUZZ_LIMITS = {
+  RATE_LIMIT_STANDARD_PER_MINUTE: '1000000',
+  RATE_LIMIT_EXPENSIVE_PER_MINUTE: '1000000',
+  ENSEMBLE_RATE_LIMIT_PER_MINUTE: '1000000',
+  SSE_OPENS_PER_MINUTE: '1000000',
+  SSE_MAX_STREAMS_PER_USER: '100000',
+};
+
 export interface FuzzRequest {
   readonly method: string;
   /** Path and query, e.g. `/api/tasks?limit=1e309`. */
