@@ -90,7 +90,12 @@ describe('the web app in a browser', () => {
 
   async function task(taskId: string) {
     const response = await fetch(`${origin()}/api/tasks/${taskId}`, { headers: user });
-    return (await response.json()) as { status: string; retryCount: number; result: unknown };
+    return (await response.json()) as {
+      status: string;
+      retryCount: number;
+      result: unknown;
+      costUsd: number | null;
+    };
   }
 
   async function generate(page: Page, model: string, prompt: string): Promise<string> {
@@ -118,9 +123,16 @@ describe('the web app in a browser', () => {
         .poll(async () => (await answer.innerText()).length)
         .toBeGreaterThan(Math.max(...seen));
       await page.reload();
-      await page.locator('[data-chip="done"]').waitFor({ timeout: 30_000 });
-      const { result } = await task(taskId);
+      const done = page.locator('[data-chip="done"]');
+      await done.waitFor({ timeout: 30_000 });
+      const { result, costUsd } = await task(taskId);
       expect(await answer.innerText()).toBe((result as { text: string }).text);
+      // Tokens, cost and latency: the cost is the task's (one call here), as `$0.0012`.
+      expect(costUsd).toBeGreaterThan(0);
+      expect(await done.innerText()).toMatch(/ in \/ \d+ out tokens, \$\d+\.\d{4,6}, \d+\.\d s$/);
+      expect(await done.innerText()).toContain(
+        `$${(costUsd as number).toFixed((costUsd as number) >= 0.0001 ? 4 : 6)}`,
+      );
       expect(page.url()).toContain(`task=${taskId}`);
       await expectAccessible(page, 'playground');
     },
