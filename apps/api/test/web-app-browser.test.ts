@@ -91,6 +91,7 @@ describe('the web app in a browser', () => {
   async function task(taskId: string) {
     const response = await fetch(`${origin()}/api/tasks/${taskId}`, { headers: user });
     return (await response.json()) as {
+      type: string;
       status: string;
       retryCount: number;
       result: unknown;
@@ -185,6 +186,35 @@ describe('the web app in a browser', () => {
     await detail.getByText('completed').waitFor();
     await expectAccessible(page, 'tasks');
   });
+
+  it(
+    'should submit a background task from the form the catalog builds, and see it complete',
+    { timeout: 45_000 },
+    async () => {
+      const page = await open('/tasks');
+      const form = page.getByRole('region', { name: 'New background task' });
+      await form.getByRole('combobox', { name: 'Task type' }).click();
+      await page.getByRole('option', { name: 'ai_background_generation', exact: true }).click();
+      // Fields from the input's JSON Schema: a line for the model, JSON for the messages, a
+      // number for the temperature.
+      await form.getByRole('textbox', { name: 'model', exact: true }).fill('gpt-5');
+      await form
+        .getByRole('textbox', { name: 'messages (JSON)' })
+        .fill(JSON.stringify([{ role: 'user', content: 'From the form [[mock tokens=8]]' }]));
+      await form.getByRole('textbox', { name: 'temperature' }).fill('0.5');
+      await form.getByRole('button', { name: 'Submit task' }).click();
+      const detail = page.getByRole('region', { name: 'Task detail' });
+      await detail.getByText('completed').waitFor({ timeout: 20_000 });
+      const taskId = (await detail.locator('code').innerText()).trim();
+      expect(await task(taskId)).toMatchObject({
+        type: 'ai_background_generation',
+        status: 'completed',
+        result: { model: 'gpt-5', text: expect.any(String) as unknown },
+      });
+      await page.getByRole('button', { name: `Show task ${taskId}` }).waitFor();
+      await expectAccessible(page, 'tasks-new-background-task');
+    },
+  );
 
   it(
     'should show a notice set by `aiq notice set` on the public status page',
