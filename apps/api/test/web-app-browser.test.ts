@@ -159,6 +159,34 @@ describe('the web app in a browser', () => {
     expect(await page.locator('[data-chip="fallback"]').innerText()).toMatch(/^Fallback gpt-5 → /);
   });
 
+  it('should show an ensemble’s candidates side by side', { timeout: 30_000 }, async () => {
+    const page = await open('/');
+    await page.getByText('Ensemble', { exact: true }).click({ timeout: 5_000 });
+    // The dropdown stays open while options are picked.
+    await page
+      .getByRole('combobox', { name: 'Models (none: one per provider)' })
+      .click({ timeout: 5_000, force: true }); // its pills wrapper covers it
+    for (const model of ['gpt-5', 'claude-haiku-4-5']) {
+      await page.getByRole('option', { name: model, exact: true }).click({ timeout: 5_000 });
+    }
+    await page.keyboard.press('Escape');
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('Compare [[mock tokens=12]]');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const done = page.locator('[data-chip="done"]');
+    await done.waitFor({ timeout: 20_000 });
+    const taskId = await page.getByTestId('task-id').innerText();
+    const { result } = await task(taskId);
+    const { candidates } = result as { candidates: { model: string; text: string }[] };
+    expect(candidates.map((candidate) => candidate.model)).toEqual(['gpt-5', 'claude-haiku-4-5']);
+    // One panel per candidate, each with its own streamed text.
+    for (const candidate of candidates) {
+      const panel = page.getByRole('region', { name: `Candidate ${candidate.model}` });
+      expect(await panel.locator('p').innerText()).toBe(candidate.text);
+    }
+    expect(await done.innerText()).toMatch(/^Done on ai_ensemble/);
+    await expectAccessible(page, 'playground-ensemble');
+  });
+
   it('should retry a failed task from My tasks on the same id', { timeout: 45_000 }, async () => {
     cluster.mock.addScenario({ provider: 'openai', fault: 'invalid_key', count: 1 });
     const submitted = await fetch(`${origin()}/api/ai/generate`, {
@@ -255,7 +283,7 @@ describe('the web app in a browser', () => {
     async () => {
       // One answer and one (retryable) failure on record, whatever ran before.
       cluster.mock.addScenario({ provider: 'openai', fault: 'server_error', count: 1 });
-      const [failed, answered] = await Promise.all(
+      const submitted = await Promise.all(
         ['Ops failure [[mock tokens=2]]', 'Ops answer [[mock tokens=2]]'].map(async (prompt) => {
           const response = await fetch(`${origin()}/api/ai/generate`, {
             method: 'POST',
@@ -265,9 +293,15 @@ describe('the web app in a browser', () => {
           return ((await response.json()) as { taskId: string }).taskId;
         }),
       );
-      for (const taskId of [failed ?? '', answered ?? '']) {
+      for (const taskId of submitted) {
         await expect.poll(async () => (await task(taskId)).status).toMatch(/completed|failed/);
       }
+      // Both went out at once: whichever reached the mock first is the one that failed.
+      const statuses = await Promise.all(
+        submitted.map(async (taskId) => (await task(taskId)).status),
+      );
+      expect([...statuses].sort()).toEqual(['completed', 'failed']);
+      const failed = submitted[statuses.indexOf('failed')];
       const page = await open('/operations', { operator: true });
       await page.getByTestId('severity').waitFor();
       const hourly = page.getByRole('figure', { name: 'Success rate and p95 latency per hour' });
