@@ -90,7 +90,13 @@ describe('the web app in a browser', () => {
 
   async function task(taskId: string) {
     const response = await fetch(`${origin()}/api/tasks/${taskId}`, { headers: user });
-    return (await response.json()) as { status: string; retryCount: number; result: unknown };
+    return (await response.json()) as {
+      type: string;
+      status: string;
+      retryCount: number;
+      result: unknown;
+      costUsd: number | null;
+    };
   }
 
   async function generate(page: Page, model: string, prompt: string): Promise<string> {
@@ -118,9 +124,16 @@ describe('the web app in a browser', () => {
         .poll(async () => (await answer.innerText()).length)
         .toBeGreaterThan(Math.max(...seen));
       await page.reload();
-      await page.locator('[data-chip="done"]').waitFor({ timeout: 30_000 });
-      const { result } = await task(taskId);
+      const done = page.locator('[data-chip="done"]');
+      await done.waitFor({ timeout: 30_000 });
+      const { result, costUsd } = await task(taskId);
       expect(await answer.innerText()).toBe((result as { text: string }).text);
+      // Tokens, cost and latency: the cost is the task's (one call here), as `$0.0012`.
+      expect(costUsd).toBeGreaterThan(0);
+      expect(await done.innerText()).toMatch(/ in \/ \d+ out tokens, \$\d+\.\d{4,6}, \d+\.\d s$/);
+      expect(await done.innerText()).toContain(
+        `$${(costUsd as number).toFixed((costUsd as number) >= 0.0001 ? 4 : 6)}`,
+      );
       expect(page.url()).toContain(`task=${taskId}`);
       await expectAccessible(page, 'playground');
     },
@@ -144,6 +157,34 @@ describe('the web app in a browser', () => {
     await page.locator('[data-chip="fallback"]').waitFor();
     await page.locator('[data-chip="done"]').waitFor();
     expect(await page.locator('[data-chip="fallback"]').innerText()).toMatch(/^Fallback gpt-5 → /);
+  });
+
+  it('should show an ensemble’s candidates side by side', { timeout: 30_000 }, async () => {
+    const page = await open('/');
+    await page.getByText('Ensemble', { exact: true }).click({ timeout: 5_000 });
+    // The dropdown stays open while options are picked.
+    await page
+      .getByRole('combobox', { name: 'Models (none: one per provider)' })
+      .click({ timeout: 5_000, force: true }); // its pills wrapper covers it
+    for (const model of ['gpt-5', 'claude-haiku-4-5']) {
+      await page.getByRole('option', { name: model, exact: true }).click({ timeout: 5_000 });
+    }
+    await page.keyboard.press('Escape');
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('Compare [[mock tokens=12]]');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const done = page.locator('[data-chip="done"]');
+    await done.waitFor({ timeout: 20_000 });
+    const taskId = await page.getByTestId('task-id').innerText();
+    const { result } = await task(taskId);
+    const { candidates } = result as { candidates: { model: string; text: string }[] };
+    expect(candidates.map((candidate) => candidate.model)).toEqual(['gpt-5', 'claude-haiku-4-5']);
+    // One panel per candidate, each with its own streamed text.
+    for (const candidate of candidates) {
+      const panel = page.getByRole('region', { name: `Candidate ${candidate.model}` });
+      expect(await panel.locator('p').innerText()).toBe(candidate.text);
+    }
+    expect(await done.innerText()).toMatch(/^Done on ai_ensemble/);
+    await expectAccessible(page, 'playground-ensemble');
   });
 
   it('should retry a failed task from My tasks on the same id', { timeout: 45_000 }, async () => {
@@ -173,6 +214,35 @@ describe('the web app in a browser', () => {
     await detail.getByText('completed').waitFor();
     await expectAccessible(page, 'tasks');
   });
+
+  it(
+    'should submit a background task from the form the catalog builds, and see it complete',
+    { timeout: 45_000 },
+    async () => {
+      const page = await open('/tasks');
+      const form = page.getByRole('region', { name: 'New background task' });
+      await form.getByRole('combobox', { name: 'Task type' }).click();
+      await page.getByRole('option', { name: 'ai_background_generation', exact: true }).click();
+      // Fields from the input's JSON Schema: a line for the model, JSON for the messages, a
+      // number for the temperature.
+      await form.getByRole('textbox', { name: 'model', exact: true }).fill('gpt-5');
+      await form
+        .getByRole('textbox', { name: 'messages (JSON)' })
+        .fill(JSON.stringify([{ role: 'user', content: 'From the form [[mock tokens=8]]' }]));
+      await form.getByRole('textbox', { name: 'temperature' }).fill('0.5');
+      await form.getByRole('button', { name: 'Submit task' }).click();
+      const detail = page.getByRole('region', { name: 'Task detail' });
+      await detail.getByText('completed').waitFor({ timeout: 20_000 });
+      const taskId = (await detail.locator('code').innerText()).trim();
+      expect(await task(taskId)).toMatchObject({
+        type: 'ai_background_generation',
+        status: 'completed',
+        result: { model: 'gpt-5', text: expect.any(String) as unknown },
+      });
+      await page.getByRole('button', { name: `Show task ${taskId}` }).waitFor();
+      await expectAccessible(page, 'tasks-new-background-task');
+    },
+  );
 
   it(
     'should show a notice set by `aiq notice set` on the public status page',
@@ -213,7 +283,7 @@ describe('the web app in a browser', () => {
     async () => {
       // One answer and one (retryable) failure on record, whatever ran before.
       cluster.mock.addScenario({ provider: 'openai', fault: 'server_error', count: 1 });
-      const [failed, answered] = await Promise.all(
+      const submitted = await Promise.all(
         ['Ops failure [[mock tokens=2]]', 'Ops answer [[mock tokens=2]]'].map(async (prompt) => {
           const response = await fetch(`${origin()}/api/ai/generate`, {
             method: 'POST',
@@ -223,9 +293,15 @@ describe('the web app in a browser', () => {
           return ((await response.json()) as { taskId: string }).taskId;
         }),
       );
-      for (const taskId of [failed ?? '', answered ?? '']) {
+      for (const taskId of submitted) {
         await expect.poll(async () => (await task(taskId)).status).toMatch(/completed|failed/);
       }
+      // Both went out at once: whichever reached the mock first is the one that failed.
+      const statuses = await Promise.all(
+        submitted.map(async (taskId) => (await task(taskId)).status),
+      );
+      expect([...statuses].sort()).toEqual(['completed', 'failed']);
+      const failed = submitted[statuses.indexOf('failed')];
       const page = await open('/operations', { operator: true });
       await page.getByTestId('severity').waitFor();
       const hourly = page.getByRole('figure', { name: 'Success rate and p95 latency per hour' });

@@ -2,6 +2,11 @@ import type { TaskEvent } from '@aiq/client';
 
 type ChipKind = 'queued' | 'started' | 'retrying' | 'fallback' | 'done' | 'error' | 'cancelled';
 
+/** A cost in USD as the chips show it: `$0.0012` (six decimals for amounts under a cent's 1/100). */
+function formatUsd(usd: number): string {
+  return `$${usd.toFixed(usd === 0 || usd >= 0.0001 ? 4 : 6)}`;
+}
+
 /** One status chip of the playground: what happened, in the order it happened. */
 export interface StatusChip {
   readonly kind: ChipKind;
@@ -70,6 +75,7 @@ export function applyTaskEvent(state: StreamState, event: TaskEvent): StreamStat
         event.usage === null
           ? 'tokens unknown'
           : `${event.usage.inputTokens} in / ${event.usage.outputTokens} out tokens`;
+      const cost = event.costUsd === undefined ? '' : `, ${formatUsd(event.costUsd)}`;
       const latency =
         state.startedAt === undefined
           ? ''
@@ -78,7 +84,7 @@ export function applyTaskEvent(state: StreamState, event: TaskEvent): StreamStat
         { ...state, ended: true },
         {
           kind: 'done',
-          label: `Done on ${event.model}: ${tokens}${latency}${event.cached === true ? ', cached' : ''}`,
+          label: `Done on ${event.model}: ${tokens}${cost}${latency}${event.cached === true ? ', cached' : ''}`,
         },
       );
     }

@@ -64,5 +64,13 @@ describe('background tasks', () => {
     const text = events.flatMap((event) => (event.type === 'token' ? [event.text] : [])).join('');
     expect(events.at(-1)).toMatchObject({ type: 'done', result: { text } });
     expect(text.length).toBeGreaterThan(0);
+    // Its cost: the one call's, as its `ai_requests` row records it.
+    await harness.worker.flushLedger();
+    const [call] = await harness.attempts(taskId);
+    expect(Number(call?.['cost_usd'])).toBeGreaterThan(0);
+    expect((events.at(-1) as { costUsd?: number }).costUsd).toBeCloseTo(
+      Number(call?.['cost_usd']),
+      6,
+    );
   });
 });

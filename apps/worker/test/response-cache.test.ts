@@ -57,6 +57,10 @@ describe('response cache (one worker)', () => {
     const [hit] = await harness.attempts(second.taskId);
     expect(original).toMatchObject({ status: 'completed', cache_hit: false });
     expect(Number(original?.['cost_usd'])).toBeGreaterThan(0);
+    // The `done` event carries the cost its row records: the call's, and nothing for a hit.
+    const firstDone = first.events.at(-1) as { costUsd?: number };
+    expect(firstDone.costUsd).toBeCloseTo(Number(original?.['cost_usd']), 6);
+    expect(second.events.at(-1)).toMatchObject({ costUsd: 0 });
     expect(hit).toMatchObject({
       status: 'completed',
       cache_hit: true,

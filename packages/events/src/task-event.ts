@@ -95,6 +95,11 @@ export const TaskEventBody = z.discriminatedUnion('type', [
     result: z.unknown().optional(),
     /** True when the answer came from the response cache (no provider call). */
     cached: z.boolean().optional(),
+    /**
+     * What the calls that `usage` counts cost in USD at the model's prices (0 from the response
+     * cache). Absent when a price is unknown (no usage), and from workers before it existed.
+     */
+    costUsd: z.number().nonnegative().optional(),
   }),
   /** Terminal: failed for good. `code` is the ProviderError kind (or an aiq code). */
   z.object({

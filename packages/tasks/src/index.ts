@@ -78,6 +78,7 @@ export {
 } from './bulk-retry.js';
 export { recordOperatorAction, type Actor, type OperatorAction } from './operator-actions.js';
 export { findTask } from './find-task.js';
+export { taskCosts } from './task-costs.js';
 export { listTasks, InvalidCursorError, type ListTasksOptions } from './list-tasks.js';
 export { terminalEventFromRow } from './terminal-event.js';
 export {

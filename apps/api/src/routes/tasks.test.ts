@@ -83,6 +83,66 @@ describe('/api/tasks routes', () => {
     expect(await read.json()).toMatchObject({ id: taskId, status: 'pending' });
   });
 
+  it('should show what a task cost: the sum of its ai_requests rows, null before any priced call', async () => {
+    const carol = await api.keyFor('carol');
+    const [priced, unpriced] = [await submit(carol), await submit(carol)];
+    // A failed attempt and the answer: both were paid for.
+    for (const cost of ['0.000150', '0.001050']) {
+      await api.deps.database.query(
+        `INSERT INTO ai_requests (task_id, user_id, provider, model, status, cost_usd)
+         VALUES ($1, 'carol', 'openai', 'gpt-5', 'completed', $2)`,
+        [priced, cost],
+      );
+    }
+    const detail = await api.app.request(`/api/tasks/${priced}`, { headers: carol });
+    expect(await detail.json()).toMatchObject({ id: priced, costUsd: 0.0012 });
+    const other = await api.app.request(`/api/tasks/${unpriced}`, { headers: carol });
+    expect(await other.json()).toMatchObject({ id: unpriced, costUsd: null });
+    const list = (await (await api.app.request('/api/tasks', { headers: carol })).json()) as {
+      tasks: { id: string; costUsd: number | null }[];
+    };
+    expect(list.tasks.map((task) => [task.id, task.costUsd])).toEqual([
+      [unpriced, null],
+      [priced, 0.0012],
+    ]);
+  });
+
+  it('should list the background task types with their inputs as JSON Schema, to a signed-in caller', async () => {
+    const response = await api.app.request('/api/tasks/catalog', { headers: alice });
+    expect(response.status).toBe(200);
+    const { types } = (await response.json()) as {
+      types: { type: string; inputSchema: Record<string, unknown> }[];
+    };
+    // What `POST /api/ai/background-task` takes: no `ai_generation` (that is `/api/ai/generate`).
+    expect(types.map((entry) => entry.type).sort()).toEqual([
+      'ai_analyze_document',
+      'ai_background_generation',
+      'ai_ensemble',
+    ]);
+    const generation = types.find((entry) => entry.type === 'ai_background_generation');
+    expect(generation?.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['model', 'messages'],
+      properties: {
+        model: { type: 'string', minLength: 1 },
+        messages: {
+          type: 'array',
+          items: { properties: { role: { enum: ['system', 'user', 'assistant'] } } },
+        },
+        temperature: { type: 'number', minimum: 0, maximum: 2 },
+      },
+    });
+    // Input as a submission writes it: a field with a default is not required.
+    const analyze = types.find((entry) => entry.type === 'ai_analyze_document');
+    expect(analyze?.inputSchema['required']).toEqual(['model', 'document']);
+    const anonymous = await api.app.request('/api/tasks/catalog');
+    expect(anonymous.status).toBe(401);
+    const docs = (await (await api.app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(docs.paths).toHaveProperty(['/api/tasks/catalog', 'get']);
+  });
+
   it('should answer 400 for an id that is not a UUID', async () => {
     const response = await api.app.request('/api/tasks/not-a-uuid', { headers: alice });
     expect(response.status).toBe(400);

@@ -1,5 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { cancelTask, InvalidCursorError, listTasks } from '@aiq/tasks';
+import {
+  builtInTaskCatalog,
+  cancelTask,
+  InvalidCursorError,
+  listTasks,
+  taskCosts,
+} from '@aiq/tasks';
 import type { ApiDeps } from '../api-deps.js';
 import { ApiError } from '../api-error.js';
 import type { AppEnv } from '../app-env.js';
@@ -10,6 +16,7 @@ import {
   RetryResponse,
   EventsQuery,
   StreamToken,
+  TaskCatalogResponse,
   TaskIdParams,
   TaskList,
   TaskListQuery,
@@ -36,6 +43,25 @@ const list = createRoute({
   request: { query: TaskListQuery },
   responses: { 200: json(TaskList, 'A page of tasks'), ...commonErrors },
 });
+
+const catalog = createRoute({
+  method: 'get',
+  path: '/catalog',
+  summary:
+    'The background task types `POST /api/ai/background-task` takes, each input as JSON Schema',
+  description:
+    'One entry per type: `type` and `inputSchema`, the JSON Schema (draft 2020-12) of its `input` as a submission may write it (fields with defaults are optional). A client builds a form from it.',
+  security,
+  responses: { 200: json(TaskCatalogResponse, 'The background task types'), ...commonErrors },
+});
+
+/** The catalog's background types with their inputs as JSON Schema, built once. */
+const catalogTypes = Object.values(builtInTaskCatalog)
+  .filter((definition) => definition.jobKind === 'background')
+  .map((definition) => ({
+    type: definition.type,
+    inputSchema: z.toJSONSchema(definition.input, { io: 'input', unrepresentable: 'any' }),
+  }));
 
 const get = createRoute({
   method: 'get',
@@ -120,7 +146,9 @@ function listedUser(
 /** `/api/tasks`: poll, list, stream, cancel. Every route answers 404 for another user's task. */
 export function taskRoutes(deps: ApiDeps) {
   const prefix = deps.config.redis.prefix;
+  // `catalog` goes before `/{id}`, which would refuse it as a task id.
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(catalog, (c) => c.json({ types: catalogTypes }, 200))
     .openapi(list, async (c) => {
       const { user, ...query } = c.req.valid('query');
       const page = await listTasks(deps.database, {
@@ -132,11 +160,18 @@ export function taskRoutes(deps: ApiDeps) {
         }
         throw error;
       });
-      return c.json({ tasks: page.rows.map(toTaskResponse), nextCursor: page.nextCursor }, 200);
+      const costs = await taskCosts(
+        deps.database,
+        page.rows.map((row) => row.id),
+      );
+      return c.json(
+        { tasks: page.rows.map((row) => toTaskResponse(row, costs)), nextCursor: page.nextCursor },
+        200,
+      );
     })
     .openapi(get, async (c) => {
       const task = await findTaskFor(deps.database, c.req.valid('param').id, c.var.user);
-      return c.json(toTaskResponse(task), 200);
+      return c.json(toTaskResponse(task, await taskCosts(deps.database, [task.id])), 200);
     })
     .openapi(events, async (c) => {
       const { id } = c.req.valid('param');

@@ -46,6 +46,12 @@ export const TaskResponse = z
     attempts: z.number().int().nonnegative(),
     /** Times an operator or the client retried the task after it failed. */
     retryCount: z.number().int().nonnegative(),
+    /**
+     * What the task cost so far in USD: every provider call it made (attempts, steps, ensemble
+     * candidates, failed calls included) at the model's prices. 0 for an answer from the
+     * response cache; null before any priced call.
+     */
+    costUsd: z.number().nonnegative().nullable(),
     createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     completedAt: z.iso.datetime().nullable(),
@@ -110,6 +116,21 @@ export const EventsQuery = z.object({
    */
   follow: z.enum(['retries']).optional(),
 });
+
+/** One background task type, as `GET /api/tasks/catalog` lists it. */
+const CatalogEntry = z
+  .object({
+    /** The `type` of `POST /api/ai/background-task`. */
+    type: z.string(),
+    /** Its `input` as JSON Schema (draft 2020-12): what a form for it asks for. */
+    inputSchema: z.record(z.string(), z.unknown()).openapi({ type: 'object' }),
+  })
+  .openapi('TaskCatalogEntry');
+
+/** What `GET /api/tasks/catalog` answers. */
+export const TaskCatalogResponse = z
+  .object({ types: z.array(CatalogEntry) })
+  .openapi('TaskCatalog');
 
 export const ErrorResponse = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })

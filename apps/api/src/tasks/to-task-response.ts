@@ -8,8 +8,11 @@ function modelOf(input: unknown): string | null {
   return typeof model === 'string' ? model : null;
 }
 
-/** A ledger row in the API's shape; the input (which may hold a whole document) is left out. */
-export function toTaskResponse(row: TaskRow): TaskResponse {
+/**
+ * A ledger row in the API's shape; the input (which may hold a whole document) is left out.
+ * `costs`: from `taskCosts`, for the rows shown.
+ */
+export function toTaskResponse(row: TaskRow, costs: ReadonlyMap<string, number>): TaskResponse {
   return {
     id: row.id,
     type: row.type,
@@ -23,6 +26,7 @@ export function toTaskResponse(row: TaskRow): TaskResponse {
         : { code: row.errorCode ?? row.status, message: row.errorMessage ?? '' },
     attempts: row.attempts,
     retryCount: row.retryCount,
+    costUsd: costs.get(row.id) ?? null,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     completedAt: row.completedAt?.toISOString() ?? null,

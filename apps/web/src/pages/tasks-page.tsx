@@ -14,6 +14,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import type { Task, TaskList } from '@aiq/client';
 import { clientFor, describeError } from '../session.js';
+import { BackgroundTaskForm } from './background-task-form.js';
 
 const STATUSES = ['pending', 'processing', 'completed', 'failed', 'timeout', 'cancelled'];
 const STATUS_COLORS: Record<string, string> = {
@@ -215,6 +216,15 @@ export function TasksPage({ apiKey }: { apiKey: string }) {
         </Button>
       </Group>
       {detail === undefined ? null : <TaskDetail task={detail} apiKey={apiKey} />}
+      <BackgroundTaskForm
+        apiKey={apiKey}
+        onSubmitted={(taskId) => {
+          // The new task heads the first page of every status; its detail follows it.
+          setStatus(null);
+          setCursors([]);
+          setSelected(taskId);
+        }}
+      />
     </Stack>
   );
 }

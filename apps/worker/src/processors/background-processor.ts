@@ -92,6 +92,7 @@ async function runBackgroundAttempt(
         usage.calls === 0
           ? null
           : { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens },
+      ...(usage.calls === 0 || usage.costUsd === null ? {} : { costUsd: usage.costUsd }),
       result,
     },
     { run: data.retry },

@@ -229,7 +229,13 @@ async function answerAttempt(
     jobLock(job, token),
   );
   if (!recorded) throw new EndedByCancel(data.taskId);
-  await deps.events.publish(data.taskId, { type: 'done', ...outcome }, { run: data.retry });
+  // The cost goes out with the event only: the stored result keeps the shape clients parse.
+  const { costUsd } = success.record;
+  await deps.events.publish(
+    data.taskId,
+    { type: 'done', ...outcome, ...(costUsd === null ? {} : { costUsd }) },
+    { run: data.retry },
+  );
   await clearPartialOutput(deps, data.taskId);
   const { text: _text, ...receipt } = outcome;
   return { ...receipt, recorded: true };

@@ -11,6 +11,8 @@ export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
   calls: number;
+  /** USD at the models' prices; null once a call's price was unknown. */
+  costUsd: number | null;
   lastModel: string | undefined;
 }
 
@@ -26,7 +28,13 @@ export async function createTaskContext(
 ): Promise<{ context: TaskContext; usage: UsageTotals }> {
   const finished = new Map(await loadTaskSteps(deps.database, data.taskId));
   const deadlineAt = Math.min(Date.now() + deps.config.timeouts.backgroundMs, data.deadlineAt);
-  const usage: UsageTotals = { inputTokens: 0, outputTokens: 0, calls: 0, lastModel: undefined };
+  const usage: UsageTotals = {
+    inputTokens: 0,
+    outputTokens: 0,
+    calls: 0,
+    costUsd: 0,
+    lastModel: undefined,
+  };
   const logger = deps.logger.child({ taskId: data.taskId, type: data.type, attempt });
 
   let lastStepReplayed = false;
@@ -68,6 +76,8 @@ export async function createTaskContext(
       usage.inputTokens += success.usage?.inputTokens ?? 0;
       usage.outputTokens += success.usage?.outputTokens ?? 0;
       usage.calls += 1;
+      const cost = success.record.costUsd;
+      usage.costUsd = usage.costUsd === null || cost === null ? null : usage.costUsd + cost;
       usage.lastModel = success.model;
       return success;
     },
