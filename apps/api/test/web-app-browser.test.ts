@@ -317,7 +317,7 @@ describe('the web app in a browser', () => {
         .poll(() => page.getByTestId('dry-run').innerText())
         .toBe('1 match, 1 would be retried.');
       await expectAccessible(page, 'operations');
-      await page.getByRole('button', { name: 'Retry 1 tasks' }).click();
+      await page.getByRole('button', { name: 'Retry 1 task' }).click();
       await page.getByText('Retried 1 of 1 tasks').waitFor();
       await expect.poll(async () => (await task(failed ?? '')).status).toBe('completed');
       // On record like every operator action: the dry run, then the retry with its task.

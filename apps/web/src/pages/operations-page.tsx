@@ -365,7 +365,7 @@ export function OperationsPage({ apiKey }: { apiKey: string }) {
                   disabled={dryRun.taskIds.length === 0}
                   onClick={() => void bulkRetry(true)}
                 >
-                  Retry {dryRun.taskIds.length} tasks
+                  Retry {dryRun.taskIds.length} {dryRun.taskIds.length === 1 ? 'task' : 'tasks'}
                 </Button>
               </Group>
             )}
