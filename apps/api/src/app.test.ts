@@ -136,6 +136,7 @@ describe('API app', () => {
       '/api/health/ready',
       '/api/status',
       '/api/tasks',
+      '/api/tasks/catalog',
       '/api/tasks/{id}',
       '/api/tasks/{id}/events',
       '/api/tasks/{id}/retry',
