@@ -113,7 +113,11 @@ describe('row 3: Redis SIGKILL under load, restart from its AOF', () => {
     system = await startChaosSystem({ appendfsync: 'everysec' });
     const { verdict, erased, reenqueued } = await runRow('everysec', system);
     expect(erased.length).toBeGreaterThan(0);
-    expect(reenqueued).toBeGreaterThanOrEqual(erased.length);
+    // The reconciler puts back what the crash erased. A job a worker still held when Redis
+    // died may finish there and reach the ledger without it (seen: 33 of 34 re-enqueued), so
+    // the promise is that every erased task ends, not how many came back through the queue.
+    expect(reenqueued).toBeGreaterThan(0);
     expect(verdict.completed).toBe(verdict.accepted);
+    expect(verdict.lost.filter((id) => erased.includes(id))).toEqual([]);
   });
 });
