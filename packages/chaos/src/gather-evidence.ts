@@ -27,6 +27,19 @@ async function openJobs(redisUrl: string, prefix: string): Promise<Set<string>> 
   }
 }
 
+/**
+ * Writes still waiting in the workers' ledger outbox (`<prefix>:ledger`): a killed worker's
+ * batch stays there until another worker claims it (after its claim idle time) and writes it.
+ */
+async function outboxLength(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    return await redis.xlen(`${prefix}:ledger`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Reads what the oracle needs from Postgres, Redis and the mock LLM. */
 export async function gatherEvidence(
   system: ChaosSystem,
@@ -91,7 +104,11 @@ export async function drain(
       const open = await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos').catch(
         () => new Set(ids),
       );
-      if (!ids.some((id) => open.has(id))) return Date.now() - started;
+      // …and the ledger outbox is empty: the attempt rows of a killed worker's last batch may
+      // still wait there after the task's end was written.
+      const prefix = system.env['QUEUE_PREFIX'] ?? 'chaos';
+      const waiting = await outboxLength(system.redis.url, prefix).catch(() => 1);
+      if (!ids.some((id) => open.has(id)) && waiting === 0) return Date.now() - started;
     }
     if (Date.now() - started > timeoutMs) return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 250));
