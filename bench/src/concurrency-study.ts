@@ -5,16 +5,14 @@
  * 400 ms, then 60 tokens 15 ms apart (about 1.3 s a call). One API process submits over HTTP;
  * one worker process at each concurrency runs the same batch. Writes results/concurrency.md.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { postLoad } from './benchmarks/http-load.js';
+import { generateAndAwait } from './benchmarks/b1-throughput.js';
 import { progress } from './rounds.js';
 import { startAiqSystem, type AiqProcess, type AiqSystem } from './system/aiq-system.js';
 import { measureCpu } from './system/process-cpu.js';
-import { waitUntil } from './wait-until.js';
-import { BENCH_MODEL, mockDirective } from './workload.js';
+import { mockDirective } from './workload.js';
 
 const CONCURRENCIES = [8, 32, 64, 128];
 const TASKS = 256;
@@ -30,35 +28,14 @@ interface Row {
   readonly workerRssMiB: number;
 }
 
-async function runBatch(system: AiqSystem, api: AiqProcess, worker: AiqProcess): Promise<number> {
-  const userId = `conc-${randomUUID().slice(0, 8)}`;
-  const key = await system.keyFor(userId);
-  const started = performance.now();
-  await postLoad({
-    url: `${api.url}/api/ai/generate`,
-    headers: { authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      model: BENCH_MODEL,
-      prompt: `Task [<id>] ${DIRECTIVE}`,
-      stream: false,
-    }),
-    connections: 32,
-    amount: TASKS,
+function runBatch(system: AiqSystem, api: AiqProcess): Promise<number> {
+  return generateAndAwait(system, api, {
+    userPrefix: 'conc',
+    prompt: `Task [<id>] ${DIRECTIVE}`,
+    tasks: TASKS,
+    submitters: 32,
+    timeoutMs: 240_000,
   });
-  await waitUntil(
-    async () => {
-      const [row] = await system.database.query<{ completed: number; ended: number }>(
-        `SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
-                count(*) FILTER (WHERE status IN ('failed', 'timeout', 'cancelled'))::int AS ended
-         FROM background_tasks WHERE user_id = $1`,
-        [userId],
-      );
-      if ((row?.ended ?? 0) > 0) throw new Error(`${row?.ended} tasks failed`);
-      return (row?.completed ?? 0) >= TASKS;
-    },
-    { what: `${TASKS} tasks completed on worker ${worker.pid}`, timeoutMs: 240_000 },
-  );
-  return TASKS / ((performance.now() - started) / 1_000);
 }
 
 async function residentMiB(pid: number): Promise<number> {
@@ -101,9 +78,7 @@ async function main(): Promise<void> {
       progress(`WORKER_CONCURRENCY=${concurrency}: ${TASKS} tasks`);
       const worker = await system.startWorker({ WORKER_CONCURRENCY: String(concurrency) });
       try {
-        const { result, cpuMs } = await measureCpu([worker.pid], () =>
-          runBatch(system, api, worker),
-        );
+        const { result, cpuMs } = await measureCpu([worker.pid], () => runBatch(system, api));
         rows.push({
           concurrency,
           tasksPerSecond: result,

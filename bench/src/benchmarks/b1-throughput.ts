@@ -37,19 +37,35 @@ interface TaskCounts {
   ended: number;
 }
 
-async function aiqRound(system: AiqSystem, api: AiqProcess, tasks: number, submitters: number) {
-  // A user per round: its rows are the round's.
-  const userId = `b1-${randomUUID().slice(0, 8)}`;
+/** Options of {@link generateAndAwait}. */
+export interface GenerateAndAwaitOptions {
+  /** The user's id starts with this; its rows are the batch's. */
+  readonly userPrefix: string;
+  /** The prompt, `[<id>]` made unique per request. */
+  readonly prompt: string;
+  readonly tasks: number;
+  /** Requests in flight at once. */
+  readonly submitters: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Submits `tasks` generations over HTTP as a fresh user and waits until every one is
+ * completed in the ledger (any failure fails the run).
+ * @returns tasks per second, from the first request to the last completed row
+ */
+export async function generateAndAwait(
+  system: AiqSystem,
+  api: AiqProcess,
+  { userPrefix, prompt, tasks, submitters, timeoutMs }: GenerateAndAwaitOptions,
+): Promise<number> {
+  const userId = `${userPrefix}-${randomUUID().slice(0, 8)}`;
   const key = await system.keyFor(userId);
   const started = performance.now();
   await postLoad({
     url: `${api.url}/api/ai/generate`,
     headers: { authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      model: BENCH_MODEL,
-      prompt: `Task [<id>]: say eight words ${DIRECTIVE}`,
-      stream: false,
-    }),
+    body: JSON.stringify({ model: BENCH_MODEL, prompt, stream: false }),
     connections: submitters,
     amount: tasks,
   });
@@ -61,12 +77,22 @@ async function aiqRound(system: AiqSystem, api: AiqProcess, tasks: number, submi
          FROM background_tasks WHERE user_id = $1`,
         [userId],
       );
-      if ((counts?.ended ?? 0) > 0) throw new Error(`B1: ${counts?.ended} aiq tasks failed`);
+      if ((counts?.ended ?? 0) > 0) throw new Error(`${counts?.ended} aiq tasks failed`);
       return (counts?.completed ?? 0) >= tasks;
     },
-    { what: `B1: ${tasks} aiq tasks completed`, timeoutMs: timeoutFor(tasks) },
+    { what: `${tasks} aiq tasks completed`, timeoutMs },
   );
   return tasks / ((performance.now() - started) / 1_000);
+}
+
+function aiqRound(system: AiqSystem, api: AiqProcess, tasks: number, submitters: number) {
+  return generateAndAwait(system, api, {
+    userPrefix: 'b1',
+    prompt: `Task [<id>]: say eight words ${DIRECTIVE}`,
+    tasks,
+    submitters,
+    timeoutMs: timeoutFor(tasks),
+  });
 }
 
 async function baselineRound(queue: Queue, tasks: number, submitters: number) {
