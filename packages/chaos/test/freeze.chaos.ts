@@ -75,12 +75,9 @@ describe('row 5: frozen Redis, frozen worker', () => {
       fault: `worker SIGSTOPped past its ${LOCK_MS / 1000} s lock mid-stream, woken while its successor streams the same 6 jobs`,
       startedAt,
       streams,
-      notes: [
-        "known bug: the woken worker's buffered tokens still reach the task's SSE stream (its result is dropped)",
-      ],
-      // The stale worker relays the tokens it had buffered before it learns of the lost lock;
-      // its result is refused (JobLockLost), but a follower's text is polluted. Reported.
-      knownBroken: ['bad streams'],
+      // The woken worker relays the tokens it had buffered before it learns of the lost lock:
+      // the successor's claim on each task's stream (a fencing number) drops them, and its
+      // result is refused (JobLockLost). Followers' text must equal the stored result.
     });
   });
 });

@@ -11,6 +11,11 @@ export interface TaskEventKeys {
   readonly terminal: string;
   /** The task's current run (its retry count), set by `retried`: older runs' events are dropped. */
   readonly run: string;
+  /**
+   * The fencing counter of the task's stream: each run that streams claims the next number, and
+   * events carrying an older one are dropped (a worker woken after its job was taken over).
+   */
+  readonly holder: string;
   /** Ids of the last events published (`<id>:<sequence>`, capped): a resent publish is not repeated. */
   readonly sent: string;
   /** Pub/sub channel of live events. */
@@ -26,6 +31,7 @@ export function taskEventKeys(prefix: string, taskId: string): TaskEventKeys {
     terminal: `${base}:terminal`,
     run: `${base}:run`,
     sent: `${base}:sent`,
+    holder: `${base}:holder`,
     channel: taskEventChannel(prefix, taskId),
   };
 }

@@ -37,6 +37,7 @@ describe('task event publisher', () => {
         keys.terminal,
         keys.run,
         keys.sent,
+        keys.holder,
         keys.channel,
         JSON.stringify({ taskId, at: 0, type: 'token', text }),
         100,
@@ -45,6 +46,7 @@ describe('task event publisher', () => {
         '',
         '',
         publishId,
+        '',
       );
     expect(await publishOnce('A', 'first')).toBe(1);
     expect(await publishOnce('B', 'second')).toBe(2);
@@ -87,6 +89,39 @@ describe('task event publisher', () => {
     ]);
     expect(await readTaskEvents(redis, prefix, taskId, 1)).toEqual(live.slice(1));
     expect(await redis.ttl(taskEventKeys(prefix, taskId).log)).toBeGreaterThan(3_000);
+  });
+
+  it("should drop a stale holder's events once a newer run has claimed the stream", async () => {
+    // Found by the reliability suite (row 5b): a worker frozen past its lock and woken while its
+    // successor streamed added its buffered tokens to the successor's text.
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix });
+    const frozen = await publisher.claim(taskId);
+    await publisher.publish(taskId, { type: 'token', text: 'old ' }, { holder: frozen });
+    const successor = await publisher.claim(taskId);
+    expect(successor).toBeGreaterThan(frozen);
+    await publisher.publish(taskId, { type: 'reset', attempt: 1 });
+    await publisher.publish(taskId, { type: 'token', text: 'new' }, { holder: successor });
+    // The frozen worker wakes: its buffered token and its end are refused.
+    expect(
+      await publisher.publish(taskId, { type: 'token', text: 'stale' }, { holder: frozen }),
+    ).toBe(0);
+    expect(
+      await publisher.publish(
+        taskId,
+        { type: 'done', model: 'm', finishReason: 'stop', usage: null },
+        { holder: frozen },
+      ),
+    ).toBe(0);
+    // Events that carry no holder (a cancel, an operator's retry) are not fenced.
+    expect(await publisher.publish(taskId, { type: 'cancelled', reason: 'user' })).toBeGreaterThan(
+      0,
+    );
+    const texts = (await readTaskEvents(redis, prefix, taskId)).map((event) =>
+      event.type === 'token' ? event.text : event.type,
+    );
+    expect(texts).toEqual(['old ', 'reset', 'new', 'cancelled']);
+    expect(await redis.ttl(taskEventKeys(prefix, taskId).holder)).toBeGreaterThan(0);
   });
 
   it('should end a stream exactly once, even when two workers race to finish it', async () => {

@@ -7,7 +7,8 @@ import { taskEventKeys } from './task-event-keys.js';
 const SENT_IDS_KEPT = 64;
 
 // One atomic step per event: drop it if the stream already ended (unless it is `retried`, which
-// reopens it) or if it comes from a run older than the task's current one, take the next
+// reopens it), if it comes from a run older than the task's current one, or if it carries a
+// holder number older than the stream's latest claim (see `claim`); take the next
 // sequence number, append to the capped log, refresh the TTLs, publish. Done in Lua so two
 // workers publishing for the same task (a stalled job re-run) can never interleave or end twice.
 // The JSON is built by splicing the sequence in front of the caller's object, so no JSON
@@ -24,6 +25,7 @@ for _, entry in ipairs(sent) do
   end
 end
 if ARGV[7] ~= '' and tonumber(redis.call('GET', KEYS[4]) or '0') > tonumber(ARGV[7]) then return 0 end
+if ARGV[9] ~= '' and tonumber(redis.call('GET', KEYS[6]) or '0') > tonumber(ARGV[9]) then return 0 end
 if ARGV[6] ~= '' then
   redis.call('DEL', KEYS[3])
   redis.call('SET', KEYS[4], ARGV[6], 'EX', ARGV[4])
@@ -43,6 +45,13 @@ redis.call('EXPIRE', KEYS[5], ARGV[4])
 return sequence
 `;
 
+// The next holder number of a task's stream, kept as long as its replay log.
+const CLAIM_SCRIPT = `
+local holder = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return holder
+`;
+
 type RedisWithPublish = Redis & {
   aiqPublishTaskEvent(
     sequenceKey: string,
@@ -50,6 +59,7 @@ type RedisWithPublish = Redis & {
     terminalKey: string,
     runKey: string,
     sentKey: string,
+    holderKey: string,
     channel: string,
     json: string,
     maxEvents: number,
@@ -58,7 +68,9 @@ type RedisWithPublish = Redis & {
     reopensAsRun: string,
     run: string,
     publishId: string,
+    holder: string,
   ): Promise<number>;
+  aiqClaimTaskStream(holderKey: string, ttlSeconds: number): Promise<number>;
 };
 
 /** Options of {@link createTaskEventPublisher}. */
@@ -90,8 +102,16 @@ export interface TaskEventPublisher {
   publish(
     taskId: string,
     body: TaskEventBody,
-    options?: { readonly run?: number },
+    options?: { readonly run?: number | undefined; readonly holder?: number | undefined },
   ): Promise<number>;
+  /**
+   * Takes the task's stream for a run about to stream (a fencing token): events published with
+   * an older `holder` are dropped from now on, so a worker frozen past its lock and woken while
+   * its successor streams cannot add its buffered tokens to the successor's text. Send it before
+   * the run's `reset` on the same connection, so no stale token can follow that reset.
+   * @returns the holder number to pass to this run's `publish` calls
+   */
+  claim(taskId: string): Promise<number>;
 }
 
 /** A publisher over Redis pub/sub plus a capped per-task replay log with a TTL. */
@@ -102,7 +122,8 @@ export function createTaskEventPublisher({
   ttlSeconds = 3_600,
 }: TaskEventPublisherOptions): TaskEventPublisher {
   if (!('aiqPublishTaskEvent' in redis)) {
-    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 5, lua: PUBLISH_SCRIPT });
+    redis.defineCommand('aiqPublishTaskEvent', { numberOfKeys: 6, lua: PUBLISH_SCRIPT });
+    redis.defineCommand('aiqClaimTaskStream', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
   }
   const commands = redis as RedisWithPublish;
   return {
@@ -115,6 +136,7 @@ export function createTaskEventPublisher({
         keys.terminal,
         keys.run,
         keys.sent,
+        keys.holder,
         keys.channel,
         json,
         maxEvents,
@@ -123,7 +145,11 @@ export function createTaskEventPublisher({
         body.type === 'retried' ? String(body.retryCount) : '',
         options.run === undefined ? '' : String(options.run),
         randomUUID(),
+        options.holder === undefined ? '' : String(options.holder),
       );
+    },
+    claim(taskId) {
+      return commands.aiqClaimTaskStream(taskEventKeys(prefix, taskId).holder, ttlSeconds);
     },
   };
 }

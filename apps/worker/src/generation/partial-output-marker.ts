@@ -1,3 +1,4 @@
+import type { TaskEventBody } from '@aiq/events';
 import type { WorkerDeps } from '../worker-deps.js';
 
 // Set when a run sends its first token, cleared when a `reset` goes out. A run that starts
@@ -29,4 +30,25 @@ export async function resetPartialOutput(
  */
 export async function clearPartialOutput(deps: WorkerDeps, taskId: string): Promise<void> {
   await deps.redis.del(markerKey(deps, taskId));
+}
+
+/**
+ * A streaming run's start: claims the task's stream (its events carry the holder number from
+ * now on, and a predecessor's are dropped), tells the client to discard a dead run's text, and
+ * publishes `started`. The claim goes out first on the same connection, so no stale token can
+ * land after the reset.
+ * @returns the run's holder number, for its `publish` calls
+ */
+export async function announceStart(
+  deps: WorkerDeps,
+  taskId: string,
+  attempt: number,
+  started: Extract<TaskEventBody, { type: 'started' }>,
+): Promise<number> {
+  const claiming = deps.events.claim(taskId);
+  claiming.catch(() => undefined); // awaited below, after the reset that follows it
+  await resetPartialOutput(deps, taskId, attempt); // after a run that died mid-stream
+  const holder = await claiming;
+  await deps.events.publish(taskId, started, { holder });
+  return holder;
 }

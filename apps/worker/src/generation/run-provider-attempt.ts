@@ -43,6 +43,8 @@ export interface ProviderAttempt {
   readonly step: string;
   /** Publish each text delta as a `token` event. */
   readonly streamTokens: boolean;
+  /** The run's claim on the task's stream (`announceStart`): its tokens carry it. */
+  readonly holder?: number | undefined;
   /** The routing decision's probe id: the circuit slots this call holds (see `@aiq/routing`). */
   readonly probeId?: string | undefined;
   /** Tokens reserved from the provider key's budget (`enterProviderBudget`), settled here. */
@@ -125,11 +127,15 @@ export async function runProviderAttempt(
   let marking: Promise<void> | undefined;
   const tokens = attempt.streamTokens
     ? createTokenRelay((delta) =>
-        deps.events.publish(attempt.taskId, {
-          type: 'token',
-          text: delta,
-          ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
-        }),
+        deps.events.publish(
+          attempt.taskId,
+          {
+            type: 'token',
+            text: delta,
+            ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
+          },
+          { holder: attempt.holder },
+        ),
       )
     : undefined;
   try {

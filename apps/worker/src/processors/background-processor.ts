@@ -1,7 +1,7 @@
 import { BackgroundTaskJob } from '@aiq/queue';
 import type { CompletedReceipt } from '@aiq/tasks';
 import { UnrecoverableError } from 'bullmq';
-import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
+import { announceStart, clearPartialOutput } from '../generation/partial-output-marker.js';
 import { createTaskContext } from '../tasks/create-task-context.js';
 import type { TaskHandler } from '../tasks/task-registry.js';
 import type { WorkerDeps } from '../worker-deps.js';
@@ -55,8 +55,7 @@ async function runBackgroundAttempt(
     attempt,
     at: Date.now(),
   });
-  await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
-  await deps.events.publish(data.taskId, {
+  const holder = await announceStart(deps, data.taskId, attempt, {
     type: 'started',
     attempt,
     provider: 'background',
@@ -67,6 +66,7 @@ async function runBackgroundAttempt(
     run,
     signal,
     job,
+    holder,
   });
   const { definition } = handler;
   // The result is checked before it is stored: the reconciler and clients parse it back.
@@ -95,7 +95,7 @@ async function runBackgroundAttempt(
       ...(usage.calls === 0 || usage.costUsd === null ? {} : { costUsd: usage.costUsd }),
       result,
     },
-    { run: data.retry },
+    { run: data.retry, holder },
   );
   await clearPartialOutput(deps, data.taskId);
   return { status: 'completed', recorded: true };

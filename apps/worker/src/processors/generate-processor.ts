@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { fallBack, fallbackTooSmallError, nextFallback } from '../generation/fallback.js';
 import { failCandidate, runCandidateAttempt } from '../generation/ensemble-candidate.js';
 import { routeGeneration } from '../generation/route-generation.js';
-import { clearPartialOutput, resetPartialOutput } from '../generation/partial-output-marker.js';
+import { announceStart, clearPartialOutput } from '../generation/partial-output-marker.js';
 import {
   runProviderAttempt,
   type AttemptSuccess,
@@ -181,7 +181,7 @@ async function answerAttempt(
           probeId,
         });
   // The ledger's `started` and the client's are independent: both go out in one round trip.
-  await Promise.all([
+  const [, holder] = await Promise.all([
     deps.ledger.updateTask({
       kind: 'started',
       taskId: data.taskId,
@@ -190,22 +190,19 @@ async function answerAttempt(
       model: model.id,
       at: Date.now(),
     }),
-    (async () => {
-      await resetPartialOutput(deps, data.taskId, attempt); // after a run that died mid-stream
-      await deps.events.publish(data.taskId, {
-        type: 'started',
-        attempt,
-        provider: model.provider,
-        model: model.id,
-        ...(requestedModel === undefined ? {} : { requestedModel }),
-      });
-    })(),
+    announceStart(deps, data.taskId, attempt, {
+      type: 'started',
+      attempt,
+      provider: model.provider,
+      model: model.id,
+      ...(requestedModel === undefined ? {} : { requestedModel }),
+    }),
   ]);
   let success: AttemptSuccess;
   if (cache.kind === 'hit') {
-    success = await answerFromCache(deps, call, cache.response);
+    success = await answerFromCache(deps, { ...call, holder }, cache.response);
   } else {
-    success = await runProviderAttempt(deps, { ...call, budget, probeId });
+    success = await runProviderAttempt(deps, { ...call, budget, probeId, holder });
     if (cache.kind === 'lead') await storeAnswer(deps, cache.key, success);
   }
   const outcome = {
@@ -234,7 +231,7 @@ async function answerAttempt(
   await deps.events.publish(
     data.taskId,
     { type: 'done', ...outcome, ...(costUsd === null ? {} : { costUsd }) },
-    { run: data.retry },
+    { run: data.retry, holder },
   );
   await clearPartialOutput(deps, data.taskId);
   const { text: _text, ...receipt } = outcome;

@@ -24,7 +24,11 @@ export async function answerFromCache(
   if (attempt.streamTokens && cached.text.length > 0) {
     // As for a provider's first token: a re-run after a crash here tells the client to reset.
     await markPartialOutput(deps, attempt.taskId);
-    await deps.events.publish(attempt.taskId, { type: 'token', text: cached.text });
+    await deps.events.publish(
+      attempt.taskId,
+      { type: 'token', text: cached.text },
+      { holder: attempt.holder },
+    );
   }
   const completedAt = Date.now();
   const record: AttemptRecord = {

@@ -24,7 +24,13 @@ export interface UsageTotals {
 export async function createTaskContext(
   deps: WorkerDeps,
   data: BackgroundTaskJob,
-  { attempt, run, signal, job }: { attempt: number; run: number; signal: AbortSignal; job: Job },
+  {
+    attempt,
+    run,
+    signal,
+    job,
+    holder,
+  }: { attempt: number; run: number; signal: AbortSignal; job: Job; holder: number },
 ): Promise<{ context: TaskContext; usage: UsageTotals }> {
   const finished = new Map(await loadTaskSteps(deps.database, data.taskId));
   const deadlineAt = Math.min(Date.now() + deps.config.timeouts.backgroundMs, data.deadlineAt);
@@ -72,6 +78,7 @@ export async function createTaskContext(
         run,
         step,
         streamTokens,
+        holder,
       });
       usage.inputTokens += success.usage?.inputTokens ?? 0;
       usage.outputTokens += success.usage?.outputTokens ?? 0;
@@ -83,7 +90,11 @@ export async function createTaskContext(
     },
     async progress(step, completed, total) {
       if (lastStepReplayed) return; // the earlier attempt published it; clients have it
-      await deps.events.publish(data.taskId, { type: 'progress', step, completed, total });
+      await deps.events.publish(
+        data.taskId,
+        { type: 'progress', step, completed, total },
+        { holder },
+      );
     },
     async children() {
       // Keyed by job key (`<prefix>:<queue>:<id>`): the id is what callers know.
