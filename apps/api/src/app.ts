@@ -5,12 +5,14 @@ import { reportError } from '@aiq/logger';
 import type { ApiDeps } from './api-deps.js';
 import { ApiError, renderError, renderNotFound } from './api-error.js';
 import type { AppEnv } from './app-env.js';
+import { dependencyOutage } from './dependency-unavailable.js';
 import { authenticate } from './middleware/authenticate.js';
 import { corsForBrowsers } from './middleware/cors-for-browsers.js';
 import { closeOnUnreadBody } from './middleware/close-on-unread-body.js';
 import { authenticateTaskStream } from './middleware/authenticate-task-stream.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { refuseCrossSite } from './middleware/refuse-cross-site.js';
+import { refuseWhilePostgresDown } from './middleware/refuse-while-postgres-down.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { adminNoticeRoutes } from './routes/admin-notice.js';
 import { adminOperationsRoutes } from './routes/admin-operations.js';
@@ -21,6 +23,7 @@ import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { createPostgresOutageLatch } from './postgres-outage-latch.js';
 import { statusRoutes } from './routes/status.js';
 import { publicStatusCache, type PublicStatus } from './status/public-status.js';
 import type { TtlCache } from './status/ttl-cache.js';
@@ -115,6 +118,12 @@ export function createApp(deps: ApiDeps) {
   // Public, like health: before the API-key middleware, and cached (status.ts).
   const status = publicStatusCache(deps);
   app.route('/api/status', statusRoutes(status));
+  // Submissions and task reads need Postgres: while it is known down they answer 503 at once
+  // (before the key check, which may need it too) instead of queueing behind a dead pool.
+  const postgresOutage = createPostgresOutageLatch(() => deps.database.ping());
+  const refuseIfPostgresDown = refuseWhilePostgresDown(postgresOutage);
+  for (const path of ['/api/ai/*', '/api/tasks/*', '/v1/chat/*'])
+    app.use(path, refuseIfPostgresDown);
   guard(app, deps);
   const api = routes(app, deps, status);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -152,6 +161,7 @@ export function createApp(deps: ApiDeps) {
   app.notFound(renderNotFound);
   app.onError((error, c) => {
     const response = renderError(error, c);
+    if (dependencyOutage(error) === 'postgres') postgresOutage.noteFailure();
     // 503 is a known dependency outage, logged as such; other 5xx are bugs worth a report.
     if (response.status >= 500 && response.status !== 503) {
       reportError(error, { method: c.req.method, route: c.req.routePath });

@@ -27,6 +27,9 @@ export function createPostgresDatabase({
   const client = postgres(url, {
     max: poolSize,
     connect_timeout: connectTimeoutSeconds,
+    // postgres-js waits 3^n / 100 s before reconnecting after n failures, up to 20 s: a Postgres
+    // back from an outage would go unused that long, with queries queued behind the wait.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 1),
     onnotice: () => undefined, // "relation already exists, skipping" is not news
     // UTC whatever the server's default: the runbook's `DATE_TRUNC('hour', …)` buckets and
     // `INTERVAL '1 day'` windows then mean the same on every server and on DST days (PGlite is
