@@ -39,7 +39,10 @@ export async function finishRow(
     drainMs = 45_000,
   }: FinishRowOptions,
 ): Promise<Verdict> {
+  // Recovery: from the fault's end (this call) until every accepted task has ended.
+  const faultEndedAt = Date.now();
   await drain(system, load.log.accepted, drainMs);
+  const recoverySeconds = (Date.now() - faultEndedAt) / 1000;
   const records = await Promise.all(streams.map((stream) => stream.done));
   const evidence = await gatherEvidence(system, load.log.accepted, records);
   const verdict = reconcile(evidence);
@@ -56,6 +59,7 @@ export async function finishRow(
     fault,
     verdict,
     seconds: (Date.now() - startedAt) / 1000,
+    recoverySeconds,
     notes: [...notes, ...(refused === '' ? [] : [`refused: ${refused}`])],
   });
   const unexpected = brokenPromises(verdict).filter(

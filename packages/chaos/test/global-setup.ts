@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import {
+  describeMachine,
   PENDING_ROWS,
   RESULTS_DIR,
   renderSummary,
@@ -11,7 +12,7 @@ const LATEST_JSON = new URL('latest.json', RESULTS_DIR);
 
 /**
  * Starts a fresh log of rows; at the end merges the rows that ran into `results/latest.json`
- * (a run of one file replaces only its rows) and renders `results/latest.md` from it.
+ * (a run of one file replaces only its rows) and renders `docs/reliability.md` from it.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   await rm(PENDING_ROWS, { force: true });
@@ -33,10 +34,13 @@ export default async function setup(): Promise<() => Promise<void>> {
       renderSummary(
         reports,
         '# Reliability suite: latest figures\n\n' +
-          `Written by \`pnpm test:chaos\` (Node ${process.version}, ${process.platform}). Each row drives ` +
-          "real API and worker processes against the suite's own redis-server (AOF, `noeviction`) " +
-          'and PostgreSQL; after the fault and a drain one oracle reconciles the load log against ' +
-          "Postgres, Redis and the mock LLM's request log. See packages/chaos/README.md.",
+          `Written by \`pnpm test:chaos\` on ${new Date().toISOString().slice(0, 10)}, on ` +
+          `${await describeMachine()}. Each row drives real API and worker processes against ` +
+          "the suite's own redis-server (AOF, `noeviction`) and PostgreSQL; after the fault and " +
+          "a drain one oracle reconciles the load log against Postgres, Redis and the mock LLM's " +
+          'request log. Recovery is the time from the end of the fault until every accepted task ' +
+          'had ended; Time is the whole row and the day it ran. See ' +
+          '[packages/chaos/README.md](../packages/chaos/README.md).',
       ),
     );
   };
