@@ -85,6 +85,12 @@ describe('POST /api/ai/ensemble (API and worker processes, mock LLM)', () => {
       succeeded: number;
     };
     expect(succeeded).toBe(2);
+    // The done event reports the candidates' tokens and cost (the web app's done chip shows them).
+    expect(done).toMatchObject({
+      usage: { outputTokens: 24 },
+      costUsd: expect.any(Number),
+    });
+    expect((done as { costUsd: number }).costUsd).toBeGreaterThan(0);
     expect(candidates.map((candidate) => [candidate.model, candidate.status])).toEqual([
       ['gpt-5.6-sol', 'completed'],
       ['claude-sonnet-5-5', 'failed'],

@@ -78,7 +78,8 @@ export class FailedAttempt extends Error {
   }
 }
 
-function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | null {
+/** A call's cost at the model's prices; `null` when the provider reported no usage. */
+export function costUsd(model: ModelInfo, usage: AttemptSuccess['usage']): number | null {
   if (usage === null) return null;
   return (
     (usage.inputTokens * model.inputUsdPerMillionTokens +

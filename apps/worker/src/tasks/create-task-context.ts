@@ -3,6 +3,7 @@ import { outputBudget } from '@aiq/providers';
 import type { BackgroundTaskJob } from '@aiq/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../worker-deps.js';
+import { costUsd } from '../generation/run-provider-attempt.js';
 import { runLimitedProviderCall } from './run-limited-provider-call.js';
 import type { TaskContext, TaskGeneration } from './task-registry.js';
 
@@ -42,6 +43,15 @@ export async function createTaskContext(
     lastModel: undefined,
   };
   const logger = deps.logger.child({ taskId: data.taskId, type: data.type, attempt });
+  const countCall = (
+    callUsage: { inputTokens: number; outputTokens: number } | null,
+    cost: number | null,
+  ) => {
+    usage.inputTokens += callUsage?.inputTokens ?? 0;
+    usage.outputTokens += callUsage?.outputTokens ?? 0;
+    usage.calls += 1;
+    usage.costUsd = usage.costUsd === null || cost === null ? null : usage.costUsd + cost;
+  };
 
   let lastStepReplayed = false;
   const context: TaskContext = {
@@ -80,13 +90,14 @@ export async function createTaskContext(
         streamTokens,
         holder,
       });
-      usage.inputTokens += success.usage?.inputTokens ?? 0;
-      usage.outputTokens += success.usage?.outputTokens ?? 0;
-      usage.calls += 1;
-      const cost = success.record.costUsd;
-      usage.costUsd = usage.costUsd === null || cost === null ? null : usage.costUsd + cost;
+      countCall(success.usage, success.record.costUsd);
       usage.lastModel = success.model;
       return success;
+    },
+    countChildCall(model, callUsage) {
+      // Priced whatever its lifecycle now; a model no longer known leaves the cost unknown.
+      const info = deps.registry.has(model) ? deps.registry.resolve(model) : undefined;
+      countCall(callUsage, info === undefined ? null : costUsd(info, callUsage));
     },
     async progress(step, completed, total) {
       if (lastStepReplayed) return; // the earlier attempt published it; clients have it

@@ -44,6 +44,10 @@ async function collectCandidates(
  */
 export const ensembleTask = defineTask(builtInTaskCatalog.ai_ensemble, async (input, context) => {
   const candidates = await collectCandidates(input, context);
+  // Its `done` reports the candidates' tokens and cost: the parent makes no call of its own.
+  for (const candidate of candidates) {
+    if (candidate.status === 'completed') context.countChildCall(candidate.model, candidate.usage);
+  }
   const succeeded = candidates.filter((candidate) => candidate.status === 'completed').length;
   if (succeeded === 0) {
     const errors = candidates.map(

@@ -56,6 +56,14 @@ export interface TaskContext {
     readonly values: Readonly<Record<string, unknown>>;
     readonly failures: Readonly<Record<string, string>>;
   }>;
+  /**
+   * Counts a call another job made for this task (an ensemble's candidate) in the tokens and
+   * cost its `done` event reports, at `model`'s prices. Its `ai_requests` row is that job's.
+   */
+  countChildCall(
+    model: string,
+    usage: { readonly inputTokens: number; readonly outputTokens: number } | null,
+  ): void;
 }
 
 /** One background task type of the catalog, and the handler that runs it. */
