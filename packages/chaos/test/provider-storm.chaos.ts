@@ -80,7 +80,7 @@ describe('row 8: provider storm', () => {
     system = await startChaosSystem({
       env: {
         GENERATE_TIMEOUT_MS: String(GENERATE_TIMEOUT_MS),
-        BACKGROUND_TIMEOUT_MS: '6000',
+        BACKGROUND_TIMEOUT_MS: '4000',
         RETRY_BASE_DELAY_MS: '200',
         RETRY_MAX_DELAY_MS: '1000',
       },
@@ -90,7 +90,7 @@ describe('row 8: provider storm', () => {
     await Promise.all([system.startWorker(), system.startWorker()]);
     const load = new LoadGenerator(system.headers, () => api.url);
 
-    // 30 s of steady load on all three providers: plain and streamed generations, and
+    // 25 s of steady load on all three providers: plain and streamed generations, and
     // background generations.
     let index = 0;
     const model = () => MODELS[(index += 1) % MODELS.length] ?? 'gpt-5.6-sol';
@@ -111,7 +111,7 @@ describe('row 8: provider storm', () => {
         if (stream !== undefined) streams.push(stream);
       }, 300),
     ];
-    await sleep(30_000);
+    await sleep(25_000);
     loading = false;
     await Promise.all(loops);
 
@@ -125,8 +125,8 @@ describe('row 8: provider storm', () => {
       streams,
       notes: [`${streams.length} streamed submissions`, ...stormFigures(system, load)],
     });
-    expect(verdict.accepted).toBeGreaterThan(100);
-    expect(streams.length).toBeGreaterThan(30);
+    expect(verdict.accepted).toBeGreaterThan(80);
+    expect(streams.length).toBeGreaterThan(25);
     // Every hung generation call was cut at its own attempt's timeout, not the task's deadline
     // ((2.5 s + 1 s) × 3): GENERATE_TIMEOUT_MS applies per attempt, as the README says.
     const hung = hungGenerationCalls(system, load);
