@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { submitStreaming, type TaskStream } from './sse-client.js';
 
 /** One submission the API accepted (2xx): the oracle must find it terminal. */
 export interface AcceptedTask {
@@ -7,6 +8,8 @@ export interface AcceptedTask {
   readonly tag: string;
   readonly idempotencyKey: string;
   readonly acceptedAt: number;
+  /** How it was submitted: `generation` (streamed or not) or `background`. */
+  readonly kind?: 'generation' | 'background';
 }
 
 export interface SubmitOptions {
@@ -22,6 +25,24 @@ export interface SubmitOptions {
   tag?: string;
   /** Send to this API instead of the generator's. */
   apiUrl?: string;
+  /**
+   * `generation` (`POST /api/ai/generate`, `stream: false`) or `background`
+   * (`POST /api/ai/background-task`, type `ai_background_generation`). @defaultValue 'generation'
+   */
+  kind?: 'generation' | 'background';
+}
+
+/** The route and body of a submission. */
+function request(kind: SubmitOptions['kind'], model: string, prompt: string) {
+  return kind === 'background'
+    ? {
+        path: '/api/ai/background-task',
+        body: {
+          type: 'ai_background_generation',
+          input: { model, messages: [{ role: 'user', content: prompt }] },
+        },
+      }
+    : { path: '/api/ai/generate', body: { model, prompt, stream: false } };
 }
 
 /** What the load generator saw: accepted tasks, and refusals by status. */
@@ -53,24 +74,26 @@ export class LoadGenerator {
     timeoutMs = 10_000,
     tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`,
     apiUrl = this.apiUrl(),
+    kind = 'generation',
   }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
     const at = Date.now();
     const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
+    const { path, body } = request(kind, model, `Task ${tag} [[mock ${mock}]]`);
     try {
-      const response = await fetch(`${apiUrl}/api/ai/generate`, {
+      const response = await fetch(`${apiUrl}${path}`, {
         method: 'POST',
         headers: {
           ...this.headers,
           'content-type': 'application/json',
           'idempotency-key': idempotencyKey,
         },
-        body: JSON.stringify({ model, prompt: `Task ${tag} [[mock ${mock}]]`, stream: false }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      const body = (await response.json().catch(() => ({}))) as { taskId?: string };
+      const answer = (await response.json().catch(() => ({}))) as { taskId?: string };
       outcome(String(response.status));
-      if (response.status >= 200 && response.status < 300 && body.taskId !== undefined) {
-        const task = { taskId: body.taskId, tag, idempotencyKey, acceptedAt: Date.now() };
+      if (response.status >= 200 && response.status < 300 && answer.taskId !== undefined) {
+        const task = { taskId: answer.taskId, tag, idempotencyKey, acceptedAt: Date.now(), kind };
         this.log.accepted.push(task);
         return task;
       }
@@ -82,6 +105,39 @@ export class LoadGenerator {
       this.#refuse(reason);
     }
     return undefined;
+  }
+
+  /**
+   * Submits a generation with `stream: true` and follows its answer, the task's SSE stream; logs
+   * the task as accepted once the API names it (`X-Task-Id` on a 200).
+   */
+  async submitStreaming({
+    model = 'gpt-5.6-sol',
+    mock = 'tokens=20 delay=20',
+  }: Pick<SubmitOptions, 'model' | 'mock'> = {}): Promise<TaskStream | undefined> {
+    const at = Date.now();
+    const idempotencyKey = randomUUID();
+    const tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+    const submission = submitStreaming(
+      { model, prompt: `Task ${tag} [[mock ${mock}]]` },
+      { ...this.headers, 'idempotency-key': idempotencyKey },
+      this.apiUrl,
+    );
+    const { taskId, status } = await submission.accepted;
+    this.log.outcomes.push({ at, status, ms: Date.now() - at });
+    if (taskId === undefined) {
+      submission.close();
+      this.#refuse(status);
+      return undefined;
+    }
+    this.log.accepted.push({
+      taskId,
+      tag,
+      idempotencyKey,
+      acceptedAt: Date.now(),
+      kind: 'generation',
+    });
+    return submission;
   }
 
   /** Submits `count` tasks, `concurrency` at a time. */

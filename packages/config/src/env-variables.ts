@@ -422,7 +422,7 @@ export const envVariables = {
   GENERATE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
     MILLISECONDS,
-    'Deadline of a generation task across all its attempts (runbook: 60 s).',
+    'Timeout of each attempt of a generation task. The task deadline is (this + the longest backoff) × attempts, and a fallback model runs in what is left of it (runbook: 60 s).',
   ),
   ENSEMBLE_TIMEOUT_MS: variable(
     milliseconds.default(60_000),
@@ -432,7 +432,7 @@ export const envVariables = {
   BACKGROUND_TIMEOUT_MS: variable(
     milliseconds.default(300_000),
     MILLISECONDS,
-    'Deadline of a background task (runbook: 300 s).',
+    'Timeout of each attempt of a background task. The task deadline is (this + the longest backoff) × attempts (runbook: 300 s).',
   ),
   RETRY_ATTEMPTS: variable(
     integer(1, 100).default(3),

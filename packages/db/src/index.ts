@@ -7,7 +7,11 @@ export {
 } from './create-postgres-database.js';
 export { DataDirLockedError } from './data-dir-lock.js';
 export { migrationsFolder } from './migrations.js';
-export { makePostgresSafe } from './postgres-safe.js';
+export {
+  createPostgresSafeStream,
+  makePostgresSafe,
+  type PostgresSafeStream,
+} from './postgres-safe.js';
 export { runbookQueries, type RunbookQueryName } from './runbook-queries.js';
 export { statusQueries } from './status-queries.js';
 export {

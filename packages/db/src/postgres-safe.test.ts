@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePostgresSafe } from './postgres-safe.js';
+import { createPostgresSafeStream, makePostgresSafe } from './postgres-safe.js';
 import { saveTaskStep } from './task-steps.js';
 import { drivers, type OpenedDatabase } from './testing-databases.test-helper.js';
 
@@ -22,6 +22,32 @@ describe('makePostgresSafe', () => {
     expect(
       makePostgresSafe({ 'k\u0000': ['x\ud800', 1, null, { deep: 'y\u0000' }], at, ok: true }),
     ).toEqual({ 'k\ufffd': ['x\ufffd', 1, null, { deep: 'y\ufffd' }], at, ok: true });
+  });
+});
+
+describe('createPostgresSafeStream', () => {
+  it.each([
+    ['U+0000', 'Storm\u0000answer'],
+    ['an emoji', 'smile \ud83d\ude00 now'],
+    ['a lone high surrogate, then an emoji', 'a\ud800\ud83d\ude00b'],
+    ['lone surrogates at both ends', '\udc00mid\ud800'],
+  ])('should stream %s as makePostgresSafe stores it, wherever the pieces split', (_name, text) => {
+    for (let cut = 0; cut <= text.length; cut += 1) {
+      for (let second = cut; second <= text.length; second += 1) {
+        const stream = createPostgresSafeStream();
+        const pieces = [text.slice(0, cut), text.slice(cut, second), text.slice(second)];
+        const streamed = pieces.map((piece) => stream.push(piece)).join('') + stream.end();
+        expect(streamed, `cut at ${cut} and ${second}`).toBe(makePostgresSafe(text));
+      }
+    }
+  });
+
+  it('should hold a high surrogate that ends a piece until its other half comes', () => {
+    const stream = createPostgresSafeStream();
+    expect(stream.push('smile \ud83d')).toBe('smile ');
+    expect(stream.push('\ude00!')).toBe('\ud83d\ude00!');
+    expect(stream.push('\u0000')).toBe('\ufffd');
+    expect(stream.end()).toBe('');
   });
 });
 

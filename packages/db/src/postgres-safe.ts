@@ -34,3 +34,34 @@ export function makePostgresSafe<T>(value: T): T {
     Object.entries(value).map(([key, item]) => [makePostgresSafe(key), makePostgresSafe(item)]),
   ) as T;
 }
+
+/** Text that arrives in pieces (a model's deltas), made storable piece by piece. */
+export interface PostgresSafeStream {
+  /** The storable form of the text so far that no later piece can change. */
+  push(piece: string): string;
+  /** The storable form of what is still held, once no piece will follow. */
+  end(): string;
+}
+
+/**
+ * {@link makePostgresSafe} for text streamed in pieces, so what a client is streamed is what the
+ * ledger stores: joined, the pieces it returns equal `makePostgresSafe` of the whole text. A high
+ * surrogate ending a piece is held back, since the next piece may begin with its other half.
+ */
+export function createPostgresSafeStream(): PostgresSafeStream {
+  let held = '';
+  return {
+    push(piece) {
+      const text = held + piece;
+      const last = text.charCodeAt(text.length - 1);
+      const splitPair = last >= 0xd800 && last <= 0xdbff;
+      held = splitPair ? text.slice(-1) : '';
+      return makePostgresSafe(splitPair ? text.slice(0, -1) : text);
+    },
+    end() {
+      const rest = held;
+      held = '';
+      return makePostgresSafe(rest);
+    },
+  };
+}

@@ -73,15 +73,37 @@ export type FaultSpec = z.infer<typeof FaultSpec>;
 export const ScenarioProvider = z.union([MockProvider, z.literal('*')]);
 export type ScenarioProvider = z.infer<typeof ScenarioProvider>;
 
-/** Body of `POST /_mock/scenarios`, and the argument of `MockLlmServer.addScenario`. */
-export const ScenarioSpec = z.strictObject({
-  /** @defaultValue '*' */
-  provider: ScenarioProvider.default('*'),
-  /** A fault spec object, or the directive grammar as a string (`"rate_limit retry_after=2"`). */
+const share = z.number().min(0).max(1);
+
+/** One fault of a storm: the share of requests that get it. */
+export const MixEntry = z.strictObject({
+  share,
+  /** Merged over the scenario's own `fault` for the requests it picks. */
   fault: z.union([z.string(), FaultSpec]),
-  /** Generation requests it applies to before it expires; absent means until cleared. */
-  count: z.number().int().positive().optional(),
 });
+export type MixEntry = z.input<typeof MixEntry>;
+
+/** Body of `POST /_mock/scenarios`, and the argument of `MockLlmServer.addScenario`. */
+export const ScenarioSpec = z
+  .strictObject({
+    /** @defaultValue '*' */
+    provider: ScenarioProvider.default('*'),
+    /** A fault spec object, or the directive grammar as a string (`"rate_limit retry_after=2"`). */
+    fault: z.union([z.string(), FaultSpec]),
+    /** Generation requests it applies to before it expires; absent means until cleared. */
+    count: z.number().int().positive().optional(),
+    /**
+     * A storm: each request draws one entry by its `share` (the rest get `fault` alone), from a
+     * generator seeded by `seed`, so the same seed deals the same faults in the same order.
+     */
+    mix: z.array(MixEntry).min(1).optional(),
+    /** Seed of the storm's draws. @defaultValue 1 */
+    seed: z.number().int().optional(),
+  })
+  .refine((spec) => (spec.mix ?? []).reduce((sum, entry) => sum + entry.share, 0) <= 1 + 1e-9, {
+    message: 'the shares of a mix add up to more than 1',
+    path: ['mix'],
+  });
 export type ScenarioSpec = z.input<typeof ScenarioSpec>;
 
 /** A scenario as stored and listed. */
@@ -89,6 +111,8 @@ export const Scenario = z.object({
   id: z.string(),
   provider: ScenarioProvider,
   fault: FaultSpec,
+  /** A storm's faults, each merged over `fault` for its share of requests. */
+  mix: z.array(z.object({ share, fault: FaultSpec })).optional(),
   /** Requests it will still apply to; `null` means until cleared. */
   remaining: z.number().int().nonnegative().nullable(),
   /** Requests it has applied to so far. */

@@ -1,3 +1,4 @@
+import { createPostgresSafeStream } from '@aiq/db';
 import { attemptRecordId, type AttemptRecord } from '@aiq/ledger';
 import {
   assertFits,
@@ -139,6 +140,9 @@ export async function runProviderAttempt(
         ),
       )
     : undefined;
+  // The text as the ledger can store it (U+0000 and lone surrogates as U+FFFD), from the first
+  // delta on: the client is streamed, and the cache and the result hold, what the ledger keeps.
+  const storable = createPostgresSafeStream();
   try {
     // The verdict only: the budget step counted the tokens already where it needed them.
     assertFits(request, attempt.model);
@@ -156,6 +160,7 @@ export async function runProviderAttempt(
         requestId = event.requestId ?? null;
         answeredModel = event.model;
       } else if (event.type === 'text-delta') {
+        const delta = storable.push(event.text);
         if (ttftMs === null) {
           ttftMs = Date.now() - startedAt;
           if (attempt.streamTokens && attempt.candidateModel === undefined) {
@@ -166,8 +171,8 @@ export async function runProviderAttempt(
             marking.catch(() => undefined);
           }
         }
-        text += event.text;
-        tokens?.push(event.text);
+        text += delta;
+        tokens?.push(delta);
         // Redis refused a token: stop reading (which ends the call); the flush below reports it.
         if (tokens?.failure !== undefined) break;
       } else if (event.type === 'usage') {
@@ -184,6 +189,9 @@ export async function runProviderAttempt(
       ? error
       : new ProviderError({ kind: 'server_error', message: errorMessageOf(error) });
   }
+  const held = storable.end();
+  text += held;
+  tokens?.push(held);
   try {
     await marking;
     // Every token is out before anything else about this attempt (its end, a retry) is.
