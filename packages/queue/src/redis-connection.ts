@@ -36,6 +36,9 @@ function createCluster(url: string, role: ConnectionRole, nodeOptions: RedisOpti
     clusterRetryStrategy: reconnectDelay,
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
+    // Right after a promotion some nodes still name the dead master: spread the 16 redirections
+    // over a few seconds instead of spending them at once.
+    retryDelayOnMoved: 200,
     enableOfflineQueue: role === 'worker',
     redisOptions: {
       ...nodeOptions,
