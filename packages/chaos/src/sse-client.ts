@@ -22,19 +22,30 @@ export function followTask(
   let text = '';
   let last: string | undefined;
   let connections = 0;
+  let closed = false;
   const source = new EventSource(`${apiUrl()}/api/tasks/${taskId}/events`, {
-    fetch: (input, init) => {
-      const url = new URL(String(input));
-      const current = new URL(apiUrl());
-      url.host = current.host;
-      connections += 1;
-      return fetch(url, { ...init, headers: { ...init.headers, ...headers } });
+    // EventSource gives up on any answer but 200. The API answers 503 with Retry-After while
+    // Redis is unreachable (an outage, a cluster failing over); a client that honours it tries
+    // again after that delay, as this one does.
+    fetch: async (input, init) => {
+      for (;;) {
+        const url = new URL(String(input));
+        const current = new URL(apiUrl());
+        url.host = current.host;
+        connections += 1;
+        const response = await fetch(url, { ...init, headers: { ...init.headers, ...headers } });
+        if (response.status !== 503 || closed) return response;
+        await response.body?.cancel();
+        const seconds = Number(response.headers.get('retry-after') ?? '1');
+        await new Promise((resolve) => setTimeout(resolve, (seconds || 1) * 1_000));
+      }
     },
   });
   let finish: (record: StreamRecord) => void = () => undefined;
   const done = new Promise<StreamRecord>((resolve) => (finish = resolve));
   const timer = setTimeout(() => close(), timeoutMs);
   function close(): void {
+    closed = true;
     clearTimeout(timer);
     source.close();
     finish({ taskId, ids, text, last, connections });
