@@ -189,7 +189,7 @@ function asUtcTime(dateOrTime: string): string {
  * The start of every key aiq keeps. On a cluster it is a hash tag: every key, BullMQ's and
  * aiq's own, then hashes to one slot, so multi-key Lua scripts and MULTI never fail CROSSSLOT.
  */
-export function redisKeyPrefix(queuePrefix: string, cluster: boolean): string {
+function redisKeyPrefix(queuePrefix: string, cluster: boolean): string {
   return cluster ? `{${queuePrefix}}` : queuePrefix;
 }
 

@@ -7,7 +7,7 @@ export type {
   RetryPolicy,
   WorkerRole,
 } from './config.js';
-export { loadConfig, redisKeyPrefix, toConfig } from './config.js';
+export { loadConfig, toConfig } from './config.js';
 export { ConfigError } from './config-error.js';
 export { Env, parseEnv } from './env.js';
 export {
