@@ -1,7 +1,8 @@
 /**
  * Error codes and messages of a Redis or Postgres that cannot be reached right now: refused or
  * dropped connections, connect timeouts, ioredis's fail-fast producer refusing to queue a
- * command while disconnected, and postgres-js's own connection codes.
+ * command while disconnected, a Redis Cluster failing over (its nodes disagree on a slot's
+ * owner, or have none for it, until a replica is promoted), and postgres-js's connection codes.
  */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -24,6 +25,9 @@ const CONNECTION_MESSAGES = [
   /Reached the max retries per request limit/,
   /Task event subscription is not ready/,
   /Stream isn't writeable/,
+  /Too many Cluster redirections/,
+  /CLUSTERDOWN/,
+  /Failed to refresh slots cache/,
 ];
 
 /** Which dependency failed, when `error` (or one of its causes) is an outage. */

@@ -109,7 +109,12 @@ export async function startApi({
   checkRedisEviction = true,
   webRoot = DEFAULT_WEB_ROOT,
 }: StartApiOptions): Promise<RunningApi> {
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-api' });
+  const redis = createRedisConnection({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    role: 'producer',
+    name: 'aiq-api',
+  });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   if (checkRedisEviction) await warnAboutEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix, config.retention);
@@ -120,6 +125,7 @@ export async function startApi({
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
   const subscriber = createRedisConnection({
     url: config.redis.url,
+    cluster: config.redis.cluster,
     role: 'worker',
     name: 'aiq-api-events',
   });

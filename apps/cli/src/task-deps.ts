@@ -28,7 +28,12 @@ export async function withTaskDeps<T>(
   work: (deps: TaskDeps) => Promise<T>,
 ): Promise<T> {
   const database = await createDb(config.database, { applicationName: 'aiq-cli' });
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
+  const redis = createRedisConnection({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    role: 'producer',
+    name: 'aiq-cli',
+  });
   redis.on('error', () => undefined); // waitUntilReady reports an unreachable Redis
   try {
     await waitUntilReady(redis);

@@ -73,6 +73,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const settings = resolveWorkerSettings(config, options.settings);
   const redis = createRedisConnection({
     url: config.redis.url,
+    cluster: config.redis.cluster,
     role: 'worker',
     name: 'aiq-worker',
   });

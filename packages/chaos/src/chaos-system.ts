@@ -7,11 +7,14 @@ import {
   freePort,
   spawnNode,
   startOwnPostgres,
+  startOwnRedisCluster,
   startOwnRedisServer,
   type OwnPostgres,
+  type OwnRedisCluster,
   type OwnRedisServer,
   type SpawnedProcess,
 } from '@aiq/testing';
+import { Cluster, Redis } from 'ioredis';
 
 // Spawned by path, as production runs them: the suite imports no app code.
 const API_ENTRY = fileURLToPath(new URL('../../../apps/api/src/main.ts', import.meta.url));
@@ -45,13 +48,23 @@ export interface ChaosSystemOptions {
   env?: Record<string, string>;
 }
 
+/** The suite's own Redis: one redis-server, or a Redis Cluster of them. */
+export interface ChaosRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
 /**
  * Everything a row runs against, owned by the suite: a redis-server (noeviction, AOF) and a
  * PostgreSQL of its own, the mock LLM, and API and worker processes started on demand.
  * It signals only processes it spawned.
  */
-export interface ChaosSystem {
-  readonly redis: OwnRedisServer;
+export interface ChaosSystem<R extends ChaosRedis = OwnRedisServer> {
+  readonly redis: R;
+  /** Starts every key the processes keep: `chaos`, or the hash tag `{chaos}` on a cluster. */
+  readonly keyPrefix: string;
+  /** A client of the suite's Redis, ready; the caller disconnects it. */
+  connectRedis(): Promise<Redis | Cluster>;
   readonly postgres: OwnPostgres;
   readonly database: Database;
   readonly mock: MockLlmServer;
@@ -67,22 +80,57 @@ export interface ChaosSystem {
   close(): Promise<void>;
 }
 
+const REDIS_ARGS = ['--appendonly', 'yes', '--maxmemory-policy', 'noeviction'];
+
 export async function startChaosSystem({
   appendfsync = 'always',
   redisArgs = [],
-  env: overrides = {},
+  env = {},
 }: ChaosSystemOptions = {}): Promise<ChaosSystem> {
   const redis = await startOwnRedisServer({
-    args: [
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      appendfsync,
-      '--maxmemory-policy',
-      'noeviction',
-      ...redisArgs,
-    ],
+    args: [...REDIS_ARGS, '--appendfsync', appendfsync, ...redisArgs],
   });
+  return startSystem(redis, { cluster: false, env });
+}
+
+/**
+ * The same system on a Redis Cluster of its own: three masters with a replica each, a master
+ * silent for 2 s replaced by its replica. The processes run with `REDIS_CLUSTER=true`.
+ */
+export async function startClusterChaosSystem({
+  appendfsync = 'always',
+  redisArgs = [],
+  env = {},
+}: ChaosSystemOptions = {}): Promise<ChaosSystem<OwnRedisCluster>> {
+  const redis = await startOwnRedisCluster({
+    args: [...REDIS_ARGS, '--appendfsync', appendfsync, ...redisArgs],
+  });
+  return startSystem(redis, { cluster: true, env: { REDIS_CLUSTER: 'true', ...env } });
+}
+
+/**
+ * Resolves once `redis` is ready (a cluster client also knows its nodes then); a Redis that
+ * is down fails it after `timeoutMs`, as a command would, and the client is closed.
+ */
+async function ready<C extends Redis | Cluster>(redis: C, timeoutMs = 5_000): Promise<C> {
+  redis.on('error', () => undefined); // a down Redis is reported by the rejection below
+  if (redis.status === 'ready') return redis;
+  try {
+    await new Promise((resolve, reject) => {
+      redis.once('ready', resolve);
+      setTimeout(() => reject(new Error('chaos Redis not ready')), timeoutMs).unref();
+    });
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+}
+
+async function startSystem<R extends ChaosRedis>(
+  redis: R,
+  { cluster, env: overrides }: { cluster: boolean; env: Record<string, string> },
+): Promise<ChaosSystem<R>> {
   const postgres = await startOwnPostgres();
   const database = createPostgresDatabase({ url: postgres.url, poolSize: 4 });
   await database.migrate();
@@ -122,6 +170,12 @@ export async function startChaosSystem({
 
   return {
     redis,
+    keyPrefix: cluster ? '{chaos}' : 'chaos',
+    async connectRedis() {
+      const options = { maxRetriesPerRequest: 1 };
+      if (!cluster) return ready(new Redis(redis.url, options));
+      return ready(new Cluster([redis.url], { redisOptions: options }));
+    },
     postgres,
     database,
     mock,

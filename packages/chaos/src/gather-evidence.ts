@@ -1,18 +1,27 @@
-import { Redis } from 'ioredis';
-import type { ChaosSystem } from './chaos-system.js';
+import { Cluster, type Redis } from 'ioredis';
+import type { ChaosRedis, ChaosSystem } from './chaos-system.js';
 import type { AcceptedTask } from './load-generator.js';
 import type { AttemptRow, Evidence, StreamRecord, TaskRow } from './oracle.js';
 
 const OPEN_LISTS = ['wait', 'active', 'paused'];
 const OPEN_SETS = ['delayed', 'prioritized', 'waiting-children'];
 
-/** Job ids BullMQ still holds unfinished under `prefix`, in any queue. */
-async function openJobs(redisUrl: string, prefix: string): Promise<Set<string>> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+/**
+ * Every key under `prefix`. KEYS answers for one node only, so on a cluster each master is
+ * asked (aiq's keys share one hash tag there: one master holds them all).
+ */
+async function keysUnder(redis: Redis | Cluster, prefix: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const keys = await Promise.all(nodes.map((node) => node.keys(`${prefix}:*`)));
+  return keys.flat();
+}
+
+/** Job ids BullMQ still holds unfinished under the system's prefix, in any queue. */
+async function openJobs(system: ChaosSystem<ChaosRedis>): Promise<Set<string>> {
+  const redis = await system.connectRedis();
   try {
-    const keys = await redis.keys(`${prefix}:*`);
     const open = new Set<string>();
-    for (const key of keys) {
+    for (const key of await keysUnder(redis, system.keyPrefix)) {
       const kind = key.slice(key.lastIndexOf(':') + 1);
       const ids = OPEN_LISTS.includes(kind)
         ? await redis.lrange(key, 0, -1)
@@ -31,10 +40,10 @@ async function openJobs(redisUrl: string, prefix: string): Promise<Set<string>> 
  * Writes still waiting in the workers' ledger outbox (`<prefix>:ledger`): a killed worker's
  * batch stays there until another worker claims it (after its claim idle time) and writes it.
  */
-async function outboxLength(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+async function outboxLength(system: ChaosSystem<ChaosRedis>): Promise<number> {
+  const redis = await system.connectRedis();
   try {
-    return await redis.xlen(`${prefix}:ledger`);
+    return await redis.xlen(`${system.keyPrefix}:ledger`);
   } finally {
     redis.disconnect();
   }
@@ -42,7 +51,7 @@ async function outboxLength(redisUrl: string, prefix: string): Promise<number> {
 
 /** Reads what the oracle needs from Postgres, Redis and the mock LLM. */
 export async function gatherEvidence(
-  system: ChaosSystem,
+  system: ChaosSystem<ChaosRedis>,
   accepted: readonly AcceptedTask[],
   streams: readonly StreamRecord[] = [],
 ): Promise<Evidence> {
@@ -73,7 +82,7 @@ export async function gatherEvidence(
       providerRequestId: row.provider_request_id,
     })),
     calls: system.mock.requests(),
-    openInRedis: await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos'),
+    openInRedis: await openJobs(system),
     streams,
   };
 }
@@ -84,7 +93,7 @@ export async function gatherEvidence(
  * calls lost or inconsistent).
  */
 export async function drain(
-  system: ChaosSystem,
+  system: ChaosSystem<ChaosRedis>,
   accepted: readonly AcceptedTask[],
   timeoutMs = 60_000,
 ): Promise<number> {
@@ -101,13 +110,10 @@ export async function drain(
       .catch(() => [{ terminal: '-1' }]); // Postgres down in this row: wait on
     if (Number(row?.terminal) === ids.length) {
       // …and no job of theirs still runs: a late write would come after the evidence.
-      const open = await openJobs(system.redis.url, system.env['QUEUE_PREFIX'] ?? 'chaos').catch(
-        () => new Set(ids),
-      );
+      const open = await openJobs(system).catch(() => new Set(ids));
       // …and the ledger outbox is empty: the attempt rows of a killed worker's last batch may
       // still wait there after the task's end was written.
-      const prefix = system.env['QUEUE_PREFIX'] ?? 'chaos';
-      const waiting = await outboxLength(system.redis.url, prefix).catch(() => 1);
+      const waiting = await outboxLength(system).catch(() => 1);
       if (!ids.some((id) => open.has(id)) && waiting === 0) return Date.now() - started;
     }
     if (Date.now() - started > timeoutMs) return Date.now() - started;

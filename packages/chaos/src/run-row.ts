@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { expect } from 'vitest';
-import type { ChaosSystem } from './chaos-system.js';
+import type { ChaosRedis, ChaosSystem } from './chaos-system.js';
 import { drain, gatherEvidence } from './gather-evidence.js';
 import type { LoadGenerator } from './load-generator.js';
 import { brokenPromises, reconcile, type Verdict } from './oracle.js';
@@ -27,7 +27,7 @@ export interface FinishRowOptions {
  * and fail the test when the promise is broken.
  */
 export async function finishRow(
-  system: ChaosSystem,
+  system: ChaosSystem<ChaosRedis>,
   load: LoadGenerator,
   {
     row,

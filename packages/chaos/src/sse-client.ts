@@ -19,26 +19,49 @@ const EVENT_TYPES = [
 ];
 
 /**
+ * GET of a task's stream that honours a 503's Retry-After, as a client should: EventSource
+ * gives up on any answer but 200, and the API answers 503 while Redis is unreachable (an outage,
+ * a cluster failing over). Stops retrying once `closed()`.
+ */
+async function openStream(
+  url: string,
+  init: RequestInit,
+  headers: Record<string, string>,
+  closed: () => boolean,
+): Promise<Response> {
+  for (;;) {
+    const response = await fetch(url, { ...init, headers: { ...init.headers, ...headers } });
+    if (response.status !== 503 || closed()) return response;
+    await response.body?.cancel();
+    const seconds = Number(response.headers.get('retry-after') ?? '1');
+    await new Promise((resolve) => setTimeout(resolve, (seconds || 1) * 1_000));
+  }
+}
+
+/**
  * Records one task's events from an EventSource whose connections `connect` opens (it gets the
- * connection number, from 1, and the EventSource's request init, `Last-Event-ID` included).
- * Records every event id; reassembles the token text, starting over on `reset`.
+ * connection number, from 1, the EventSource's request init, `Last-Event-ID` included, and
+ * whether the stream was closed). Records every event id; reassembles the token text, starting
+ * over on `reset`.
  */
 function recordTask(
   taskId: () => string,
-  connect: (connection: number, init: RequestInit) => Promise<Response>,
+  connect: (connection: number, init: RequestInit, closed: () => boolean) => Promise<Response>,
   timeoutMs: number,
 ): TaskStream {
   const ids: string[] = [];
   let text = '';
   let last: string | undefined;
   let connections = 0;
+  let closed = false;
   const source = new EventSource('http://chaos.invalid/', {
-    fetch: (_input, init) => connect((connections += 1), init),
+    fetch: (_input, init) => connect((connections += 1), init, () => closed),
   });
   let finish: (record: StreamRecord) => void = () => undefined;
   const done = new Promise<StreamRecord>((resolve) => (finish = resolve));
   const timer = setTimeout(() => close(), timeoutMs);
   function close(): void {
+    closed = true;
     clearTimeout(timer);
     source.close();
     finish({ taskId: taskId(), ids, text, last, connections });
@@ -75,11 +98,8 @@ export function followTask(
 ): TaskStream {
   return recordTask(
     () => taskId,
-    (_connection, init) =>
-      fetch(`${apiUrl()}/api/tasks/${taskId}/events`, {
-        ...init,
-        headers: { ...init.headers, ...headers },
-      }),
+    (_connection, init, closed) =>
+      openStream(`${apiUrl()}/api/tasks/${taskId}/events`, init, headers, closed),
     timeoutMs,
   );
 }
@@ -107,12 +127,9 @@ export function submitStreaming(
   );
   const stream = recordTask(
     () => taskId ?? 'refused',
-    async (connection, init) => {
+    async (connection, init, closed) => {
       if (connection > 1 && taskId !== undefined) {
-        return fetch(`${apiUrl()}/api/tasks/${taskId}/events`, {
-          ...init,
-          headers: { ...init.headers, ...headers },
-        });
+        return openStream(`${apiUrl()}/api/tasks/${taskId}/events`, init, headers, closed);
       }
       try {
         const response = await fetch(`${apiUrl()}/api/ai/generate`, {

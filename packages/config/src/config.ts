@@ -48,7 +48,13 @@ export interface Config {
   /** Where unexpected errors are reported (`SENTRY_DSN`, a secret); undefined: nowhere. */
   readonly sentryDsn: string | undefined;
   readonly dataDir: string;
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    readonly url: string;
+    /** Connect in cluster mode, REDIS_URL being one node of the cluster (`REDIS_CLUSTER`). */
+    readonly cluster: boolean;
+    /** Starts every key aiq keeps; on a cluster a hash tag, `{QUEUE_PREFIX}` (see {@link redisKeyPrefix}). */
+    readonly prefix: string;
+  };
   readonly database: DatabaseConfig;
   readonly api: {
     readonly host: string;
@@ -179,6 +185,14 @@ function asUtcTime(dateOrTime: string): string {
   return dateOrTime.length === 10 ? `${dateOrTime}T00:00:00Z` : dateOrTime;
 }
 
+/**
+ * The start of every key aiq keeps. On a cluster it is a hash tag: every key, BullMQ's and
+ * aiq's own, then hashes to one slot, so multi-key Lua scripts and MULTI never fail CROSSSLOT.
+ */
+function redisKeyPrefix(queuePrefix: string, cluster: boolean): string {
+  return cluster ? `{${queuePrefix}}` : queuePrefix;
+}
+
 /** Builds the grouped {@link Config} from a parsed environment. */
 export function toConfig(env: Env): Config {
   const dataDir = path.resolve(env.DATA_DIR);
@@ -187,7 +201,11 @@ export function toConfig(env: Env): Config {
     logLevel: env.LOG_LEVEL,
     sentryDsn: env.SENTRY_DSN,
     dataDir,
-    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    redis: {
+      url: env.REDIS_URL,
+      cluster: env.REDIS_CLUSTER === 'true',
+      prefix: redisKeyPrefix(env.QUEUE_PREFIX, env.REDIS_CLUSTER === 'true'),
+    },
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },

@@ -97,6 +97,11 @@ export const envVariables = {
     'letters, digits, "_" or "-"',
     'BullMQ key prefix; processes with the same prefix share queues.',
   ),
+  REDIS_CLUSTER: variable(
+    z.enum(['true', 'false']).default('false'),
+    'true or false',
+    'REDIS_URL is one node of a Redis Cluster: every client connects in cluster mode and every key aiq keeps is named `{QUEUE_PREFIX}:…`, one hash tag, so its Lua scripts and transactions stay in one slot (README "Scaling out: a Redis Cluster").',
+  ),
   DATABASE_URL: variable(
     urlWithProtocols(['postgres', 'postgresql']).optional(),
     'a postgres:// or postgresql:// URL',

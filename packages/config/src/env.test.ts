@@ -135,6 +135,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('should hash-tag the key prefix on a Redis Cluster, so every key aiq keeps shares one slot', () => {
+    expect(loadConfig({ QUEUE_PREFIX: 'jobs' }).redis).toMatchObject({
+      cluster: false,
+      prefix: 'jobs',
+    });
+    expect(loadConfig({ QUEUE_PREFIX: 'jobs', REDIS_CLUSTER: 'true' }).redis).toMatchObject({
+      cluster: true,
+      prefix: '{jobs}',
+    });
+  });
+
   it('should choose PGlite under DATA_DIR when DATABASE_URL is unset', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/aiq-data' });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/aiq-data/pglite' });

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /**
  * `worker` connections wait through Redis outages (BullMQ requires `maxRetriesPerRequest: null`
@@ -12,24 +12,62 @@ export interface RedisConnectionOptions {
   role: ConnectionRole;
   /** Shown in `CLIENT LIST`, handy when counting connections per process. */
   name?: string;
+  /** `url` is one node of a Redis Cluster (`REDIS_CLUSTER`): connect in cluster mode. */
+  cluster?: boolean;
 }
 
-/** One Redis connection configured for its role. */
-export function createRedisConnection({ url, role, name }: RedisConnectionOptions): Redis {
-  const common: RedisOptions = {
-    ...(name === undefined ? {} : { connectionName: name }),
-    // Reconnect forever with a capped delay; a Redis restart must not kill the process.
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
+/** Reconnect forever with a capped delay; a Redis restart must not kill the process. */
+const reconnectDelay = (times: number) => Math.min(times * 200, 5_000);
+
+function roleOptions(role: ConnectionRole): RedisOptions {
+  return role === 'worker'
+    ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+    : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
+}
+
+/**
+ * A cluster client seeded with the node `url` names; the others come from CLUSTER SLOTS. Its
+ * credentials and TLS apply to every node. While a master's replica is promoted the cluster
+ * answers CLUSTERDOWN or drops the connection: commands wait and retry on the new owner.
+ */
+function createCluster(url: string, role: ConnectionRole, nodeOptions: RedisOptions): Cluster {
+  const parsed = new URL(url);
+  const options: ClusterOptions = {
+    clusterRetryStrategy: reconnectDelay,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    // Right after a promotion some nodes still name the dead master: spread the 16 redirections
+    // over a few seconds instead of spending them at once.
+    retryDelayOnMoved: 200,
+    enableOfflineQueue: role === 'worker',
+    redisOptions: {
+      ...nodeOptions,
+      ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+      ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
   };
-  if (role === 'worker') {
-    return new Redis(url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: true });
-  }
-  return new Redis(url, {
-    ...common,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 2_000,
-  });
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], options);
+}
+
+/**
+ * One Redis connection configured for its role. On a cluster it is an ioredis `Cluster`, typed
+ * as `Redis`: both carry the same command interface, and aiq uses nothing else of either
+ * (commands, EVALSHA, MULTI, pub/sub, `duplicate`, `status`, `quit`). Every key aiq names
+ * shares one hash tag there (`Config.redis.prefix`), so no command spans two slots.
+ */
+export function createRedisConnection({
+  url,
+  role,
+  name,
+  cluster = false,
+}: RedisConnectionOptions): Redis {
+  const nodeOptions: RedisOptions = {
+    ...(name === undefined ? {} : { connectionName: name }),
+    ...roleOptions(role),
+  };
+  if (cluster) return createCluster(url, role, nodeOptions) as unknown as Redis;
+  return new Redis(url, { ...nodeOptions, retryStrategy: reconnectDelay });
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs` (a producer must not wait long). */

@@ -7,6 +7,12 @@ export {
   type OwnRedisServer,
   type OwnRedisServerOptions,
 } from './own-redis-server.js';
+export {
+  startOwnRedisCluster,
+  type Failover,
+  type OwnRedisCluster,
+  type OwnRedisClusterOptions,
+} from './own-redis-cluster.js';
 export { spawnNode, type SpawnedProcess, type SpawnNodeOptions } from './spawn-process.js';
 export { startOwnPostgres, type OwnPostgres, type OwnPostgresOptions } from './own-postgres.js';
 export { TEST_NOW } from './test-clock.js';

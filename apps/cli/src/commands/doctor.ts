@@ -56,7 +56,12 @@ async function checkRouting(redis: Redis, config: Config): Promise<Finding[]> {
 }
 
 async function checkRedis(config: Config): Promise<Finding[]> {
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
+  const redis = createRedisConnection({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    role: 'producer',
+    name: 'aiq-cli',
+  });
   redis.on('error', () => undefined); // reported below
   try {
     await waitUntilReady(redis, 3_000);

@@ -14,7 +14,12 @@ import { describeDisabled, describeNextProbe } from '../routing-view.js';
 
 /** Reads the routing state on a connection of its own, closed after it whatever happens. */
 async function readRouting(config: Config): Promise<RoutingState> {
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
+  const redis = createRedisConnection({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    role: 'producer',
+    name: 'aiq-cli',
+  });
   // A one-shot read need not wait out reconnects: the first connection error is the answer.
   const refused = new Promise<never>((_resolve, reject) => redis.once('error', reject));
   redis.on('error', () => undefined); // reported once, below

@@ -86,7 +86,12 @@ export async function statusCommand(
   output: Output,
   options: StatusCommandOptions,
 ): Promise<number> {
-  const redis = createRedisConnection({ url: config.redis.url, role: 'producer', name: 'aiq-cli' });
+  const redis = createRedisConnection({
+    url: config.redis.url,
+    cluster: config.redis.cluster,
+    role: 'producer',
+    name: 'aiq-cli',
+  });
   const refused = new Promise<never>((_resolve, reject) => redis.once('error', reject));
   redis.on('error', () => undefined); // reported once, below
   let database: Database | undefined;
