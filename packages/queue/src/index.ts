@@ -20,6 +20,7 @@ export {
 } from './redis-connection.js';
 export { redisScript, type RedisScript } from './redis-script.js';
 export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
+export { isRedisOutOfMemory } from './redis-out-of-memory.js';
 export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';
 export { enqueueFlow, ensembleCandidateJobId, type FlowJob } from './enqueue-flow.js';
 export {
