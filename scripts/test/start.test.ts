@@ -88,7 +88,7 @@ describe('pnpm start', () => {
     expect(await canConnect(`http://127.0.0.1:${apiPort}`)).toBe(false);
   }, 120_000);
 
-  it('should warn once, not once per component, about a Redis that may evict jobs', async () => {
+  it('should refuse in one line a Redis that may evict jobs, before serving anything', async () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-lru'] });
     cleanups.push(() => redis.stop());
     const [apiPort, workerPort] = await Promise.all([freePort(), freePort()]);
@@ -103,11 +103,12 @@ describe('pnpm start', () => {
       },
     });
     cleanups.push(() => start.stop('SIGKILL'));
-    await start.waitForOutput(/Press Ctrl-C to stop/, 60_000);
-    const output = start.stdout() + start.stderr();
-    expect(output.match(/maxmemory-policy is \\?"allkeys-lru\\?"/g)).toHaveLength(1);
-    start.child.kill('SIGINT');
-    expect(await start.exited()).toBe(0);
+    expect(await start.exited()).toBe(1);
+    expect(start.stderr()).toMatch(
+      /^aiq: Redis maxmemory-policy is "allkeys-lru", not "noeviction": .*`CONFIG SET maxmemory-policy noeviction`.*\n$/,
+    );
+    expect(start.stderr().trim().split('\n')).toHaveLength(1);
+    expect(await canConnect(`http://127.0.0.1:${apiPort}`)).toBe(false);
   }, 120_000);
 
   it('should say in one line how to get Redis when there is none and no redis-server', async () => {

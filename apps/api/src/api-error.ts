@@ -1,4 +1,5 @@
 import { ProviderError } from '@aiq/providers';
+import { isRedisOutOfMemory } from '@aiq/queue';
 import { TaskRefusedError, UnknownTaskTypeError } from '@aiq/tasks';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -36,7 +37,8 @@ export function describeZodError(error: ZodError): string {
 
 /**
  * Our errors and the libraries' as an ApiError: submission refusals are 4xx, an unreachable
- * Redis or Postgres is a fast 503 with Retry-After, anything else is `undefined` (a 500).
+ * Redis or Postgres, or a Redis out of memory, is a fast 503 with Retry-After, anything else is
+ * `undefined` (a 500).
  */
 function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
@@ -56,6 +58,12 @@ function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof TaskRefusedError) return new ApiError(400, error.code, error.message);
   if (error instanceof ZodError)
     return new ApiError(400, 'invalid_request', describeZodError(error));
+  // Nothing was enqueued: the client may retry, and succeeds once Redis has room again.
+  if (isRedisOutOfMemory(error)) {
+    return new ApiError(503, 'service_unavailable', 'Redis is out of memory; retry shortly', {
+      'Retry-After': '1',
+    });
+  }
   const outage = dependencyOutage(error);
   if (outage !== undefined) {
     return new ApiError(

@@ -7,8 +7,8 @@ import {
   closeQueues,
   createQueues,
   createRedisConnection,
-  evictionWarning,
   inspectRedis,
+  judgeEviction,
   waitUntilReady,
 } from '@aiq/queue';
 import type { Redis } from 'ioredis';
@@ -30,8 +30,8 @@ export interface StartApiOptions {
   /** Models the API accepts. @defaultValue loadModelRegistry(config.models) */
   models?: ModelRegistry;
   /**
-   * Warn at start-up when Redis may evict jobs. `pnpm start` turns it off: its worker, in the
-   * same process, has said so already. @defaultValue true
+   * Refuse to start when Redis may evict jobs (warn when its policy cannot be read). `pnpm start`
+   * turns it off: its worker, in the same process, has checked already. @defaultValue true
    */
   checkRedisEviction?: boolean;
   /**
@@ -86,16 +86,20 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], host: string, port:
 }
 
 /**
- * Warns loudly at start-up when Redis may evict queued jobs. A Redis that is down now is not
- * fatal: the API answers 503 until it returns.
+ * Refuses to start when Redis may evict queued jobs, and warns loudly when its policy cannot be
+ * read. A Redis that is down now is not fatal: the API answers 503 until it returns.
  */
-async function warnAboutEviction(redis: Redis, logger: Logger): Promise<void> {
-  try {
-    await waitUntilReady(redis, 5_000);
-    const warning = evictionWarning(await inspectRedis(redis));
-    if (warning) logger.warn(warning);
-  } catch (error) {
-    logger.warn({ err: (error as Error).message }, 'redis not reachable at start-up');
+async function checkEviction(redis: Redis, logger: Logger): Promise<void> {
+  const verdict = await waitUntilReady(redis, 5_000)
+    .then(async () => judgeEviction(await inspectRedis(redis)))
+    .catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, 'redis not reachable at start-up');
+      return undefined;
+    });
+  if (verdict?.kind === 'unknown') logger.warn(verdict.warning);
+  if (verdict?.kind === 'unsafe') {
+    redis.disconnect();
+    throw new Error(verdict.error);
   }
 }
 
@@ -116,7 +120,7 @@ export async function startApi({
     name: 'aiq-api',
   });
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-  if (checkRedisEviction) await warnAboutEviction(redis, logger);
+  if (checkRedisEviction) await checkEviction(redis, logger);
   const queues = createQueues(redis, config.redis.prefix, config.retention);
   const models = givenModels ?? loadModelRegistry(config.models);
   // Whoever passes the registry in (`pnpm start`) has said this already.

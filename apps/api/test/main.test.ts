@@ -40,7 +40,7 @@ describe('api process', () => {
     }
   }, 90_000);
 
-  it('should warn loudly at start-up when Redis may evict jobs', async () => {
+  it('should refuse in one line to start on a Redis that may evict jobs', async () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-random'] });
     const port = await freePort();
     const dataDir = `/tmp/${uniquePrefix('api-data')}`;
@@ -48,14 +48,16 @@ describe('api process', () => {
       env: { API_PORT: String(port), REDIS_URL: redis.url, DATA_DIR: dataDir },
     });
     try {
-      await api.waitForOutput(/api listening/);
-      expect(api.stdout()).toMatch(/"level":40.*maxmemory-policy is \\"allkeys-random\\"/);
+      expect(await api.exited()).toBe(1);
+      expect(api.stderr()).toMatch(
+        /^aiq: Redis maxmemory-policy is "allkeys-random", not "noeviction": .*`CONFIG SET maxmemory-policy noeviction`.*\n$/,
+      );
+      expect(api.stderr().trim().split('\n')).toHaveLength(1);
     } finally {
-      expect(await api.stop('SIGTERM')).toBe(0);
       await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('should stop in one line naming API_PORT when that port is taken', async () => {
     const { redisUrl } = await testServices();

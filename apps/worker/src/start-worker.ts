@@ -17,8 +17,8 @@ import {
   createQueues,
   createRedisConnection,
   ensembleCandidateJobId,
-  evictionWarning,
   inspectRedis,
+  judgeEviction,
   RECONCILE_JOB_NAME,
   RETENTION_JOB_NAME,
   TOKEN_USAGE_JOB_NAME,
@@ -80,8 +80,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const health = await inspectRedis(redis);
-  const warning = evictionWarning(health);
-  if (warning) logger.warn({ maxmemoryPolicy: health.maxmemoryPolicy }, warning);
+  // An evicting Redis deletes queued jobs under memory pressure: refuse it, in one line.
+  const eviction = judgeEviction(health);
+  if (eviction.kind === 'unknown') logger.warn(eviction.warning);
+  if (eviction.kind === 'unsafe') {
+    redis.disconnect();
+    throw new Error(eviction.error);
+  }
   logger.info({ redisVersion: health.version, appendOnly: health.appendOnly }, 'redis ready');
 
   const registry = options.registry ?? loadModelRegistry(config.models);

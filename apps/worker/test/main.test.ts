@@ -13,16 +13,33 @@ import { describe, expect, it } from 'vitest';
 const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('worker process', () => {
-  it('should warn loudly about an evicting Redis, serve /health, and exit 0 on SIGTERM', async () => {
+  it('should refuse in one line a Redis that may evict jobs, saying how to fix it', async () => {
     const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+    const dataDir = `/tmp/${uniquePrefix('worker-data')}`;
+    const worker = spawnNode(entry, {
+      env: { REDIS_URL: redis.url, WORKER_METRICS_PORT: '0', DATA_DIR: dataDir },
+    });
+    try {
+      expect(await worker.exited()).toBe(1);
+      expect(worker.stderr()).toMatch(
+        /^aiq: Redis maxmemory-policy is "allkeys-lru", not "noeviction": .*`CONFIG SET maxmemory-policy noeviction`.*redis\.conf.*\n$/,
+      );
+      expect(worker.stderr().trim().split('\n')).toHaveLength(1);
+    } finally {
+      await redis.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('should serve /health, and exit 0 on SIGTERM', async () => {
+    const redis = await startOwnRedisServer({ args: ['--maxmemory-policy', 'noeviction'] });
     const port = await freePort();
     const dataDir = `/tmp/${uniquePrefix('worker-data')}`;
     const worker = spawnNode(entry, {
       env: { REDIS_URL: redis.url, WORKER_METRICS_PORT: String(port), DATA_DIR: dataDir },
     });
     try {
-      await worker.waitForOutput(/worker started/);
-      expect(worker.stdout()).toMatch(/"level":40.*maxmemory-policy is \\"allkeys-lru\\"/);
+      await worker.waitForOutput(/worker started/, 90_000);
       const healthy = await fetch(`http://127.0.0.1:${port}/health`);
       expect(healthy.status).toBe(200);
       expect(await healthy.json()).toMatchObject({
@@ -42,7 +59,7 @@ describe('worker process', () => {
       await redis.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('should start a second worker on one host on a free port when the default is taken, and say where', async () => {
     const redis = await startOwnRedisServer();

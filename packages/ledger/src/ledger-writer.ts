@@ -214,6 +214,24 @@ export function createLedgerWriter({
     return reply?.[0]?.[1] ?? [];
   }
 
+  /**
+   * This writer's own batches read but never acknowledged: its acknowledgement failed (Redis out
+   * of memory refuses it), or the loop failed between read and write.
+   */
+  async function readOwnPending(): Promise<StreamEntry[]> {
+    const reply = (await reader.xreadgroup(
+      'GROUP',
+      LEDGER_GROUP,
+      consumer,
+      'COUNT',
+      batchSize,
+      'STREAMS',
+      key,
+      '0',
+    )) as [string, StreamEntry[]][] | null;
+    return reply?.[0]?.[1] ?? [];
+  }
+
   /** Takes over batches that a writer read but never acknowledged (it was killed). */
   async function claimStale(): Promise<StreamEntry[]> {
     const [, entries] = (await redis.xautoclaim(
@@ -336,6 +354,9 @@ export function createLedgerWriter({
 
   async function run(): Promise<void> {
     let lastClaim = 0;
+    // After a failure, this writer's own unacknowledged batch comes first: left to the claim,
+    // it would wait `claimIdleMs` (30 s) though this writer is alive and Redis answers again.
+    let ownPending = false;
     while (!stop.signal.aborted) {
       try {
         await ensureGroup();
@@ -345,6 +366,10 @@ export function createLedgerWriter({
             lastClaim = Date.now();
             entries = await claimStale();
           }
+          if (entries.length === 0 && ownPending) {
+            entries = await readOwnPending();
+            ownPending = entries.length > 0;
+          }
           if (entries.length === 0) entries = await readNew();
           if (stop.signal.aborted) return;
           if (entries.length > 0 && !(await write(entries))) return;
@@ -353,6 +378,7 @@ export function createLedgerWriter({
         if (stop.signal.aborted) return;
         // NOGROUP: the stream was lost (FLUSHALL, failover); the loop creates it again.
         if (!isNoGroup(error)) logger.warn({ err: error }, 'ledger outbox read failed');
+        ownPending = true;
         await sleep(retryDelayMs, undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }

@@ -19,7 +19,13 @@ export {
   type RedisConnectionOptions,
 } from './redis-connection.js';
 export { redisScript, type RedisScript } from './redis-script.js';
-export { inspectRedis, evictionWarning, type RedisHealth } from './redis-health.js';
+export {
+  inspectRedis,
+  judgeEviction,
+  type EvictionVerdict,
+  type RedisHealth,
+} from './redis-health.js';
+export { isRedisOutOfMemory } from './redis-out-of-memory.js';
 export { createQueues, closeQueues, enqueue, type Queues } from './queues.js';
 export { enqueueFlow, ensembleCandidateJobId, type FlowJob } from './enqueue-flow.js';
 export {

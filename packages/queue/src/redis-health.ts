@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 /** What start-up learns about the Redis it found. */
 export interface RedisHealth {
   readonly version: string;
+  /** `unknown` where INFO is not allowed (an ACL without `@dangerous`, some managed services). */
   readonly maxmemoryPolicy: string;
   /** BullMQ loses jobs when Redis evicts keys: only `noeviction` is safe. */
   readonly evictionSafe: boolean;
@@ -16,14 +17,22 @@ function infoField(info: string, field: string): string | undefined {
 
 /**
  * Reads the eviction policy and persistence from INFO, which managed Redis services allow
- * even where CONFIG GET is disabled.
+ * even where CONFIG GET is disabled. A Redis that refuses INFO too is reported as `unknown`.
  */
 export async function inspectRedis(redis: Redis): Promise<RedisHealth> {
-  const [server, memory, persistence] = await Promise.all([
-    redis.info('server'),
-    redis.info('memory'),
-    redis.info('persistence'),
-  ]);
+  let server = '';
+  let memory = '';
+  let persistence = '';
+  try {
+    [server, memory, persistence] = await Promise.all([
+      redis.info('server'),
+      redis.info('memory'),
+      redis.info('persistence'),
+    ]);
+  } catch (error) {
+    // Refused (NOPERM, a renamed command), not unreachable: there is nothing to read.
+    if (!(error instanceof Error && error.name === 'ReplyError')) throw error;
+  }
   const maxmemoryPolicy = infoField(memory, 'maxmemory_policy') ?? 'unknown';
   return {
     version: infoField(server, 'redis_version') ?? 'unknown',
@@ -33,11 +42,31 @@ export async function inspectRedis(redis: Redis): Promise<RedisHealth> {
   };
 }
 
-/** The loud start-up warning for an unsafe eviction policy, or undefined when it is safe. */
-export function evictionWarning(health: RedisHealth): string | undefined {
-  if (health.evictionSafe) return undefined;
-  return (
-    `Redis maxmemory-policy is "${health.maxmemoryPolicy}", not "noeviction": under memory ` +
-    'pressure Redis will delete queued jobs. Set `maxmemory-policy noeviction` (see infra/redis.conf).'
-  );
+/**
+ * Whether start-up may go on with this Redis: `noeviction` is safe; any other policy deletes
+ * queued jobs under memory pressure, so start-up refuses it (`error`, one line saying how to fix
+ * it); a policy that cannot be read is a loud `warning`, since it cannot be checked.
+ */
+export type EvictionVerdict =
+  | { readonly kind: 'safe' }
+  | { readonly kind: 'unknown'; readonly warning: string }
+  | { readonly kind: 'unsafe'; readonly error: string };
+
+export function judgeEviction(health: RedisHealth): EvictionVerdict {
+  if (health.evictionSafe) return { kind: 'safe' };
+  if (health.maxmemoryPolicy === 'unknown') {
+    return {
+      kind: 'unknown',
+      warning:
+        'Redis does not say its maxmemory-policy (INFO refused): make sure it is "noeviction", or ' +
+        'under memory pressure Redis will delete queued jobs (see infra/redis.conf).',
+    };
+  }
+  return {
+    kind: 'unsafe',
+    error:
+      `Redis maxmemory-policy is "${health.maxmemoryPolicy}", not "noeviction": under memory ` +
+      'pressure Redis would delete queued jobs. Run `CONFIG SET maxmemory-policy noeviction` ' +
+      "(and set `maxmemory-policy noeviction` in redis.conf, or the managed service's parameters), then start again.",
+  };
 }

@@ -1,7 +1,7 @@
 import { redactUrl, type Config } from '@aiq/config';
 import { createDb, statusQueries, type Database } from '@aiq/db';
 import { listEndOfLifeWarnings, loadModelRegistry } from '@aiq/providers';
-import { createRedisConnection, evictionWarning, inspectRedis, waitUntilReady } from '@aiq/queue';
+import { createRedisConnection, inspectRedis, judgeEviction, waitUntilReady } from '@aiq/queue';
 import type { RoutingState } from '@aiq/routing';
 import type { Redis } from 'ioredis';
 import { paint, type Output } from '../output.js';
@@ -66,10 +66,14 @@ async function checkRedis(config: Config): Promise<Finding[]> {
   try {
     await waitUntilReady(redis, 3_000);
     const health = await inspectRedis(redis);
-    const warning = evictionWarning(health);
+    const eviction = judgeEviction(health);
     return [
       { ok: true, line: `Redis ${health.version} at ${redactUrl(config.redis.url)}` },
-      { ok: !warning, line: warning ?? 'Redis eviction policy: noeviction' },
+      eviction.kind === 'safe'
+        ? { ok: true, line: 'Redis eviction policy: noeviction' }
+        : eviction.kind === 'unknown'
+          ? { ok: 'warn', line: eviction.warning }
+          : { ok: false, line: eviction.error },
       {
         ok: health.appendOnly || 'warn',
         line: health.appendOnly

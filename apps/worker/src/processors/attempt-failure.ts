@@ -80,8 +80,8 @@ export async function applyFailureDecision(
   }
   switch (decision.kind) {
     case 'hand-back':
-      // Back to the queue untouched: no attempt charged, another worker takes it at once.
-      await job.moveToDelayed(Date.now(), failed.token);
+      // Back to the queue untouched: no attempt charged; another worker takes it after the delay.
+      await job.moveToDelayed(Date.now() + decision.delayMs, failed.token);
       return new DelayedError();
     case 'cancelled':
       return finishCancelled(deps, failed);

@@ -29,7 +29,15 @@ describe('decideAfterFailure', () => {
     [
       'shutdown first, whatever the error',
       { shuttingDown: true, cancelled: true },
-      { kind: 'hand-back' },
+      { kind: 'hand-back', delayMs: 0 },
+    ],
+    [
+      'Redis out of memory hands back after backoff, on the last attempt too',
+      {
+        error: new Error("OOM command not allowed when used memory > 'maxmemory'."),
+        attempt: 3,
+      },
+      { kind: 'hand-back', delayMs: 2_000 },
     ],
     [
       'a cancel before anything else',

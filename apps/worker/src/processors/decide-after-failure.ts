@@ -1,13 +1,16 @@
 import type { RetryPolicy } from '@aiq/config';
 import { ProviderError } from '@aiq/providers';
-import type { TaskErrorCode } from '@aiq/queue';
+import { isRedisOutOfMemory, type TaskErrorCode } from '@aiq/queue';
 import { errorCodeOf } from '../error-code.js';
 import { backoffDelayMs, cappedRetryAfterMs, providerHoldMs } from '../retry-policy.js';
 
 /** What to do with a job whose attempt failed. */
 export type FailureDecision =
-  /** The worker is shutting down: back to the queue untouched, no attempt charged. */
-  | { readonly kind: 'hand-back' }
+  /**
+   * The worker is shutting down, or Redis refused a write for want of memory: back to the queue
+   * after `delayMs`, no attempt charged.
+   */
+  | { readonly kind: 'hand-back'; readonly delayMs: number }
   /** Someone cancelled the task: finish it as cancelled, neither retried nor dead-lettered. */
   | { readonly kind: 'cancelled' }
   /** The provider asked to wait: hold every call to it for `holdMs`, then retry, uncharged. */
@@ -51,14 +54,19 @@ export interface FailureFacts {
 
 /**
  * The retry policy as a pure function (house style R11): shutdown → hand back; cancel →
- * cancelled; a retry-after that ends before the deadline → hold the provider; retryable with
+ * cancelled; Redis out of memory → hand back after backoff; a retry-after that ends before the deadline → hold the provider; retryable with
  * attempts and time left → retry after backoff; anything else → final. Unknown errors (not a
  * ProviderError) are retryable: a bug or a dropped connection deserves another attempt.
  */
 export function decideAfterFailure(facts: FailureFacts): FailureDecision {
   const { error, now, deadlineAt } = facts;
-  if (facts.shuttingDown) return { kind: 'hand-back' };
+  if (facts.shuttingDown) return { kind: 'hand-back', delayMs: 0 };
   if (facts.cancelled) return { kind: 'cancelled' };
+  // Not the task's fault: a write it needed (its result, an event) waits for memory to be freed.
+  // Charging attempts would fail good tasks for as long as Redis stays full.
+  if (isRedisOutOfMemory(error)) {
+    return { kind: 'hand-back', delayMs: backoffDelayMs(facts.attempt, facts.retry, facts.random) };
+  }
   const code = errorCodeOf(error);
   const holdMs = providerHoldMs(error, { deadlineAt, maxMs: facts.retryAfterMaxMs }, now);
   if (holdMs !== undefined && facts.canHoldProvider) return { kind: 'hold-provider', holdMs, code };
