@@ -51,31 +51,72 @@ export class LoadGenerator {
     mock = 'tokens=20 delay=20',
     idempotencyKey = randomUUID(),
     timeoutMs = 10_000,
-    tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`,
+    tag = this.nextTag(idempotencyKey),
     apiUrl = this.apiUrl(),
   }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
+    const body = { model, prompt: `Task ${tag} [[mock ${mock}]]`, stream: false };
+    const answer = await this.post('/api/ai/generate', body, {
+      tag,
+      idempotencyKey,
+      timeoutMs,
+      apiUrl,
+    });
+    return answer?.task;
+  }
+
+  /** A new prompt tag: unique, and what the oracle finds a task's provider calls by. */
+  nextTag(idempotencyKey: string = randomUUID()): string {
+    return `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+  }
+
+  /**
+   * Posts a submission whose prompt carries `tag` and logs it: accepted when answered 2xx with a
+   * task id (the JSON `taskId`, or the `X-Task-Id` header of a streamed answer). The response
+   * comes back unread when it streams; `timeoutMs` bounds the wait for its headers only.
+   */
+  async post(
+    path: string,
+    body: unknown,
+    {
+      tag,
+      idempotencyKey = randomUUID(),
+      timeoutMs = 10_000,
+      apiUrl = this.apiUrl(),
+    }: { tag: string; idempotencyKey?: string; timeoutMs?: number; apiUrl?: string },
+  ): Promise<{ task: AcceptedTask; response: Response } | undefined> {
     const at = Date.now();
     const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('', 'TimeoutError')),
+      timeoutMs,
+    );
     try {
-      const response = await fetch(`${apiUrl}/api/ai/generate`, {
+      const response = await fetch(`${apiUrl}${path}`, {
         method: 'POST',
         headers: {
           ...this.headers,
           'content-type': 'application/json',
           'idempotency-key': idempotencyKey,
         },
-        body: JSON.stringify({ model, prompt: `Task ${tag} [[mock ${mock}]]`, stream: false }),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: JSON.stringify(body),
+        signal: controller.signal,
       });
-      const body = (await response.json().catch(() => ({}))) as { taskId?: string };
+      clearTimeout(timer);
+      const streamed = response.headers.get('content-type')?.startsWith('text/event-stream');
+      const taskId = streamed
+        ? (response.headers.get('x-task-id') ?? undefined)
+        : ((await response.json().catch(() => ({}))) as { taskId?: string }).taskId;
       outcome(String(response.status));
-      if (response.status >= 200 && response.status < 300 && body.taskId !== undefined) {
-        const task = { taskId: body.taskId, tag, idempotencyKey, acceptedAt: Date.now() };
+      if (response.status >= 200 && response.status < 300 && taskId !== undefined) {
+        const task = { taskId, tag, idempotencyKey, acceptedAt: Date.now() };
         this.log.accepted.push(task);
-        return task;
+        return { task, response };
       }
+      if (streamed) await response.body?.cancel();
       this.#refuse(String(response.status));
     } catch (error) {
+      clearTimeout(timer);
       const reason =
         error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
       outcome(reason);
