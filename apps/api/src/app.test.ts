@@ -53,7 +53,7 @@ describe('API app', () => {
         logger: createLogger(config),
       })),
       sse: DEFAULT_SSE_SETTINGS,
-      metrics: createApiMetrics({ redis, prefix, queues, models }),
+      metrics: createApiMetrics({ redis, prefix, queues, models, fanOut }),
     });
   });
   afterAll(async () => {

@@ -146,7 +146,7 @@ export async function startApi({
     events,
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, ...sse },
-    metrics: createApiMetrics({ redis, prefix: config.redis.prefix, queues, models }),
+    metrics: createApiMetrics({ redis, prefix: config.redis.prefix, queues, models, fanOut }),
     webRoot,
   });
   let server: ServerType;

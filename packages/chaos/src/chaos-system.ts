@@ -46,6 +46,14 @@ export interface ChaosSystemOptions {
   redisArgs?: string[];
   /** Settings for every aiq process, over the suite's own. */
   env?: Record<string, string>;
+  /** Node's own flags for every aiq process (`--expose-gc`, …). */
+  nodeArgs?: string[];
+  /**
+   * How long a process may take to start. A row that starts many at once on a busy machine
+   * needs longer: loading the sources alone takes a process 15–20 s at a load average of 20.
+   * @defaultValue 60 000 ms
+   */
+  startTimeoutMs?: number;
 }
 
 /** The suite's own Redis: one redis-server, or a Redis Cluster of them. */
@@ -73,7 +81,8 @@ export interface ChaosSystem<R extends ChaosRedis = OwnRedisServer> {
   /** `Authorization` header of the load generator's key. */
   readonly headers: Record<string, string>;
   readonly processes: readonly ChaosProcess[];
-  startApi(env?: Record<string, string>): Promise<ChaosProcess>;
+  /** Starts an API on a free port, or on `port` (an API restarted where its clients know it). */
+  startApi(env?: Record<string, string>, port?: number): Promise<ChaosProcess>;
   startWorker(env?: Record<string, string>): Promise<ChaosProcess>;
   /** Every live process's output so far, for a failing row's message. */
   output(): string;
@@ -85,12 +94,12 @@ const REDIS_ARGS = ['--appendonly', 'yes', '--maxmemory-policy', 'noeviction'];
 export async function startChaosSystem({
   appendfsync = 'always',
   redisArgs = [],
-  env = {},
+  ...processOptions
 }: ChaosSystemOptions = {}): Promise<ChaosSystem> {
   const redis = await startOwnRedisServer({
     args: [...REDIS_ARGS, '--appendfsync', appendfsync, ...redisArgs],
   });
-  return startSystem(redis, { cluster: false, env });
+  return startSystem(redis, { ...processOptions, cluster: false });
 }
 
 /**
@@ -101,11 +110,16 @@ export async function startClusterChaosSystem({
   appendfsync = 'always',
   redisArgs = [],
   env = {},
+  ...processOptions
 }: ChaosSystemOptions = {}): Promise<ChaosSystem<OwnRedisCluster>> {
   const redis = await startOwnRedisCluster({
     args: [...REDIS_ARGS, '--appendfsync', appendfsync, ...redisArgs],
   });
-  return startSystem(redis, { cluster: true, env: { REDIS_CLUSTER: 'true', ...env } });
+  return startSystem(redis, {
+    ...processOptions,
+    cluster: true,
+    env: { REDIS_CLUSTER: 'true', ...env },
+  });
 }
 
 /**
@@ -129,7 +143,12 @@ async function ready<C extends Redis | Cluster>(redis: C, timeoutMs = 5_000): Pr
 
 async function startSystem<R extends ChaosRedis>(
   redis: R,
-  { cluster, env: overrides }: { cluster: boolean; env: Record<string, string> },
+  {
+    cluster,
+    env: overrides = {},
+    nodeArgs = [],
+    startTimeoutMs = 60_000,
+  }: Pick<ChaosSystemOptions, 'env' | 'nodeArgs' | 'startTimeoutMs'> & { cluster: boolean },
 ): Promise<ChaosSystem<R>> {
   const postgres = await startOwnPostgres();
   const database = createPostgresDatabase({ url: postgres.url, poolSize: 4 });
@@ -166,6 +185,8 @@ async function startSystem<R extends ChaosRedis>(
     ...overrides,
   };
   const processes: ChaosProcess[] = [];
+  // Everything spawned, ready or not: one that never got ready must not outlive the row.
+  const spawned: SpawnedProcess[] = [];
   const dataDirs: string[] = [];
 
   return {
@@ -182,23 +203,26 @@ async function startSystem<R extends ChaosRedis>(
     env,
     headers: { authorization: `Bearer ${key}` },
     processes,
-    async startApi(extra = {}) {
-      const port = await freePort();
+    async startApi(extra = {}, givenPort?: number) {
+      const port = givenPort ?? (await freePort());
       const dataDir = `/tmp/aiq-chaos-api-${port}`;
       dataDirs.push(dataDir);
       const api = spawnNode(API_ENTRY, {
         env: { ...env, ...extra, API_PORT: String(port), DATA_DIR: dataDir },
+        nodeArgs,
       });
-      await api.waitForOutput(/api listening/, 60_000);
+      spawned.push(api);
+      await api.waitForOutput(/api listening/, startTimeoutMs);
       const started = Object.assign(api, { role: 'api' as const, url: `http://127.0.0.1:${port}` });
       processes.push(started);
       return started;
     },
     async startWorker(extra = {}) {
-      const worker = spawnNode(WORKER_ENTRY, { env: { ...env, ...extra } });
+      const worker = spawnNode(WORKER_ENTRY, { env: { ...env, ...extra }, nodeArgs });
+      spawned.push(worker);
       const [, port] = await worker.waitForOutput(
         /"port":(\d+)[^\n]*"msg":"worker started"/,
-        60_000,
+        startTimeoutMs,
       );
       const started = Object.assign(worker, {
         role: 'worker' as const,
@@ -212,7 +236,7 @@ async function startSystem<R extends ChaosRedis>(
         .map((process) => `--- ${process.role}\n${process.stdout()}${process.stderr()}`)
         .join('\n'),
     async close() {
-      await Promise.all(processes.map((process) => process.stop('SIGKILL')));
+      await Promise.all(spawned.map((process) => process.stop('SIGKILL')));
       await mock.close();
       await database.close().catch(() => undefined);
       await postgres.destroy();

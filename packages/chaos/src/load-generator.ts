@@ -72,13 +72,49 @@ export class LoadGenerator {
     mock = 'tokens=20 delay=20',
     idempotencyKey = randomUUID(),
     timeoutMs = 10_000,
-    tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`,
+    tag = this.nextTag(idempotencyKey),
     apiUrl = this.apiUrl(),
     kind = 'generation',
   }: SubmitOptions = {}): Promise<AcceptedTask | undefined> {
+    const { path, body } = request(kind, model, `Task ${tag} [[mock ${mock}]]`);
+    const answer = await this.post(path, body, { tag, idempotencyKey, timeoutMs, apiUrl, kind });
+    return answer?.task;
+  }
+
+  /** A new prompt tag: unique, and what the oracle finds a task's provider calls by. */
+  nextTag(idempotencyKey: string = randomUUID()): string {
+    return `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+  }
+
+  /**
+   * Posts a submission whose prompt carries `tag` and logs it: accepted when answered 2xx with a
+   * task id (the JSON `taskId`, or the `X-Task-Id` header of a streamed answer). The response
+   * comes back unread when it streams; `timeoutMs` bounds the wait for its headers only.
+   */
+  async post(
+    path: string,
+    body: unknown,
+    {
+      tag,
+      idempotencyKey = randomUUID(),
+      timeoutMs = 10_000,
+      apiUrl = this.apiUrl(),
+      kind = 'generation',
+    }: {
+      tag: string;
+      idempotencyKey?: string;
+      timeoutMs?: number;
+      apiUrl?: string;
+      kind?: AcceptedTask['kind'];
+    },
+  ): Promise<{ task: AcceptedTask; response: Response } | undefined> {
     const at = Date.now();
     const outcome = (status: string) => this.log.outcomes.push({ at, status, ms: Date.now() - at });
-    const { path, body } = request(kind, model, `Task ${tag} [[mock ${mock}]]`);
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('', 'TimeoutError')),
+      timeoutMs,
+    );
     try {
       const response = await fetch(`${apiUrl}${path}`, {
         method: 'POST',
@@ -88,17 +124,23 @@ export class LoadGenerator {
           'idempotency-key': idempotencyKey,
         },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: controller.signal,
       });
-      const answer = (await response.json().catch(() => ({}))) as { taskId?: string };
+      clearTimeout(timer);
+      const streamed = response.headers.get('content-type')?.startsWith('text/event-stream');
+      const taskId = streamed
+        ? (response.headers.get('x-task-id') ?? undefined)
+        : ((await response.json().catch(() => ({}))) as { taskId?: string }).taskId;
       outcome(String(response.status));
-      if (response.status >= 200 && response.status < 300 && answer.taskId !== undefined) {
-        const task = { taskId: answer.taskId, tag, idempotencyKey, acceptedAt: Date.now(), kind };
+      if (response.status >= 200 && response.status < 300 && taskId !== undefined) {
+        const task = { taskId, tag, idempotencyKey, acceptedAt: Date.now(), kind };
         this.log.accepted.push(task);
-        return task;
+        return { task, response };
       }
+      if (streamed) await response.body?.cancel();
       this.#refuse(String(response.status));
     } catch (error) {
+      clearTimeout(timer);
       const reason =
         error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network';
       outcome(reason);
@@ -117,7 +159,7 @@ export class LoadGenerator {
   }: Pick<SubmitOptions, 'model' | 'mock'> = {}): Promise<TaskStream | undefined> {
     const at = Date.now();
     const idempotencyKey = randomUUID();
-    const tag = `chaos-${(this.#counter += 1)}-${idempotencyKey.slice(0, 8)}`;
+    const tag = this.nextTag(idempotencyKey);
     const submission = submitStreaming(
       { model, prompt: `Task ${tag} [[mock ${mock}]]` },
       { ...this.headers, 'idempotency-key': idempotencyKey },

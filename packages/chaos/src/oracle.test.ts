@@ -124,5 +124,7 @@ describe('reconcile', () => {
     expect(streams('Hi!', ['1'], 'done')).toHaveLength(1);
     expect(streams('Hi', ['1', '1'], 'done')).toHaveLength(1);
     expect(streams('Hi', ['1'], 'token')).toHaveLength(1);
+    // A task cancelled while streaming ends its stream with `cancelled`, properly.
+    expect(streams('Hi', ['1'], 'cancelled')).toHaveLength(0);
   });
 });

@@ -1,6 +1,8 @@
 import type { RecordedRequest } from '@aiq/mock-llm';
 
 const TERMINAL = new Set(['completed', 'failed', 'timeout', 'cancelled']);
+/** The SSE events a task's stream ends with: its terminal events. */
+const STREAM_ENDS = new Set(['done', 'error', 'cancelled']);
 /** A retry may start this much before `retry-after` ends (clock reads on one host). */
 const RETRY_AFTER_TOLERANCE_MS = 20;
 
@@ -26,7 +28,7 @@ export interface StreamRecord {
   readonly ids: readonly string[];
   /** Token text, with `reset` honoured (the text so far discarded). */
   readonly text: string;
-  /** The last event's type: `done` or `error` if the stream ended properly. */
+  /** The last event's type: `done`, `error` or `cancelled` if the stream ended properly. */
   readonly last: string | undefined;
   /** Connections the client opened (1 + reconnects). */
   readonly connections?: number;
@@ -63,7 +65,7 @@ export interface Verdict {
   readonly interruptedAttempts: number;
   /** Calls made before the previous call's `retry-after` had passed (must be 0). */
   readonly retryAfterViolations: readonly string[];
-  /** SSE streams whose text differs from the stored result, that repeat an event id or end without done/error. */
+  /** SSE streams whose text differs from the stored result, that repeat an event id or end without a terminal event. */
   readonly badStreams: readonly string[];
 }
 
@@ -175,7 +177,7 @@ export function reconcile(evidence: Evidence): Verdict {
   for (const stream of evidence.streams ?? []) {
     const stored = completedAttempts.get(stream.taskId)?.[0]?.response ?? null;
     const task = tasks.get(stream.taskId);
-    if (stream.last !== 'done' && stream.last !== 'error') {
+    if (stream.last === undefined || !STREAM_ENDS.has(stream.last)) {
       badStreams.push(`${stream.taskId}: ended after ${stream.last ?? 'nothing'}`);
     } else if (new Set(stream.ids).size !== stream.ids.length) {
       badStreams.push(`${stream.taskId}: an event id came twice`);

@@ -7,6 +7,20 @@ export interface TaskStream {
   close(): void;
 }
 
+/** Where a client that already read part of a task's events picks up (another response's). */
+export interface ResumePoint {
+  readonly lastEventId: string;
+  readonly ids: readonly string[];
+  readonly text: string;
+}
+
+export interface FollowTaskOptions {
+  /** Give up (and record what came) after this long. @defaultValue 90 000 ms */
+  timeoutMs?: number;
+  /** Resume after events already received elsewhere: the first request sends `Last-Event-ID`. */
+  resumeFrom?: ResumePoint;
+}
+
 const EVENT_TYPES = [
   'queued',
   'started',
@@ -16,6 +30,7 @@ const EVENT_TYPES = [
   'fallback',
   'done',
   'error',
+  'cancelled',
 ];
 
 /**
@@ -42,20 +57,32 @@ async function openStream(
  * Records one task's events from an EventSource whose connections `connect` opens (it gets the
  * connection number, from 1, the EventSource's request init, `Last-Event-ID` included, and
  * whether the stream was closed). Records every event id; reassembles the token text, starting
- * over on `reset`.
+ * over on `reset`; a stream resumed `from` another response starts with what that one read.
  */
 function recordTask(
   taskId: () => string,
   connect: (connection: number, init: RequestInit, closed: () => boolean) => Promise<Response>,
   timeoutMs: number,
+  from?: ResumePoint,
 ): TaskStream {
-  const ids: string[] = [];
-  let text = '';
+  const ids: string[] = [...(from?.ids ?? [])];
+  let text = from?.text ?? '';
   let last: string | undefined;
-  let connections = 0;
+  let connections = from === undefined ? 0 : 1;
   let closed = false;
   const source = new EventSource('http://chaos.invalid/', {
-    fetch: (_input, init) => connect((connections += 1), init, () => closed),
+    fetch: (_input, init) => {
+      // Until an event comes here, EventSource has no id of its own to send on reconnect.
+      const resume =
+        from !== undefined && ids.length === from.ids.length
+          ? { 'last-event-id': from.lastEventId }
+          : {};
+      return connect(
+        (connections += 1),
+        { ...init, headers: { ...init.headers, ...resume } },
+        () => closed,
+      );
+    },
   });
   let finish: (record: StreamRecord) => void = () => undefined;
   const done = new Promise<StreamRecord>((resolve) => (finish = resolve));
@@ -76,7 +103,7 @@ function recordTask(
       last = type;
       if (type === 'token') text += (JSON.parse(event.data) as { text: string }).text;
       if (type === 'reset') text = '';
-      if (type === 'done' || type === 'error') close();
+      if (type === 'done' || type === 'error' || type === 'cancelled') close();
     };
   for (const type of EVENT_TYPES) source.addEventListener(type, record(type));
   // A refused first connection ends the EventSource for good: nothing more will come.
@@ -94,13 +121,14 @@ export function followTask(
   taskId: string,
   headers: Record<string, string>,
   apiUrl: () => string,
-  timeoutMs = 90_000,
+  { timeoutMs = 90_000, resumeFrom }: FollowTaskOptions = {},
 ): TaskStream {
   return recordTask(
     () => taskId,
     (_connection, init, closed) =>
       openStream(`${apiUrl()}/api/tasks/${taskId}/events`, init, headers, closed),
     timeoutMs,
+    resumeFrom,
   );
 }
 

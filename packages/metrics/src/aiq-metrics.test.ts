@@ -42,4 +42,13 @@ describe('createAiqMetrics', () => {
     expect(body).toContain('aiq_ledger_outbox_depth 7');
     expect(body).toContain('aiq_ledger_batch_age_seconds 2.5');
   });
+
+  it('should report the open event subscriptions as they are at each scrape', async () => {
+    const metrics = createAiqMetrics({ knownModels: () => true, defaultMetrics: false });
+    let open = 2;
+    metrics.observeEventSubscriptions(() => open);
+    expect((await metrics.scrape()).body).toContain('aiq_sse_subscriptions 2');
+    open = 0;
+    expect((await metrics.scrape()).body).toContain('aiq_sse_subscriptions 0');
+  });
 });

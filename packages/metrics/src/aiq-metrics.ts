@@ -30,6 +30,11 @@ export interface AiqMetrics {
   observeQueues(queues: () => Iterable<CountableQueue>): void;
   /** Reports the ledger writer's outbox depth and batch age at each scrape. */
   observeLedger(stats: () => LedgerGauges): void;
+  /**
+   * Reports the API's open task-event subscriptions at each scrape: every open stream (task
+   * events, a streamed generate, a `/v1` stream) holds one, so an idle API reports 0.
+   */
+  observeEventSubscriptions(count: () => number): void;
   /** The Prometheus text exposition of the registry. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }

@@ -31,6 +31,7 @@ const QUEUE_STATES = [
 export function defineScrapeGauges(registry: Registry): {
   readonly observeQueues: (queues: () => Iterable<CountableQueue>) => void;
   readonly observeLedger: (stats: () => LedgerGauges) => void;
+  readonly observeEventSubscriptions: (count: () => number) => void;
 } {
   const registers = [registry];
   const queueSources: (() => Iterable<CountableQueue>)[] = [];
@@ -67,12 +68,24 @@ export function defineScrapeGauges(registry: Registry): {
       for (const stats of ledgerSources) this.set(stats().pendingBatchAgeMs / 1000);
     },
   });
+  const subscriptionSources: (() => number)[] = [];
+  new Gauge({
+    name: 'aiq_sse_subscriptions',
+    help: 'Task-event subscriptions this API process holds: one per open event stream.',
+    registers,
+    collect() {
+      for (const count of subscriptionSources) this.set(count());
+    },
+  });
   return {
     observeQueues: (queues) => {
       queueSources.push(queues);
     },
     observeLedger: (stats) => {
       ledgerSources.push(stats);
+    },
+    observeEventSubscriptions: (count) => {
+      subscriptionSources.push(count);
     },
   };
 }

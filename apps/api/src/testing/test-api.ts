@@ -64,7 +64,7 @@ export async function startTestApi(
     events: createTaskEventPublisher({ redis, prefix }),
     fanOut,
     sse: { ...DEFAULT_SSE_SETTINGS, heartbeatMs: 200 },
-    metrics: createApiMetrics({ redis, prefix, queues, models }),
+    metrics: createApiMetrics({ redis, prefix, queues, models, fanOut }),
   };
   return {
     app: createApp(deps),
