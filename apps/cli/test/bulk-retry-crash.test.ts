@@ -54,13 +54,19 @@ describe('aiq bulk-retry killed halfway', () => {
       const reopened = await countRows(services, 'retry_count = 1');
       expect(reopened).toBeLessThan(TASKS);
 
-      // The second run takes only the tasks still failed: a reopened task is pending.
+      // The second run takes only the tasks still failed (a reopened task is pending), and says
+      // where the others went.
       const second = await runCli(['bulk-retry', '--json'], services.env);
       expect(second.code).toBe(0);
       expect(JSON.parse(second.out)).toMatchObject({
         matched: TASKS - reopened,
         retried: TASKS - reopened,
+        retriedByEarlierRun: reopened,
       });
+      const third = await runCli(['bulk-retry'], services.env);
+      expect(third.out).toContain(
+        `${reopened} already retried by an earlier bulk retry that did not finish`,
+      );
       expect(
         await services.database.query(
           'SELECT status, retry_count, count(*)::int AS count FROM background_tasks GROUP BY 1, 2',

@@ -11,12 +11,12 @@ import { createTaskEventPublisher } from '@aiq/events';
 import { loadModelRegistry } from '@aiq/providers';
 import { closeQueues, createQueues } from '@aiq/queue';
 import { bulkRetry } from '@aiq/tasks';
+import { jobsOf, seedFailedJobs, seedFailedRows, type FailedTaskGround } from '@aiq/tasks/testing';
 import { deletePrefix, uniquePrefix } from '@aiq/testing';
 import { Queue } from 'bullmq';
 import { metric, type BenchmarkResult } from '../results.js';
 import { interleave } from '../rounds.js';
 import type { AiqSystem } from '../system/aiq-system.js';
-import { jobsOf, seedFailedJobs, seedFailedRows, type BulkRetryGround } from './bulk-retry-seed.js';
 
 export interface BulkRetryParameters {
   readonly tasks: number;
@@ -33,7 +33,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1_000;
 }
 
-async function aiqRound(ground: BulkRetryGround, system: AiqSystem, tasks: number) {
+async function aiqRound(ground: FailedTaskGround, system: AiqSystem, tasks: number) {
   await deletePrefix(system.redis, ground.prefix);
   const rows = await seedFailedRows(ground.database, tasks);
   await seedFailedJobs(ground, system.redisUrl, jobsOf(rows, ground.registry));
@@ -50,7 +50,7 @@ async function aiqRound(ground: BulkRetryGround, system: AiqSystem, tasks: numbe
   return tasks / seconds;
 }
 
-async function baselineRound(ground: BulkRetryGround, system: AiqSystem, tasks: number) {
+async function baselineRound(ground: FailedTaskGround, system: AiqSystem, tasks: number) {
   await deletePrefix(system.redis, ground.prefix);
   const rows = await seedFailedRows(ground.database, tasks);
   // The jobs as a script would build them from the rows; a bare addBulk validates nothing.
@@ -86,7 +86,7 @@ export async function runBulkRetry(
   });
   // As `aiq bulk-retry` opens it: the configured pool (DATABASE_POOL_SIZE, 10).
   const database = await createDb(config.database, { applicationName: 'aiq-bench' });
-  const ground: BulkRetryGround = {
+  const ground: FailedTaskGround = {
     config,
     prefix,
     database,

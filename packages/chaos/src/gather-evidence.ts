@@ -104,8 +104,10 @@ export async function drain(
       .query<{ terminal: string }>(
         `SELECT count(*) AS terminal FROM background_tasks
          WHERE status IN ('completed', 'failed', 'timeout', 'cancelled')
-           AND id::text = ANY(string_to_array($1, ','))`,
-        [ids.join(',')],
+           AND id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb))`,
+        // A semi-join on the primary key: comparing every row with a text array of 10,000 ids
+        // four times a second took the CPU the row's own ledger writes needed.
+        [JSON.stringify(ids)],
       )
       .catch(() => [{ terminal: '-1' }]); // Postgres down in this row: wait on
     if (Number(row?.terminal) === ids.length) {

@@ -28,7 +28,7 @@ export interface FinishRowOptions {
  */
 export async function finishRow(
   system: ChaosSystem<ChaosRedis>,
-  load: LoadGenerator,
+  load: Pick<LoadGenerator, 'log'>,
   {
     row,
     fault,

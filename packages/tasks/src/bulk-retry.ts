@@ -38,6 +38,11 @@ export interface BulkRetrySummary {
   readonly skipped: Readonly<Record<string, number>>;
   readonly taskIds: readonly string[];
   readonly dryRun: boolean;
+  /**
+   * Tasks an earlier bulk retry chose and retried before it stopped short (killed mid-way): no
+   * longer in the statuses asked for, so not matched again.
+   */
+  readonly retriedByEarlierRun: number;
 }
 
 interface Candidate {
@@ -77,6 +82,45 @@ async function selectCandidates(
   return database.query<Candidate>(text, parameters);
 }
 
+/**
+ * How many tasks a bulk retry that never finished (killed or crashed: its counts stopped short
+ * of what it matched) reopened within the filters' window, and no later retry chose again: a
+ * rerun does not match them (they left `statuses`), and its summary must say where they went.
+ */
+async function countRetriedByUnfinishedRuns(
+  database: Database,
+  filters: BulkRetryFilters,
+): Promise<number> {
+  const [row] = await database.query<{ count: number }>(
+    `WITH unfinished AS (
+       SELECT task_ids, created_at FROM operator_actions
+       WHERE action = 'bulk_retry' AND changed + skipped < matched
+         AND created_at > now() - ($1::bigint * interval '1 millisecond')
+     ),
+     chosen AS (
+       SELECT chosen.id::uuid AS id, unfinished.created_at
+       FROM unfinished CROSS JOIN LATERAL jsonb_array_elements_text(unfinished.task_ids) AS chosen(id)
+     ),
+     chosen_later AS (
+       SELECT later_id.id::uuid AS id, later.created_at
+       FROM operator_actions AS later
+       CROSS JOIN LATERAL jsonb_array_elements_text(later.task_ids) AS later_id(id)
+       WHERE later.action IN ('bulk_retry', 'retry')
+         AND later.created_at > (SELECT min(created_at) FROM unfinished)
+     )
+     SELECT count(DISTINCT task.id)::int AS count
+     FROM chosen JOIN background_tasks AS task ON task.id = chosen.id
+     WHERE task.retry_count > 0
+       AND task.status NOT IN (SELECT value FROM jsonb_array_elements_text($2::jsonb))
+       AND NOT EXISTS (
+         SELECT 1 FROM chosen_later
+         WHERE chosen_later.id = chosen.id AND chosen_later.created_at > chosen.created_at
+       )`,
+    [filters.sinceMs ?? HOUR_MS, JSON.stringify(filters.statuses ?? ['failed'])],
+  );
+  return row?.count ?? 0;
+}
+
 function isNonRetryable(code: string | null): boolean {
   const parsed = TaskErrorCode.safeParse(code);
   return parsed.success && NON_RETRYABLE_CODES.has(parsed.data);
@@ -89,7 +133,8 @@ function count(into: Record<string, number>, reason: string, by = 1): void {
 /**
  * The runbook's bulk retry, safely: selects failed tasks by the filters, skips the codes a retry
  * cannot fix, and retries the rest on their own ids at a bounded rate (see `retryTasks`). A
- * second run finds nothing to retry twice: a retried task is open, or counts one retry more.
+ * second run finds nothing to retry twice: a retried task is open, or counts one retry more; the
+ * tasks a killed run retried are counted in `retriedByEarlierRun`.
  * One `operator_actions` row records the filters and the tasks chosen before anything changes,
  * and its counts as the retry goes.
  */
@@ -100,6 +145,7 @@ export async function bulkRetry(
   { dryRun = false, ratePerSecond, onProgress }: BulkRetryOptions = {},
 ): Promise<BulkRetrySummary> {
   const candidates = await selectCandidates(deps.database, filters);
+  const retriedByEarlierRun = await countRetriedByUnfinishedRuns(deps.database, filters);
   const skipped: Record<string, number> = {};
   const chosen: string[] = [];
   for (const candidate of candidates) {
@@ -145,5 +191,12 @@ export async function bulkRetry(
       if (wait > 0 && start + chunkSize < chosen.length) await sleep(wait);
     }
   }
-  return { matched: candidates.length, retried, skipped, taskIds: chosen, dryRun };
+  return {
+    matched: candidates.length,
+    retried,
+    skipped,
+    taskIds: chosen,
+    dryRun,
+    retriedByEarlierRun,
+  };
 }

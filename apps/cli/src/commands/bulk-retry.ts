@@ -56,6 +56,11 @@ function describeSummary(options: BulkRetryCommandOptions, summary: BulkRetrySum
     `Skipped ${skippedCount}${skipped.length === 0 ? '' : ': '}${skipped
       .map(([reason, count]) => `${reason} ${count}`)
       .join(', ')}`,
+    ...(summary.retriedByEarlierRun === 0
+      ? []
+      : [
+          `${summary.retriedByEarlierRun} already retried by an earlier bulk retry that did not finish: not matched again`,
+        ]),
   ];
 }
 

@@ -1,14 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@aiq/config';
 import type { Database } from '@aiq/db';
 import type { ModelRegistry } from '@aiq/providers';
 import type { Queues } from '@aiq/queue';
-import { taskJobFor, taskJobSourceOf, type TaskJob, type TaskJobSourceColumns } from '@aiq/tasks';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { waitUntil } from '../wait-until.js';
+import { taskJobFor, taskJobSourceOf, type TaskJob, type TaskJobSourceColumns } from '../index.js';
 
-/** What B6 seeds into and retries from. */
-export interface BulkRetryGround {
+/** What failed tasks are seeded into (and a bulk retry retries from). */
+export interface FailedTaskGround {
   readonly config: Config;
   readonly prefix: string;
   readonly database: Database;
@@ -16,29 +16,50 @@ export interface BulkRetryGround {
   readonly registry: ModelRegistry;
 }
 
+/** Options of {@link seedFailedRows}. */
+export interface FailedRowsOptions {
+  /** Model the tasks asked for. @defaultValue 'gpt-5.6-sol' */
+  readonly model?: string;
+  /**
+   * The text of task `n` (from 0): a generation's message, an analysis's document. A row
+   * reads it to find a task's provider calls. Absent: 'Hello' and 'A long text.'.
+   */
+  readonly text?: (n: number) => string;
+  /**
+   * Chat generations only: an analysis makes a call per chunk and one to combine them, so it
+   * stores several completed attempts. @defaultValue false (half are document analyses)
+   */
+  readonly generationsOnly?: boolean;
+}
+
 /**
  * `count` failed tasks as a rate-limit storm leaves them: half chat generations, half document
- * analyses, failed a minute ago after 3 attempts. Replaces every task of the last round.
+ * analyses (unless `generationsOnly`), failed a minute ago after 3 attempts. Replaces every task of the last round.
  */
 export async function seedFailedRows(
   database: Database,
   count: number,
+  { model = 'gpt-5.6-sol', text, generationsOnly = false }: FailedRowsOptions = {},
 ): Promise<TaskJobSourceColumns[]> {
   await database.query('TRUNCATE background_tasks, operator_actions');
+  const texts = text === undefined ? [] : Array.from({ length: count }, (_, n) => text(n));
   return database.query<TaskJobSourceColumns>(
     `INSERT INTO background_tasks (user_id, type, status, input, error_code, error_message,
        attempts, deadline_at, created_at, completed_at)
-     SELECT 'bench', CASE WHEN n % 2 = 0 THEN 'ai_generation' ELSE 'ai_analyze_document' END,
+     SELECT 'bench', CASE WHEN n % 2 = 0 OR $4::boolean THEN 'ai_generation' ELSE 'ai_analyze_document' END,
        'failed',
-       CASE WHEN n % 2 = 0
-         THEN '{"model":"gpt-5.6-sol","messages":[{"role":"user","content":"Hello"}],"fallback":false}'::jsonb
-         ELSE '{"model":"gpt-5.6-sol","document":"A long text.","instruction":"Summarize.","maxTokens":512}'::jsonb
+       CASE WHEN n % 2 = 0 OR $4::boolean
+         THEN jsonb_build_object('model', $2::text, 'fallback', false, 'messages',
+           jsonb_build_array(jsonb_build_object('role', 'user',
+             'content', coalesce($3::jsonb ->> (n - 1), 'Hello'))))
+         ELSE jsonb_build_object('model', $2::text, 'instruction', 'Summarize.', 'maxTokens', 512,
+           'document', coalesce($3::jsonb ->> (n - 1), 'A long text.'))
        END,
        'rate_limited', 'seeded', 3, now() + interval '10 minutes',
        now() - interval '1 minute' + n * interval '1 microsecond', now()
      FROM generate_series(1, $1::int) AS n
      RETURNING id, user_id, type, input, deadline_at, retry_count`,
-    [count],
+    [count, model, JSON.stringify(texts), generationsOnly],
   );
 }
 
@@ -47,13 +68,22 @@ export function jobsOf(rows: readonly TaskJobSourceColumns[], registry: ModelReg
   return rows.map((row) => taskJobFor(taskJobSourceOf(row), registry));
 }
 
+/** Polls `done` every 50 ms until it answers true; fails after `timeoutMs` with `what`. */
+async function waitUntil(done: () => Promise<boolean>, what: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /**
  * The failed jobs Redis still holds after the storm: a worker failed every task's job for good,
  * and the queue's retention (`JOBS_KEEP_FAILED_COUNT`, 10,000 by default) kept only the newest
  * of each queue. Those are added and failed by a real worker, as the tasks' last runs ended.
  */
 export async function seedFailedJobs(
-  ground: BulkRetryGround,
+  ground: FailedTaskGround,
   redisUrl: string,
   jobs: readonly TaskJob[],
 ): Promise<number> {
@@ -76,7 +106,8 @@ export async function seedFailedJobs(
         await waitUntil(
           async () =>
             ((await ground.queues[name].getJobCounts('failed')).failed ?? 0) >= newest.length,
-          { what: `B6: ${newest.length} failed ${name} jobs`, timeoutMs: 300_000, intervalMs: 50 },
+          `${newest.length} failed ${name} jobs`,
+          300_000,
         );
       } finally {
         await worker.close();
