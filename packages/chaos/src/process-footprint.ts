@@ -75,7 +75,7 @@ async function tcpInodesByLocalPort(remotePort: number): Promise<Map<number, str
  * Each process's Redis connections by name: `CLIENT LIST` gives each client's address, and the
  * kernel says which process owns the socket at that port.
  */
-export async function redisClientsByProcess(
+async function redisClientsByProcess(
   redisUrl: string,
   pids: readonly number[],
 ): Promise<Map<number, Record<string, number>>> {

@@ -8,7 +8,7 @@ export interface TaskStream {
 }
 
 /** Where a client that already read part of a task's events picks up (another response's). */
-export interface ResumePoint {
+interface ResumePoint {
   readonly lastEventId: string;
   readonly ids: readonly string[];
   readonly text: string;
