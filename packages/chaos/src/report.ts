@@ -26,6 +26,13 @@ function failedText(failed: Readonly<Record<string, number>>): string {
   return parts.length === 0 ? '0' : parts.join(', ');
 }
 
+/** A row's verdict; a negative control's loss is what it exists to show. */
+function verdictText(fault: string, broken: readonly string[]): string {
+  if (broken.length === 0) return 'clean';
+  const text = broken.join('; ');
+  return fault.startsWith('negative control') ? `${text}: detected, as a control must` : text;
+}
+
 function recoveryText(seconds: number | undefined): string {
   return seconds === undefined ? '–' : `${seconds.toFixed(1)} s`;
 }
@@ -73,7 +80,7 @@ export function renderSummary(reports: readonly RowReport[], heading: string): s
     ({ row, fault, verdict, seconds, recoverySeconds, ranAt, notes = [] }) => {
       const broken = brokenPromises(verdict);
       const time = `${seconds.toFixed(0)} s${ranAt === undefined ? '' : `, ${ranAt.slice(0, 10)}`}`;
-      return `| ${row} | ${fault}${notes.length > 0 ? `<br>${notes.join('<br>')}` : ''} | ${verdict.accepted} | ${verdict.completed} | ${failedText(verdict.failed)} | ${verdict.lost.length} | ${verdict.writtenTwice.length} | ${verdict.duplicateCalls} / ${verdict.interruptedAttempts} | ${verdict.retryAfterViolations.length} | ${verdict.badStreams.length} | ${recoveryText(recoverySeconds)} | ${time} | ${broken.length === 0 ? 'clean' : broken.join('; ')} |`;
+      return `| ${row} | ${fault}${notes.length > 0 ? `<br>${notes.join('<br>')}` : ''} | ${verdict.accepted} | ${verdict.completed} | ${failedText(verdict.failed)} | ${verdict.lost.length} | ${verdict.writtenTwice.length} | ${verdict.duplicateCalls} / ${verdict.interruptedAttempts} | ${verdict.retryAfterViolations.length} | ${verdict.badStreams.length} | ${recoveryText(recoverySeconds)} | ${time} | ${verdictText(fault, broken)} |`;
     },
   );
   return `${heading}\n\n${head}\n${rows.join('\n')}\n`;
