@@ -198,36 +198,16 @@ export function createLedgerWriter({
     }
   }
 
-  async function readNew(): Promise<StreamEntry[]> {
-    const reply = (await reader.xreadgroup(
-      'GROUP',
-      LEDGER_GROUP,
-      consumer,
-      'COUNT',
-      batchSize,
-      'BLOCK',
-      blockMs,
-      'STREAMS',
-      key,
-      '>',
-    )) as [string, StreamEntry[]][] | null;
-    return reply?.[0]?.[1] ?? [];
-  }
-
   /**
-   * This writer's own batches read but never acknowledged: its acknowledgement failed (Redis out
-   * of memory refuses it), or the loop failed between read and write.
+   * Reads a batch for this writer: new entries (`>`, waiting up to `blockMs` for one), or its own
+   * batches read but never acknowledged (`0`): its acknowledgement failed (Redis out of memory
+   * refuses it), or the loop failed between read and write.
    */
-  async function readOwnPending(): Promise<StreamEntry[]> {
-    const reply = (await reader.xreadgroup(
-      'GROUP',
-      LEDGER_GROUP,
-      consumer,
-      'COUNT',
-      batchSize,
-      'STREAMS',
-      key,
-      '0',
+  async function readBatch(from: '>' | '0'): Promise<StreamEntry[]> {
+    const block = from === '>' ? ['BLOCK', blockMs] : [];
+    const reply = (await reader.call(
+      'XREADGROUP',
+      ...['GROUP', LEDGER_GROUP, consumer, 'COUNT', batchSize, ...block, 'STREAMS', key, from],
     )) as [string, StreamEntry[]][] | null;
     return reply?.[0]?.[1] ?? [];
   }
@@ -367,10 +347,10 @@ export function createLedgerWriter({
             entries = await claimStale();
           }
           if (entries.length === 0 && ownPending) {
-            entries = await readOwnPending();
+            entries = await readBatch('0');
             ownPending = entries.length > 0;
           }
-          if (entries.length === 0) entries = await readNew();
+          if (entries.length === 0) entries = await readBatch('>');
           if (stop.signal.aborted) return;
           if (entries.length > 0 && !(await write(entries))) return;
         }
