@@ -42,12 +42,11 @@ export async function clearPartialOutput(deps: WorkerDeps, taskId: string): Prom
 export async function announceStart(
   deps: WorkerDeps,
   taskId: string,
-  attempt: number,
   started: Extract<TaskEventBody, { type: 'started' }>,
 ): Promise<number> {
   const claiming = deps.events.claim(taskId);
   claiming.catch(() => undefined); // awaited below, after the reset that follows it
-  await resetPartialOutput(deps, taskId, attempt); // after a run that died mid-stream
+  await resetPartialOutput(deps, taskId, started.attempt); // after a run that died mid-stream
   const holder = await claiming;
   await deps.events.publish(taskId, started, { holder });
   return holder;

@@ -55,7 +55,7 @@ async function runBackgroundAttempt(
     attempt,
     at: Date.now(),
   });
-  const holder = await announceStart(deps, data.taskId, attempt, {
+  const holder = await announceStart(deps, data.taskId, {
     type: 'started',
     attempt,
     provider: 'background',

@@ -190,7 +190,7 @@ async function answerAttempt(
       model: model.id,
       at: Date.now(),
     }),
-    announceStart(deps, data.taskId, attempt, {
+    announceStart(deps, data.taskId, {
       type: 'started',
       attempt,
       provider: model.provider,
