@@ -18,6 +18,7 @@ import { createTaskEventPublisher } from '@aiq/events';
 import { DEFAULT_SSE_SETTINGS, type SseSettings } from './api-deps.js';
 import { createApiMetrics } from './api-metrics.js';
 import { createApp } from './app.js';
+import { answerClientError } from './lingering-close.js';
 import { createTaskEventFanOut } from './sse/task-event-fan-out.js';
 
 export interface StartApiOptions {
@@ -73,6 +74,7 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], host: string, port:
       server.off('error', onError);
       resolve(server);
     });
+    server.on('clientError', answerClientError);
     const onError = (error: NodeJS.ErrnoException) => {
       server.close();
       reject(

@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.js';
+import { lingerBeforeClose } from '../lingering-close.js';
 
 /** The Node request under @hono/node-server; absent under `app.request()` in tests. */
 function incomingOf(env: unknown): HttpBindings['incoming'] | undefined {
@@ -15,6 +16,11 @@ function incomingOf(env: unknown): HttpBindings['incoming'] | undefined {
  * body limit opens it), and the client's next request on the connection fails with a socket
  * error. `Connection: close` tells the client not to reuse the connection, and Node ends it
  * after the response: what nginx does on 413, and Go's net/http for unread bodies.
+ *
+ * Like nginx's lingering close, the socket is not destroyed the moment the response is out:
+ * the client may still be sending its body, and a close with its bytes unread makes the kernel
+ * answer with a reset that can reach the client before it has read the 413, which then sees
+ * `EPIPE` instead of its answer (lingering-close.ts).
  */
 export function closeOnUnreadBody(): MiddlewareHandler<AppEnv> {
   return async function closeIfBodyUnread(c, next) {
@@ -24,6 +30,8 @@ export function closeOnUnreadBody(): MiddlewareHandler<AppEnv> {
     const declaresBody =
       c.req.header('transfer-encoding') !== undefined ||
       Number(c.req.header('content-length') ?? 0) > 0;
-    if (declaresBody) c.header('Connection', 'close');
+    if (!declaresBody) return;
+    c.header('Connection', 'close');
+    lingerBeforeClose(incoming.socket);
   };
 }
