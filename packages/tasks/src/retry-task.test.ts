@@ -5,7 +5,7 @@ import { startOwnRedisServer, uniquePrefix } from '@aiq/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryTask } from './retry-task.js';
+import { resumeReopenedTask, retryTask } from './retry-task.js';
 import { submitTask } from './submit-task.js';
 import { openTaskTestDeps, type TaskTestDeps } from './testing/open-task-test-deps.js';
 
@@ -102,5 +102,55 @@ describe('retryTask', () => {
       error_code: 'auth',
       error_message: 'bad key',
     });
+  });
+
+  it("should keep the new run's job that the reconciler queued while this retry was held up", async () => {
+    const taskId = await failedTask();
+    const queue = queues['generate-openai'];
+    const previousJob = await queue.getJob(taskId);
+    const connection = redis.duplicate({ maxRetriesPerRequest: null });
+    const worker = new Worker('generate-openai', null, { connection, prefix, autorun: false });
+    // The retry has reopened the row but is held up (a pause past the reconciler's grace)
+    // before it replaces the jobs: meanwhile the reconciler queues the new run from the row,
+    // and a worker takes it.
+    let heldUp = false;
+    const interleave = async () => {
+      if (heldUp || previousJob === undefined) return;
+      heldUp = true;
+      expect(await resumeReopenedTask(deps, taskId, previousJob)).toBe(true);
+      // Earlier tests' retried jobs wait ahead of it in the queue.
+      for (let taken = 0; taken < 10; taken += 1) {
+        const job = await worker.getNextJob('new-run');
+        if (job?.id === taskId) return expect(job.data).toMatchObject({ retry: 1 });
+      }
+      throw new Error('the worker never took the new run');
+    };
+    const slowQueue = new Proxy(queue, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if ((property !== 'getJob' && property !== 'remove') || typeof value !== 'function') {
+          return value;
+        }
+        return async (...args: unknown[]) => {
+          await interleave();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+
+    const outcome = await retryTask(
+      { ...deps, queues: { ...queues, 'generate-openai': slowQueue } },
+      taskId,
+      actor,
+    );
+    expect(heldUp).toBe(true);
+    expect(outcome).toMatchObject({ result: 'retried', retryCount: 1 });
+    // One run, still the reconciler's job in the worker's hands: not removed, not put back.
+    expect(await row(taskId)).toMatchObject({ status: 'pending', retry_count: 1 });
+    expect(await queue.getJobState(taskId)).toBe('active');
+    const types = (await readTaskEvents(redis, prefix, taskId)).map((event) => event.type);
+    expect(types.filter((type) => type === 'retried')).toHaveLength(1);
+    await worker.close(true);
+    await connection.quit();
   });
 });

@@ -140,6 +140,25 @@ async function markDeadLetterReplayed(
 }
 
 /**
+ * Removes the job of a task's previous run from `queue`. A finished one (failed, or completed as
+ * `fell-back`) goes, and a missing one counts as gone. One still locked by a worker (reporting
+ * its end right now) stays: that task is left as it was, to retry in a moment. A job of the run
+ * being started stays too (`current`): the reconciler queued it from the reopened row while this
+ * retry was held up past its grace, and removing it would run the task twice. The reconciler
+ * adds a job only where none is, so once the previous run's job is gone either door's add makes
+ * the one job of the new run.
+ */
+async function removePreviousRun(
+  queue: Queues[QueueName],
+  row: TaskJobSource,
+): Promise<'gone' | 'locked' | 'current'> {
+  const job = await queue.getJob(row.id);
+  if (job === undefined) return 'gone';
+  if (((job.data as { retry?: number }).retry ?? 0) >= row.retryCount) return 'current';
+  return (await queue.remove(row.id)) === 1 ? 'gone' : 'locked';
+}
+
+/**
  * Gives each reopened task a fresh job on its first choice's queue (job id = task id, a fresh
  * attempt budget), after removing the jobs of its previous run and announcing `retried`.
  * Returns the jobs a queue refused (Redis went away mid-way): their tasks must be put back.
@@ -150,16 +169,18 @@ async function replaceJobs(
   actor: Actor,
 ): Promise<{ busy: ReadonlySet<string>; failed: { job: TaskJob; error: unknown }[] }> {
   const busy = new Set<string>();
+  const queuedAlready = new Set<string>();
   await Promise.all(
     tasks.map(async ({ row, previousRetry }) => {
       const queues = row.type === GENERATION_TASK_TYPE ? GENERATION_QUEUES : ['background-task'];
-      // A finished job (failed, or completed as `fell-back`) goes, and a missing one counts as
-      // gone (1). One still locked by a worker (reporting its end right now) stays (0): that
-      // task is left as it was, to retry in a moment.
       const removed = await Promise.all(
-        queues.map((name) => deps.queues[name as QueueName].remove(row.id)),
+        queues.map((name) => removePreviousRun(deps.queues[name as QueueName], row)),
       );
-      if (removed.includes(0)) {
+      if (removed.includes('current')) {
+        queuedAlready.add(row.id);
+        return;
+      }
+      if (removed.includes('locked')) {
         busy.add(row.id);
         return;
       }
@@ -174,7 +195,7 @@ async function replaceJobs(
     }),
   );
   const jobs = tasks
-    .filter(({ row }) => !busy.has(row.id))
+    .filter(({ row }) => !busy.has(row.id) && !queuedAlready.has(row.id))
     .map(({ row }) => taskJobFor(row, deps.registry));
   const byQueue = new Map<QueueName, TaskJob[]>();
   // A flow (an ensemble: its children went with the parent's removal) is added whole, alone.
