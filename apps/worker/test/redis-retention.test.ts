@@ -13,7 +13,7 @@ const OUTPUT_TOKENS = 2_400;
  */
 const MAX_BYTES_PER_TASK = 3_072;
 
-/** `MEMORY USAGE` summed over every key under the prefix, and the keys by kind. */
+/** `MEMORY USAGE` summed over the keys under the prefix (tasks' and queues'), and by kind. */
 async function prefixMemory(redis: Redis, prefix: string) {
   let cursor = '0';
   let bytes = 0;
@@ -22,6 +22,10 @@ async function prefixMemory(redis: Redis, prefix: string) {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
     cursor = next;
     for (const key of keys) {
+      // The fleet's maintenance schedulers (reconcile, retention, token usage) keep their run
+      // history whether tasks come or not, and their first runs land before or after the
+      // baseline by timing alone: not a task's memory.
+      if (key.startsWith(`${prefix}:maintenance:`)) continue;
       const usage = Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
       bytes += usage;
       // `<prefix>:<queue>:<uuid>` → `<queue>:<id>`, `<prefix>:events:{id}:log` → `events:log`.
