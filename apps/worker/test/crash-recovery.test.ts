@@ -71,4 +71,65 @@ describe('worker processes', () => {
       await testDatabase.drop();
     }
   }, 120_000);
+
+  it("should stream each ensemble candidate's text once when its worker is SIGKILLed mid-stream", async () => {
+    const { redisUrl } = await testServices();
+    const testDatabase = await createTestDatabase();
+    // A short lock: the killed worker's candidate jobs are taken over within seconds.
+    const harness = await startProducerHarness({
+      redisUrl,
+      databaseUrl: testDatabase.url,
+      env: { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' },
+    });
+    harness.mock.addScenario({ fault: 'tokens=40 delay=50' });
+    const first = await spawnWorkerProcess(harness.env);
+    let second: Awaited<ReturnType<typeof spawnWorkerProcess>> | undefined;
+    try {
+      const { taskId } = await harness.submit({
+        kind: 'ensemble',
+        userId: 'user-1',
+        models: ['gpt-5', 'deepseek-chat'],
+        messages: [{ role: 'user', content: 'Compare' }],
+      });
+      const tokensOf = (model: string) =>
+        harness.events
+          .events(taskId)
+          .filter((event) => event.type === 'token' && event.model === model).length;
+      // Both candidates have sent part of their text when the worker dies.
+      await expect
+        .poll(() => Math.min(tokensOf('gpt-5'), tokensOf('deepseek-chat')), { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(5);
+      expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+      second = await spawnWorkerProcess(harness.env);
+      const events = await harness.events.waitForTerminal(taskId, 60_000);
+      expect(events.at(-1)?.type).toBe('done');
+
+      // What a client shows per candidate: its tokens, emptied by its own `reset`.
+      const shown = new Map<string, string>();
+      for (const event of events) {
+        if (event.type === 'token' && event.model !== undefined) {
+          shown.set(event.model, (shown.get(event.model) ?? '') + event.text);
+        } else if (event.type === 'reset' && event.model !== undefined) {
+          shown.set(event.model, '');
+        }
+      }
+      const storedResult = async () => {
+        const [row] = await harness.database.query<{
+          result: { candidates: { model: string; text: string | null }[] } | null;
+        }>('SELECT result FROM background_tasks WHERE id = $1', [taskId]);
+        return row?.result ?? null;
+      };
+      await expect.poll(storedResult, { timeout: 10_000 }).not.toBeNull();
+      const stored = new Map(
+        (await storedResult())?.candidates.map((c) => [c.model, c.text ?? '']),
+      );
+      expect(stored.size).toBe(2);
+      expect(shown).toEqual(stored);
+    } finally {
+      await Promise.all([first.stop('SIGKILL'), second?.stop('SIGTERM')]);
+      await deletePrefix(harness.redis, harness.config.redis.prefix);
+      await harness.close();
+      await testDatabase.drop();
+    }
+  }, 120_000);
 });

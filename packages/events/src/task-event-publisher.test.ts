@@ -124,6 +124,27 @@ describe('task event publisher', () => {
     expect(await redis.ttl(taskEventKeys(prefix, taskId).holder)).toBeGreaterThan(0);
   });
 
+  it("should fence an ensemble candidate's lane apart from its siblings'", async () => {
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix });
+    const token = (text: string, model: string, holder: number) =>
+      publisher.publish(taskId, { type: 'token', text, model }, { holder, lane: model });
+    const frozenA = await publisher.claim(taskId, 'model-a');
+    const b = await publisher.claim(taskId, 'model-b');
+    await token('a1 ', 'model-a', frozenA);
+    await token('b1 ', 'model-b', b);
+    // Candidate A's job is taken over: its successor's claim fences A's old holder only.
+    const successorA = await publisher.claim(taskId, 'model-a');
+    expect(await token('stale ', 'model-a', frozenA)).toBe(0);
+    expect(await token('a2 ', 'model-a', successorA)).toBeGreaterThan(0);
+    expect(await token('b2 ', 'model-b', b)).toBeGreaterThan(0);
+    const texts = (await readTaskEvents(redis, prefix, taskId)).map((event) =>
+      event.type === 'token' ? event.text : event.type,
+    );
+    expect(texts).toEqual(['a1 ', 'b1 ', 'a2 ', 'b2 ']);
+    expect(await redis.ttl(`${taskEventKeys(prefix, taskId).holder}:model-a`)).toBeGreaterThan(0);
+  });
+
   it('should end a stream exactly once, even when two workers race to finish it', async () => {
     const taskId = randomUUID();
     const publisher = createTaskEventPublisher({ redis, prefix });

@@ -73,6 +73,11 @@ type RedisWithPublish = Redis & {
   aiqClaimTaskStream(holderKey: string, ttlSeconds: number): Promise<number>;
 };
 
+/** A lane's holder key: in the task's hash slot, as the task's own is. */
+function holderKey(taskHolderKey: string, lane: string | undefined): string {
+  return lane === undefined ? taskHolderKey : `${taskHolderKey}:${lane}`;
+}
+
 /** Options of {@link createTaskEventPublisher}. */
 export interface TaskEventPublisherOptions {
   /** A producer or worker connection (not one in subscriber mode). */
@@ -102,16 +107,23 @@ export interface TaskEventPublisher {
   publish(
     taskId: string,
     body: TaskEventBody,
-    options?: { readonly run?: number | undefined; readonly holder?: number | undefined },
+    options?: {
+      readonly run?: number | undefined;
+      readonly holder?: number | undefined;
+      /** The lane `holder` was claimed on (see `claim`). */
+      readonly lane?: string | undefined;
+    },
   ): Promise<number>;
   /**
    * Takes the task's stream for a run about to stream (a fencing token): events published with
    * an older `holder` are dropped from now on, so a worker frozen past its lock and woken while
    * its successor streams cannot add its buffered tokens to the successor's text. Send it before
    * the run's `reset` on the same connection, so no stale token can follow that reset.
-   * @returns the holder number to pass to this run's `publish` calls
+   * `lane` claims one part of the stream only: an ensemble candidate's (its model), fenced
+   * apart from its siblings, which stream on the same task at once.
+   * @returns the holder number to pass to this run's `publish` calls, with the same `lane`
    */
-  claim(taskId: string): Promise<number>;
+  claim(taskId: string, lane?: string): Promise<number>;
 }
 
 /** A publisher over Redis pub/sub plus a capped per-task replay log with a TTL. */
@@ -136,7 +148,7 @@ export function createTaskEventPublisher({
         keys.terminal,
         keys.run,
         keys.sent,
-        keys.holder,
+        holderKey(keys.holder, options.lane),
         keys.channel,
         json,
         maxEvents,
@@ -148,8 +160,9 @@ export function createTaskEventPublisher({
         options.holder === undefined ? '' : String(options.holder),
       );
     },
-    claim(taskId) {
-      return commands.aiqClaimTaskStream(taskEventKeys(prefix, taskId).holder, ttlSeconds);
+    claim(taskId, lane) {
+      const key = holderKey(taskEventKeys(prefix, taskId).holder, lane);
+      return commands.aiqClaimTaskStream(key, ttlSeconds);
     },
   };
 }

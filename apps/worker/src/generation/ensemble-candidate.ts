@@ -5,6 +5,7 @@ import { errorCodeOf, errorMessageOf } from '../error-code.js';
 import type { HandledOutcome } from '../processors/task-end.js';
 import type { AttemptContext } from '../processors/task-processor.js';
 import type { WorkerDeps } from '../worker-deps.js';
+import { announceStart, clearPartialOutput } from './partial-output-marker.js';
 import { runProviderAttempt } from './run-provider-attempt.js';
 import { holdBudgetOrDelay } from './wait-in-queue-for-budget.js';
 
@@ -45,6 +46,7 @@ async function announceCandidateEnd(
     },
     { run: data.retry },
   );
+  await clearPartialOutput(deps, data.taskId, data.model);
   return { status: 'candidate', candidate };
 }
 
@@ -89,13 +91,20 @@ export async function runCandidateAttempt(
     attempt,
     at: Date.now(),
   });
-  await deps.events.publish(data.taskId, {
-    type: 'started',
-    attempt,
-    provider: model.provider,
-    model: model.id,
-    ...(requestedModel === undefined ? {} : { requestedModel }),
-  });
+  // Its own lane of the task's stream: a candidate job re-run after a worker died or froze
+  // mid-stream discards the text its predecessor sent, and fences out that predecessor's tokens.
+  const holder = await announceStart(
+    deps,
+    data.taskId,
+    {
+      type: 'started',
+      attempt,
+      provider: model.provider,
+      model: model.id,
+      ...(requestedModel === undefined ? {} : { requestedModel }),
+    },
+    data.model,
+  );
   const success = await runProviderAttempt(deps, {
     taskId: data.taskId,
     userId: data.userId,
@@ -112,6 +121,7 @@ export async function runCandidateAttempt(
     step: 'ensemble',
     streamTokens: true,
     candidateModel: data.model,
+    holder,
     budget,
     probeId,
   });

@@ -52,7 +52,8 @@ export interface ProviderAttempt {
   readonly budget?: HeldTokens | undefined;
   /**
    * The ensemble candidate this call answers for: its `token` events carry it as `model`, and
-   * it keeps no task-wide partial-output mark (the candidates share the task).
+   * its partial-output mark and stream claim are the candidate's own (the candidates share the
+   * task).
    */
   readonly candidateModel?: string | undefined;
 }
@@ -136,7 +137,7 @@ export async function runProviderAttempt(
             text: delta,
             ...(attempt.candidateModel === undefined ? {} : { model: attempt.candidateModel }),
           },
-          { holder: attempt.holder },
+          { holder: attempt.holder, lane: attempt.candidateModel },
         ),
       )
     : undefined;
@@ -163,11 +164,11 @@ export async function runProviderAttempt(
         const delta = storable.push(event.text);
         if (ttftMs === null) {
           ttftMs = Date.now() - startedAt;
-          if (attempt.streamTokens && attempt.candidateModel === undefined) {
+          if (attempt.streamTokens) {
             // Not awaited before the first token: it goes out first on the same connection, so
             // Redis sets the mark before it publishes the token, and the token saves a round
             // trip. Its outcome is awaited with the tokens' below.
-            marking = markPartialOutput(deps, attempt.taskId);
+            marking = markPartialOutput(deps, attempt.taskId, attempt.candidateModel);
             marking.catch(() => undefined);
           }
         }

@@ -16,15 +16,10 @@ export async function announceRetry(
   partialText: string,
 ): Promise<void> {
   deps.metrics.countRetry(next.code);
-  if (model === undefined) {
-    await deps.events.publish(taskId, { type: 'retrying', ...next });
-    if (partialText.length > 0) await resetPartialOutput(deps, taskId, next.attempt);
-    return;
-  }
-  // An ensemble candidate: only its own text is discarded. It keeps no partial-output mark (one
-  // per task would mix the candidates), so the reset goes out whenever it had streamed text.
-  await deps.events.publish(taskId, { type: 'retrying', ...next, model });
-  if (partialText.length > 0) {
-    await deps.events.publish(taskId, { type: 'reset', attempt: next.attempt, model });
-  }
+  await deps.events.publish(taskId, {
+    type: 'retrying',
+    ...next,
+    ...(model === undefined ? {} : { model }),
+  });
+  if (partialText.length > 0) await resetPartialOutput(deps, taskId, next.attempt, model);
 }
