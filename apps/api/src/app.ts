@@ -131,9 +131,17 @@ export function createApp(deps: ApiDeps) {
     scheme: 'bearer',
     description: 'An aiq API key (`aiq_…`), from `pnpm aiq keys create --user <id>`',
   });
-  app.doc31(OPENAPI_PATH, {
-    openapi: '3.1.0',
-    info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
+  // Built once, on first request: @hono/zod-openapi's `doc31` rebuilds it on every request
+  // (6.5 ms of CPU each, on a public route).
+  let openApiDocument: string | undefined;
+  app.get(OPENAPI_PATH, (c) => {
+    openApiDocument ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'aiq API', version: '0.1.0', description: 'Durable AI generation jobs.' },
+      }),
+    );
+    return c.body(openApiDocument, 200, { 'content-type': 'application/json' });
   });
   app.route(DOCS_PATH, apiDocsRoutes({ openApiPath: OPENAPI_PATH }));
   app.route('/metrics', metricsRoutes(deps));
