@@ -26,6 +26,14 @@ export interface SpawnNodeOptions {
   nodeArgs?: string[];
 }
 
+// Children still running when the test process exits (a failed `beforeAll` that never reached
+// its `close()`, a test that timed out) are killed with it instead of living on as orphans that
+// hold ports, Redis connections and CPU for the files that run next.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Runs a TypeScript entry point as production would run it, but from source: node with the
  * `@aiq/source` export condition and tsx (house style R3).
@@ -48,6 +56,8 @@ export function spawnNode(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -87,14 +87,24 @@ export async function startApiCluster({
   const workers = Array.from({ length: workerCount }, () => spawnNode(workerEntry, { env }));
   processes.push(...workers);
   const workerHealthUrls: string[] = [];
-  await Promise.all([
-    ...starting,
-    ...workers.map(async (worker) => {
-      // WORKER_METRICS_PORT=0: the port it picked is in its `worker started` line.
-      const [, port] = await worker.waitForOutput(/"port":(\d+)[^\n]*"msg":"worker started"/);
-      workerHealthUrls.push(`http://127.0.0.1:${port ?? ''}`);
-    }),
-  ]);
+  try {
+    await Promise.all([
+      ...starting,
+      ...workers.map(async (worker) => {
+        // WORKER_METRICS_PORT=0: the port it picked is in its `worker started` line.
+        const [, port] = await worker.waitForOutput(/"port":(\d+)[^\n]*"msg":"worker started"/);
+        workerHealthUrls.push(`http://127.0.0.1:${port ?? ''}`);
+      }),
+    ]);
+  } catch (error) {
+    // A process that never came up: the ones that did must not outlive the failed start.
+    await Promise.allSettled(starting);
+    await Promise.all(processes.map((process) => process.stop('SIGKILL')));
+    await database.close();
+    await testDatabase.drop();
+    await mock.close();
+    throw error;
+  }
   return {
     apis,
     workerHealthUrls,
