@@ -316,12 +316,16 @@ export function createLedgerWriter({
       }
     }
     const ids = entries.map(([id]) => id);
+    // A pipeline, not MULTI: at maxmemory Redis refuses MULTI itself (EXECABORT), while XACK
+    // and XDEL go through and free the memory the outbox holds.
     const replies = await redis
-      .multi()
+      .pipeline()
       .xack(key, LEDGER_GROUP, ...ids)
       .xdel(key, ...ids)
       .xlen(key)
       .exec();
+    const refused = replies?.find(([error]) => error !== null)?.[0];
+    if (refused) throw refused;
     buffered = Number(replies?.[2]?.[1] ?? buffered);
     written += total - (parked - parkedBefore);
     batchSince = undefined;
@@ -337,6 +341,7 @@ export function createLedgerWriter({
     // After a failure, this writer's own unacknowledged batch comes first: left to the claim,
     // it would wait `claimIdleMs` (30 s) though this writer is alive and Redis answers again.
     let ownPending = false;
+    let delay = retryDelayMs;
     while (!stop.signal.aborted) {
       try {
         await ensureGroup();
@@ -353,13 +358,15 @@ export function createLedgerWriter({
           if (entries.length === 0) entries = await readBatch('>');
           if (stop.signal.aborted) return;
           if (entries.length > 0 && !(await write(entries))) return;
+          delay = retryDelayMs;
         }
       } catch (error) {
         if (stop.signal.aborted) return;
         // NOGROUP: the stream was lost (FLUSHALL, failover); the loop creates it again.
         if (!isNoGroup(error)) logger.warn({ err: error }, 'ledger outbox read failed');
         ownPending = true;
-        await sleep(retryDelayMs, undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
   }
