@@ -22,7 +22,27 @@ describe('isRedisOutOfMemory', () => {
     expect(isRedisOutOfMemory(new Error('flush failed', { cause: refusal }))).toBe(true);
   });
 
+  it('should recognise it in a discarded MULTI and inside a script', async () => {
+    const redis = await waitUntilReady(
+      createRedisConnection({ url: server.url, role: 'producer' }),
+    );
+    const transaction = await redis
+      .multi()
+      .set('key', 'value')
+      .exec()
+      .catch((error: unknown) => error);
+    const script = await redis
+      .eval("return redis.call('SET', KEYS[1], 'value')", 1, 'key')
+      .catch((error: unknown) => error);
+    redis.disconnect();
+    expect((transaction as Error).message).toMatch(/^EXECABORT/);
+    expect(isRedisOutOfMemory(transaction)).toBe(true);
+    expect(isRedisOutOfMemory(script)).toBe(true);
+  });
+
   it('should not take other errors for it', () => {
+    // A provider's or our own message is not Redis's reply.
+    expect(isRedisOutOfMemory(new Error('OOM command not allowed when used memory'))).toBe(false);
     expect(isRedisOutOfMemory(new Error('Connection is closed.'))).toBe(false);
     expect(isRedisOutOfMemory('OOM')).toBe(false);
   });

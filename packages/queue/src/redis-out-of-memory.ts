@@ -1,14 +1,23 @@
+import { ReplyError } from 'ioredis';
+
+/** Redis's refusal, bare (`OOM command not allowed…`) or raised inside a Lua script (`-OOM …`). */
+const OUT_OF_MEMORY = /(^|-)OOM command not allowed/;
+
 /**
- * True when `error` (or one of its causes) is Redis refusing a write at its `maxmemory` under
- * `noeviction` ("OOM command not allowed…"). Nothing was written, and nothing is wrong with the
- * request or the job: the same command succeeds once memory is freed, so callers wait it out
- * (the API answers 503, a worker hands the job back uncharged) rather than fail.
+ * True when `error` is Redis refusing a write at its `maxmemory` under `noeviction` ("OOM
+ * command not allowed…"): as the error itself, one of its causes, an error of a `MULTI` that
+ * Redis discarded (`EXECABORT`, the refusals in `previousErrors`), or raised by a script. Nothing
+ * was written, and nothing is wrong with the request or the job: the same command succeeds once
+ * memory is freed, so callers wait it out (the API answers 503, a worker hands the job back
+ * uncharged) rather than fail. Only Redis's own replies count: a provider's message that starts
+ * with "OOM" must not make a job be handed back forever.
  */
-export function isRedisOutOfMemory(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current.message.startsWith('OOM ')) return true;
-    current = current.cause;
+export function isRedisOutOfMemory(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  if (error instanceof ReplyError && OUT_OF_MEMORY.test(error.message)) return true;
+  const { previousErrors } = error as { previousErrors?: unknown };
+  if (Array.isArray(previousErrors)) {
+    if (previousErrors.some((previous) => isRedisOutOfMemory(previous, depth + 1))) return true;
   }
-  return false;
+  return isRedisOutOfMemory(error.cause, depth + 1);
 }

@@ -1,4 +1,5 @@
 import { ProviderError } from '@aiq/providers';
+import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { decideAfterFailure, type FailureFacts } from './decide-after-failure.js';
 
@@ -34,7 +35,7 @@ describe('decideAfterFailure', () => {
     [
       'Redis out of memory hands back after backoff, on the last attempt too',
       {
-        error: new Error("OOM command not allowed when used memory > 'maxmemory'."),
+        error: new ReplyError("OOM command not allowed when used memory > 'maxmemory'."),
         attempt: 3,
       },
       { kind: 'hand-back', delayMs: 2_000 },
