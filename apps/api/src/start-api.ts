@@ -118,6 +118,7 @@ export async function startApi({
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'producer',
     name: 'aiq-api',
   });
@@ -132,6 +133,7 @@ export async function startApi({
   const subscriber = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'worker',
     name: 'aiq-api-events',
   });

@@ -31,6 +31,7 @@ export async function withTaskDeps<T>(
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'producer',
     name: 'aiq-cli',
   });

@@ -74,6 +74,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'worker',
     name: 'aiq-worker',
   });

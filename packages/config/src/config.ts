@@ -52,6 +52,8 @@ export interface Config {
     readonly url: string;
     /** Connect in cluster mode, REDIS_URL being one node of the cluster (`REDIS_CLUSTER`). */
     readonly cluster: boolean;
+    /** More seed nodes of the cluster, `host:port` (`REDIS_CLUSTER_NODES`); empty if none. */
+    readonly clusterNodes: readonly string[];
     /** Starts every key aiq keeps; on a cluster a hash tag, `{QUEUE_PREFIX}` (see {@link redisKeyPrefix}). */
     readonly prefix: string;
   };
@@ -204,6 +206,7 @@ export function toConfig(env: Env): Config {
     redis: {
       url: env.REDIS_URL,
       cluster: env.REDIS_CLUSTER === 'true',
+      clusterNodes: splitList(env.REDIS_CLUSTER_NODES ?? ''),
       prefix: redisKeyPrefix(env.QUEUE_PREFIX, env.REDIS_CLUSTER === 'true'),
     },
     database: env.DATABASE_URL

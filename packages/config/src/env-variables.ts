@@ -102,6 +102,14 @@ export const envVariables = {
     'true or false',
     'REDIS_URL is one node of a Redis Cluster: every client connects in cluster mode and every key aiq keeps is named `{QUEUE_PREFIX}:…`, one hash tag, so its Lua scripts and transactions stay in one slot (README "Scaling out: a Redis Cluster").',
   ),
+  REDIS_CLUSTER_NODES: variable(
+    z
+      .string()
+      .refine((value) => splitList(value).every((node) => /^[^\s:,/]+:\d{1,5}$/.test(node)))
+      .optional(),
+    'a comma-separated list of host:port',
+    "More seed nodes of the Redis Cluster besides REDIS_URL's (REDIS_CLUSTER=true), so a process starts while that one node is down; credentials and TLS come from REDIS_URL.",
+  ),
   DATABASE_URL: variable(
     urlWithProtocols(['postgres', 'postgresql']).optional(),
     'a postgres:// or postgresql:// URL',

@@ -146,6 +146,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('should take more cluster seed nodes, and only for a cluster', () => {
+    const nodes = 'redis-b:6380, 10.0.0.3:6379';
+    expect(loadConfig({ REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: nodes }).redis).toMatchObject({
+      clusterNodes: ['redis-b:6380', '10.0.0.3:6379'],
+    });
+    expect(loadConfig({}).redis.clusterNodes).toEqual([]);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: nodes })).toThrow(
+      'REDIS_CLUSTER_NODES: expected unset unless REDIS_CLUSTER=true',
+    );
+    expect(() =>
+      loadConfig({ REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: 'redis://redis-b:6380' }),
+    ).toThrow('REDIS_CLUSTER_NODES is invalid: expected a comma-separated list of host:port');
+  });
+
   it('should choose PGlite under DATA_DIR when DATABASE_URL is unset', () => {
     const config = loadConfig({ DATA_DIR: '/tmp/aiq-data' });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '/tmp/aiq-data/pglite' });

@@ -17,6 +17,15 @@ const RETRY_VARIABLES = [
 
 /** Cross-field rules; each has a test in env.test.ts. */
 export const Env = z.object(shape).superRefine((env, context) => {
+  if (env.REDIS_CLUSTER_NODES !== undefined && env.REDIS_CLUSTER !== 'true') {
+    context.addIssue({
+      code: 'custom',
+      path: ['REDIS_CLUSTER_NODES'],
+      message: 'unset unless REDIS_CLUSTER=true (seed nodes of a cluster)',
+      params: { crossField: true },
+    });
+    return;
+  }
   // Each job type's resolved base delay must not exceed its resolved cap.
   for (const [baseName, maxName] of RETRY_VARIABLES) {
     const base = env[baseName] ?? env.RETRY_BASE_DELAY_MS;

@@ -14,6 +14,8 @@ export interface RedisConnectionOptions {
   name?: string;
   /** `url` is one node of a Redis Cluster (`REDIS_CLUSTER`): connect in cluster mode. */
   cluster?: boolean;
+  /** More seed nodes of that cluster, `host:port` (`REDIS_CLUSTER_NODES`), tried after `url`'s. */
+  clusterNodes?: readonly string[];
 }
 
 /** Reconnect forever with a capped delay; a Redis restart must not kill the process. */
@@ -26,12 +28,25 @@ function roleOptions(role: ConnectionRole): RedisOptions {
 }
 
 /**
- * A cluster client seeded with the node `url` names; the others come from CLUSTER SLOTS. Its
- * credentials and TLS apply to every node. While a master's replica is promoted the cluster
- * answers CLUSTERDOWN or drops the connection: commands wait and retry on the new owner.
+ * A cluster client seeded with the node `url` names and `nodes`; the others come from CLUSTER
+ * SLOTS, asked of the first seed that answers. `url`'s credentials and TLS apply to every node.
+ * While a master's replica is promoted the cluster answers CLUSTERDOWN or drops the connection:
+ * commands wait and retry on the new owner.
  */
-function createCluster(url: string, role: ConnectionRole, nodeOptions: RedisOptions): Cluster {
+function createCluster(
+  url: string,
+  nodes: readonly string[],
+  role: ConnectionRole,
+  nodeOptions: RedisOptions,
+): Cluster {
   const parsed = new URL(url);
+  const seeds = [
+    { host: parsed.hostname, port: Number(parsed.port || 6379) },
+    ...nodes.map((node) => {
+      const at = node.lastIndexOf(':');
+      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+    }),
+  ];
   const options: ClusterOptions = {
     clusterRetryStrategy: reconnectDelay,
     retryDelayOnFailover: 200,
@@ -47,7 +62,7 @@ function createCluster(url: string, role: ConnectionRole, nodeOptions: RedisOpti
       ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
     },
   };
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], options);
+  return new Cluster(seeds, options);
 }
 
 /**
@@ -61,12 +76,13 @@ export function createRedisConnection({
   role,
   name,
   cluster = false,
+  clusterNodes = [],
 }: RedisConnectionOptions): Redis {
   const nodeOptions: RedisOptions = {
     ...(name === undefined ? {} : { connectionName: name }),
     ...roleOptions(role),
   };
-  if (cluster) return createCluster(url, role, nodeOptions) as unknown as Redis;
+  if (cluster) return createCluster(url, clusterNodes, role, nodeOptions) as unknown as Redis;
   return new Redis(url, { ...nodeOptions, retryStrategy: reconnectDelay });
 }
 

@@ -59,6 +59,7 @@ async function checkRedis(config: Config): Promise<Finding[]> {
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'producer',
     name: 'aiq-cli',
   });

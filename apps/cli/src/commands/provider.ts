@@ -17,6 +17,7 @@ async function readRouting(config: Config): Promise<RoutingState> {
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'producer',
     name: 'aiq-cli',
   });

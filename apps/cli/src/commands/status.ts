@@ -89,6 +89,7 @@ export async function statusCommand(
   const redis = createRedisConnection({
     url: config.redis.url,
     cluster: config.redis.cluster,
+    clusterNodes: config.redis.clusterNodes,
     role: 'producer',
     name: 'aiq-cli',
   });
