@@ -120,6 +120,22 @@ describe('submitTask and cancelTask', () => {
     expect(row).toEqual({ status: 'failed', error_code: 'not_enqueued' });
   });
 
+  it('should accept a task whose job is enqueued even when its `queued` event was refused', async () => {
+    // Redis refused the event (at its maxmemory a moment ago, say) but took the job: the task
+    // runs, so the caller must hear 2xx, not a 503 that makes it submit twice.
+    const refusing: TaskEventPublisher = {
+      publish: () => Promise.reject(new Error('OOM command not allowed')),
+      claim: () => Promise.resolve(1),
+    };
+    const { taskId } = await submitTask({ ...deps, events: refusing }, generation);
+    expect(await queues['generate-anthropic'].getJobState(taskId)).toBe('waiting');
+    const [row] = await database.query<{ status: string }>(
+      'SELECT status FROM background_tasks WHERE id = $1',
+      [taskId],
+    );
+    expect(row).toEqual({ status: 'pending' });
+  });
+
   it('should let the retry a client was told to make (503) use its Idempotency-Key again', async () => {
     const own = await startOwnRedisServer();
     const producer = await waitUntilReady(

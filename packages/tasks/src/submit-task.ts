@@ -258,7 +258,9 @@ export async function submitTask(deps: SubmitDeps, given: Submission): Promise<S
       throw error;
     }
   }
-  await queued;
+  // Accepted once the job is in Redis: it runs, and its status and later events tell the client
+  // so. Answering 503 for a lost `queued` alone would make the caller submit the task twice.
+  await queued?.catch(() => undefined);
   return {
     taskId: row.id,
     type,
