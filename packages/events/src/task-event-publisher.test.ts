@@ -145,6 +145,18 @@ describe('task event publisher', () => {
     expect(await redis.ttl(`${taskEventKeys(prefix, taskId).holder}:model-a`)).toBeGreaterThan(0);
   });
 
+  it("should keep a holder's claim alive as long as it publishes", async () => {
+    // A run longer than the replay TTL: had its claim expired, the counter would read 0 and a
+    // frozen predecessor's tokens would pass the fence.
+    const taskId = randomUUID();
+    const publisher = createTaskEventPublisher({ redis, prefix, ttlSeconds: 600 });
+    const holder = await publisher.claim(taskId);
+    const key = taskEventKeys(prefix, taskId).holder;
+    await redis.expire(key, 5);
+    await publisher.publish(taskId, { type: 'token', text: 'a' }, { holder });
+    expect(await redis.ttl(key)).toBeGreaterThan(500);
+  });
+
   it('should end a stream exactly once, even when two workers race to finish it', async () => {
     const taskId = randomUUID();
     const publisher = createTaskEventPublisher({ redis, prefix });

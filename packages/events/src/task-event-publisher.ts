@@ -37,6 +37,7 @@ redis.call('RPUSH', KEYS[2], event)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[9] ~= '' then redis.call('EXPIRE', KEYS[6], ARGV[4]) end
 if ARGV[5] == '1' then redis.call('SET', KEYS[3], sequence, 'EX', ARGV[4]) end
 redis.call('PUBLISH', ARGV[1], event)
 redis.call('RPUSH', KEYS[5], ARGV[8] .. ':' .. sequence)
@@ -45,7 +46,8 @@ redis.call('EXPIRE', KEYS[5], ARGV[4])
 return sequence
 `;
 
-// The next holder number of a task's stream, kept as long as its replay log.
+// The next holder number of a task's stream (or lane), kept as long as its replay log: each
+// publish that carries a holder refreshes it, so a run longer than the TTL stays fenced.
 const CLAIM_SCRIPT = `
 local holder = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
