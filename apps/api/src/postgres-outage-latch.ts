@@ -11,19 +11,30 @@ export interface PostgresOutageLatch {
   noteFailure(): void;
 }
 
-/** A latch that probes with `ping` every `probeMs` while down. */
+/**
+ * A latch that probes with `ping` every `probeMs` while down. A probe that has not answered in
+ * `timeoutMs` counts as failed and the next one goes out: a ping stuck on a half-open
+ * connection (a partition, a failover) must not keep the API answering 503 for minutes.
+ */
 export function createPostgresOutageLatch(
   ping: () => Promise<void>,
-  { probeMs = 250 }: { probeMs?: number } = {},
+  { probeMs = 250, timeoutMs = 2_000 }: { probeMs?: number; timeoutMs?: number } = {},
 ): PostgresOutageLatch {
   let down = false;
   const probe = () => {
-    ping().then(
-      () => {
-        down = false;
-      },
-      () => setTimeout(probe, probeMs).unref(),
-    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('probe timed out')), timeoutMs);
+      timer.unref();
+    });
+    Promise.race([ping(), timedOut])
+      .finally(() => clearTimeout(timer))
+      .then(
+        () => {
+          down = false;
+        },
+        () => setTimeout(probe, probeMs).unref(),
+      );
   };
   return {
     get down() {
