@@ -84,8 +84,11 @@ async function selectCandidates(
 
 /**
  * How many tasks a bulk retry that never finished (killed or crashed: its counts stopped short
- * of what it matched) reopened within the filters' window, and no later retry chose again: a
- * rerun does not match them (they left `statuses`), and its summary must say where they went.
+ * of what it matched) reopened, and no later retry chose again: a rerun does not match them
+ * (they left `statuses`), and its summary must say where they went. Only runs made with the
+ * same selection as this one count (status, type, model, error code, retry bound, non-retryable
+ * codes), and only their tasks created within this run's window: a killed `--type summarize`
+ * run is no answer to a `--type translate` one.
  */
 async function countRetriedByUnfinishedRuns(
   database: Database,
@@ -96,6 +99,12 @@ async function countRetriedByUnfinishedRuns(
        SELECT task_ids, created_at FROM operator_actions
        WHERE action = 'bulk_retry' AND changed + skipped < matched
          AND created_at > now() - ($1::bigint * interval '1 millisecond')
+         AND COALESCE(filters->'statuses', '["failed"]'::jsonb) = $2::jsonb
+         AND filters->>'type' IS NOT DISTINCT FROM $3::text
+         AND filters->>'model' IS NOT DISTINCT FROM $4::text
+         AND filters->>'errorCode' IS NOT DISTINCT FROM $5::text
+         AND COALESCE((filters->>'maxRetries')::int, 3) = $6::int
+         AND COALESCE((filters->>'includeNonRetryable')::boolean, false) = $7::boolean
      ),
      chosen AS (
        SELECT chosen.id::uuid AS id, unfinished.created_at
@@ -105,18 +114,27 @@ async function countRetriedByUnfinishedRuns(
        SELECT later_id.id::uuid AS id, later.created_at
        FROM operator_actions AS later
        CROSS JOIN LATERAL jsonb_array_elements_text(later.task_ids) AS later_id(id)
-       WHERE later.action IN ('bulk_retry', 'retry')
+       WHERE later.action IN ('bulk_retry', 'retry', 'dlq_replay')
          AND later.created_at > (SELECT min(created_at) FROM unfinished)
      )
      SELECT count(DISTINCT task.id)::int AS count
      FROM chosen JOIN background_tasks AS task ON task.id = chosen.id
      WHERE task.retry_count > 0
+       AND task.created_at > now() - ($1::bigint * interval '1 millisecond')
        AND task.status NOT IN (SELECT value FROM jsonb_array_elements_text($2::jsonb))
        AND NOT EXISTS (
          SELECT 1 FROM chosen_later
          WHERE chosen_later.id = chosen.id AND chosen_later.created_at > chosen.created_at
        )`,
-    [filters.sinceMs ?? HOUR_MS, JSON.stringify(filters.statuses ?? ['failed'])],
+    [
+      filters.sinceMs ?? HOUR_MS,
+      JSON.stringify(filters.statuses ?? ['failed']),
+      filters.type ?? null,
+      filters.model ?? null,
+      filters.errorCode ?? null,
+      filters.maxRetries ?? 3,
+      filters.includeNonRetryable ?? false,
+    ],
   );
   return row?.count ?? 0;
 }
