@@ -7,6 +7,7 @@ import {
   closeQueues,
   createQueues,
   createRedisConnection,
+  enforceEviction,
   inspectRedis,
   judgeEviction,
   waitUntilReady,
@@ -98,11 +99,7 @@ async function checkEviction(redis: Redis, logger: Logger): Promise<void> {
       logger.warn({ err: (error as Error).message }, 'redis not reachable at start-up');
       return undefined;
     });
-  if (verdict?.kind === 'unknown') logger.warn(verdict.warning);
-  if (verdict?.kind === 'unsafe') {
-    redis.disconnect();
-    throw new Error(verdict.error);
-  }
+  if (verdict !== undefined) enforceEviction(verdict, redis, (warning) => logger.warn(warning));
 }
 
 /** Builds the API's dependencies and serves it. */

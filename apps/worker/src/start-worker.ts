@@ -17,6 +17,7 @@ import {
   createQueues,
   createRedisConnection,
   ensembleCandidateJobId,
+  enforceEviction,
   inspectRedis,
   judgeEviction,
   RECONCILE_JOB_NAME,
@@ -82,12 +83,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   await waitUntilReady(redis, 30_000);
   const health = await inspectRedis(redis);
   // An evicting Redis deletes queued jobs under memory pressure: refuse it, in one line.
-  const eviction = judgeEviction(health);
-  if (eviction.kind === 'unknown') logger.warn(eviction.warning);
-  if (eviction.kind === 'unsafe') {
-    redis.disconnect();
-    throw new Error(eviction.error);
-  }
+  enforceEviction(judgeEviction(health), redis, (warning) => logger.warn(warning));
   logger.info({ redisVersion: health.version, appendOnly: health.appendOnly }, 'redis ready');
 
   const registry = options.registry ?? loadModelRegistry(config.models);

@@ -20,6 +20,7 @@ export {
 } from './redis-connection.js';
 export { redisScript, type RedisScript } from './redis-script.js';
 export {
+  enforceEviction,
   inspectRedis,
   judgeEviction,
   type EvictionVerdict,

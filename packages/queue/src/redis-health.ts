@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 
 /** What start-up learns about the Redis it found. */
 export interface RedisHealth {
@@ -18,8 +18,20 @@ function infoField(info: string, field: string): string | undefined {
 /**
  * Reads the eviction policy and persistence from INFO, which managed Redis services allow
  * even where CONFIG GET is disabled. A Redis that refuses INFO too is reported as `unknown`.
+ * On a Redis Cluster every master is asked (INFO goes to one node), and the worst answer is
+ * the cluster's: one master left on `allkeys-lru` can evict the jobs in its slots.
  */
 export async function inspectRedis(redis: Redis): Promise<RedisHealth> {
+  const connection: unknown = redis;
+  if (!(connection instanceof Cluster)) return inspectNode(redis);
+  const masters = await Promise.all(connection.nodes('master').map(inspectNode));
+  const unsafe = masters.find((node) => !node.evictionSafe && node.maxmemoryPolicy !== 'unknown');
+  const worst = unsafe ?? masters.find((node) => node.maxmemoryPolicy === 'unknown') ?? masters[0];
+  if (worst === undefined) throw new Error('Redis Cluster: no master node is known yet');
+  return { ...worst, appendOnly: masters.every((node) => node.appendOnly) };
+}
+
+async function inspectNode(redis: Redis): Promise<RedisHealth> {
   let server = '';
   let memory = '';
   let persistence = '';
@@ -69,4 +81,20 @@ export function judgeEviction(health: RedisHealth): EvictionVerdict {
       'pressure Redis would delete queued jobs. Run `CONFIG SET maxmemory-policy noeviction` ' +
       "(and set `maxmemory-policy noeviction` in redis.conf, or the managed service's parameters), then start again.",
   };
+}
+
+/**
+ * Start-up's answer to a verdict: a policy that cannot be read is a loud warning; an evicting
+ * Redis closes `redis` and throws the verdict's one-line error, so the process does not start.
+ */
+export function enforceEviction(
+  verdict: EvictionVerdict,
+  redis: Redis,
+  warn: (message: string) => void,
+): void {
+  if (verdict.kind === 'unknown') warn(verdict.warning);
+  if (verdict.kind === 'unsafe') {
+    redis.disconnect();
+    throw new Error(verdict.error);
+  }
 }
