@@ -41,7 +41,8 @@ function createCluster(
 ): Cluster {
   const parsed = new URL(url);
   const seeds = [
-    { host: parsed.hostname, port: Number(parsed.port || 6379) },
+    // `new URL` keeps an IPv6 address in brackets; a socket wants it bare.
+    { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || 6379) },
     ...nodes.map((node) => {
       const at = node.lastIndexOf(':');
       return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
@@ -55,6 +56,14 @@ function createCluster(
     // over a few seconds instead of spending them at once.
     retryDelayOnMoved: 200,
     enableOfflineQueue: role === 'worker',
+    // With TLS the nodes are reached by the names they announce, not resolved to IP addresses
+    // first, so certificates (issued for names, as on ElastiCache) verify.
+    ...(parsed.protocol === 'rediss:'
+      ? {
+          dnsLookup: (address: string, callback: (error: null, address: string) => void) =>
+            callback(null, address),
+        }
+      : {}),
     redisOptions: {
       ...nodeOptions,
       ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
