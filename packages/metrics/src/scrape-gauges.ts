@@ -57,7 +57,8 @@ export function defineScrapeGauges(registry: Registry): {
     help: 'Ledger writes waiting in the Redis outbox for Postgres, every process’s.',
     registers,
     collect() {
-      for (const stats of ledgerSources) this.set(stats().buffered);
+      // The outbox is shared: each writer reads the same depth.
+      this.set(Math.max(0, ...ledgerSources.map((stats) => stats().buffered)));
     },
   });
   new Gauge({
@@ -65,7 +66,7 @@ export function defineScrapeGauges(registry: Registry): {
     help: 'How long this ledger writer has held its current batch (0 between batches).',
     registers,
     collect() {
-      for (const stats of ledgerSources) this.set(stats().pendingBatchAgeMs / 1000);
+      this.set(Math.max(0, ...ledgerSources.map((stats) => stats().pendingBatchAgeMs)) / 1000);
     },
   });
   const subscriptionSources: (() => number)[] = [];
@@ -74,7 +75,7 @@ export function defineScrapeGauges(registry: Registry): {
     help: 'Task-event subscriptions this API process holds: one per open event stream.',
     registers,
     collect() {
-      for (const count of subscriptionSources) this.set(count());
+      this.set(subscriptionSources.reduce((sum, count) => sum + count(), 0));
     },
   });
   return {
