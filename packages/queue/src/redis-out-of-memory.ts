@@ -1,5 +1,3 @@
-import { ReplyError } from 'ioredis';
-
 /** Redis's refusal, bare (`OOM command not allowed…`) or raised inside a Lua script (`-OOM …`). */
 const OUT_OF_MEMORY = /(^|-)OOM command not allowed/;
 
@@ -14,7 +12,8 @@ const OUT_OF_MEMORY = /(^|-)OOM command not allowed/;
  */
 export function isRedisOutOfMemory(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 5) return false;
-  if (error instanceof ReplyError && OUT_OF_MEMORY.test(error.message)) return true;
+  // By name, as ioredis's `ReplyError` (from redis-errors) names itself: any copy of ioredis.
+  if (error.name === 'ReplyError' && OUT_OF_MEMORY.test(error.message)) return true;
   const { previousErrors } = error as { previousErrors?: unknown };
   if (Array.isArray(previousErrors)) {
     if (previousErrors.some((previous) => isRedisOutOfMemory(previous, depth + 1))) return true;

@@ -1,5 +1,4 @@
 import { ProviderError } from '@aiq/providers';
-import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { decideAfterFailure, type FailureFacts } from './decide-after-failure.js';
 
@@ -35,7 +34,9 @@ describe('decideAfterFailure', () => {
     [
       'Redis out of memory hands back after backoff, on the last attempt too',
       {
-        error: new ReplyError("OOM command not allowed when used memory > 'maxmemory'."),
+        error: Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), {
+          name: 'ReplyError',
+        }),
         attempt: 3,
       },
       { kind: 'hand-back', delayMs: 2_000 },
