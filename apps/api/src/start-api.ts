@@ -113,9 +113,7 @@ export async function startApi({
   webRoot = DEFAULT_WEB_ROOT,
 }: StartApiOptions): Promise<RunningApi> {
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'producer',
     name: 'aiq-api',
   });
@@ -128,9 +126,7 @@ export async function startApi({
   if (asOf !== undefined) logger.warn(asOf);
   // The one pub/sub subscription of this process; it waits out Redis outages like a worker.
   const subscriber = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'worker',
     name: 'aiq-api-events',
   });

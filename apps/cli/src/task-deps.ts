@@ -29,9 +29,7 @@ export async function withTaskDeps<T>(
 ): Promise<T> {
   const database = await createDb(config.database, { applicationName: 'aiq-cli' });
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'producer',
     name: 'aiq-cli',
   });

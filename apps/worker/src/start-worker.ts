@@ -73,9 +73,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const { config, logger, database } = options;
   const settings = resolveWorkerSettings(config, options.settings);
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'worker',
     name: 'aiq-worker',
   });

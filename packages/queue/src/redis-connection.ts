@@ -7,6 +7,7 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
  */
 export type ConnectionRole = 'worker' | 'producer';
 
+/** Where and how to connect: `Config.redis` (REDIS_URL, REDIS_CLUSTER, REDIS_CLUSTER_NODES) fits. */
 export interface RedisConnectionOptions {
   url: string;
   role: ConnectionRole;

@@ -57,9 +57,7 @@ async function checkRouting(redis: Redis, config: Config): Promise<Finding[]> {
 
 async function checkRedis(config: Config): Promise<Finding[]> {
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'producer',
     name: 'aiq-cli',
   });

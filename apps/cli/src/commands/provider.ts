@@ -15,9 +15,7 @@ import { describeDisabled, describeNextProbe } from '../routing-view.js';
 /** Reads the routing state on a connection of its own, closed after it whatever happens. */
 async function readRouting(config: Config): Promise<RoutingState> {
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'producer',
     name: 'aiq-cli',
   });

@@ -87,9 +87,7 @@ export async function statusCommand(
   options: StatusCommandOptions,
 ): Promise<number> {
   const redis = createRedisConnection({
-    url: config.redis.url,
-    cluster: config.redis.cluster,
-    clusterNodes: config.redis.clusterNodes,
+    ...config.redis,
     role: 'producer',
     name: 'aiq-cli',
   });
